@@ -1,0 +1,67 @@
+"""Dependencies shared by routers: the session, settings, language and lookups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from directory.settings import Settings
+
+SUPPORTED_LANGS = ("id", "en")
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session on the primary database for the length of one request."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def get_read_session(request: Request) -> Iterator[Session]:
+    """A session for read-only work: the replica when one is configured."""
+    session: Session = request.app.state.read_sessions()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def negotiate_lang(request: Request, lang: str | None, default: str = "id") -> str:
+    """``?lang=`` wins, then the first supported Accept-Language entry, else the default."""
+    if lang in SUPPORTED_LANGS:
+        return lang
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in SUPPORTED_LANGS:
+            return code
+    return default
+
+
+def get_lang(
+    request: Request,
+    lang: Annotated[
+        str | None,
+        Query(pattern="^(id|en)$", description="Language of texts: id (default) or en."),
+    ] = None,
+) -> str:
+    """The language for this request."""
+    settings: Settings = request.app.state.settings
+    return negotiate_lang(request, lang, settings.default_lang)
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+LangDep = Annotated[str, Depends(get_lang)]

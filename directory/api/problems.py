@@ -1,0 +1,152 @@
+"""One error body for every 4xx/5xx: RFC 9457 problem details with named fields.
+
+Shape: ``{"type", "title", "status", "detail", "instance", "errors": [{"field",
+"message", "location"}]}`` plus extension members (``suggestions``, ``retry_after_s``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from directory.errors import DirectoryError, FieldError
+
+log = logging.getLogger("dekat.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+_TITLES = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    detail: str,
+    errors: Sequence[FieldError] = (),
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build the problem body; the only place that does."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "errors": [
+            {"field": e.field, "message": e.message, "location": e.location} for e in errors
+        ],
+    }
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_path(loc: Sequence[int | str]) -> tuple[str, str]:
+    """``("query", "lat")`` → ``("lat", "query")``; ``("body", "items", 3, "kind")`` →
+    ``("items[3].kind", "body")``."""
+    if not loc:
+        return "", "body"
+    location = str(loc[0])
+    parts: list[str] = []
+    for item in loc[1:]:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    name = "".join(parts) or location
+    return name, location
+
+
+def validation_errors(exc: RequestValidationError) -> list[FieldError]:
+    """Translate pydantic's error list into named fields with readable reasons."""
+    out: list[FieldError] = []
+    for err in exc.errors():
+        field, location = _field_path(tuple(err.get("loc", ())))
+        message = str(err.get("msg", "invalid value"))
+        message = message.removeprefix("Value error, ")
+        out.append(FieldError(field=field, message=message, location=location))
+    return out
+
+
+def register_exception_handlers(app: FastAPI) -> None:
+    """Map every error the app can raise to the one problem shape."""
+
+    @app.exception_handler(DirectoryError)
+    async def _directory_error(request: Request, exc: DirectoryError) -> JSONResponse:
+        headers = None
+        retry = getattr(exc, "retry_after_s", None)
+        extra = dict(exc.extra)
+        if retry is not None:
+            headers = {"Retry-After": str(retry)}
+            extra["retry_after_s"] = retry
+        return problem_response(
+            request,
+            status=exc.status,
+            detail=exc.detail,
+            errors=exc.errors,
+            extra=extra,
+            headers=headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc)
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5]) or "invalid request"
+        return problem_response(request, status=422, detail=detail, errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem_response(
+            request,
+            status=exc.status_code,
+            detail=str(exc.detail),
+            headers=dict(exc.headers) if exc.headers else None,
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable: %s", type(exc.orig).__name__)
+        return problem_response(
+            request,
+            status=503,
+            detail="The database is unavailable; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return problem_response(
+                request,
+                status=503,
+                detail="The database connection was lost; try again shortly.",
+                headers={"Retry-After": "5"},
+            )
+        log.exception("database error")
+        return problem_response(request, status=500, detail="Internal error.")
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unhandled error", exc_info=exc)
+        return problem_response(request, status=500, detail="Internal error.")

@@ -1,0 +1,1 @@
+"""Routers: parse, call a service, return a schema."""

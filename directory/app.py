@@ -1,0 +1,56 @@
+"""The one app factory: API and pages from the same FastAPI application."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from directory import __version__
+from directory.api.problems import register_exception_handlers
+from directory.api.routes import businesses, catalog, health
+from directory.db import make_engine, make_session_factory
+from directory.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def build_api_router() -> APIRouter:
+    """Every /api/v1 router; feature modules add themselves here."""
+    api = APIRouter()
+    api.include_router(catalog.router)
+    api.include_router(businesses.router)
+    return api
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; nothing touches the database until a request arrives."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Dekat",
+        version=__version__,
+        description="Local business directory and explainable recommendations (API v1).",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    engine = make_engine(
+        settings.database_url,
+        pool_size=settings.database_pool_size,
+        statement_timeout_ms=settings.database_statement_timeout_ms,
+    )
+    app.state.engine = engine
+    app.state.sessions = make_session_factory(engine)
+    if settings.database_read_url:
+        read_engine = make_engine(
+            settings.database_read_url,
+            pool_size=settings.database_pool_size,
+            statement_timeout_ms=settings.database_statement_timeout_ms,
+        )
+        app.state.read_engine = read_engine
+        app.state.read_sessions = make_session_factory(read_engine)
+    else:
+        app.state.read_engine = engine
+        app.state.read_sessions = app.state.sessions
+    register_exception_handlers(app)
+    app.include_router(health.router)
+    app.include_router(build_api_router(), prefix=API_PREFIX)
+    return app

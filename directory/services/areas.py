@@ -1,0 +1,238 @@
+"""Areas: seeding the gazetteer, geometry, and assigning a point to its most specific area.
+
+A point belongs to the smallest imported polygon that contains it. Where no polygon
+contains it, circles (centroid + radius) stand in: among the circles that contain the
+point, the most specific kind wins (kelurahan > township > kecamatan > city > province),
+and within a kind the one whose centroid is nearest relative to its radius.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from directory.errors import NotFound
+from directory.geo import METERS_PER_DEG_LAT, distance_m
+from directory.models import Area, Business
+from directory.shipped_data import AreaSeed, load_areas
+
+KIND_SPECIFICITY = {
+    "kelurahan": 0,
+    "desa": 0,
+    "neighbourhood": 1,
+    "township": 2,
+    "kecamatan": 3,
+    "city": 4,
+    "regency": 4,
+    "province": 5,
+}
+GRID_DEG = 0.05
+
+
+def circle_area_m2(radius_m: float) -> float:
+    """Area of a circle; used to rank circles by specificity next to polygons."""
+    return math.pi * radius_m * radius_m
+
+
+def geometry_area_m2(geom: BaseGeometry) -> float:
+    """Approximate area of a lon/lat geometry in m² (local equirectangular projection)."""
+    lat0 = geom.centroid.y
+    kx = METERS_PER_DEG_LAT * math.cos(math.radians(lat0))
+    projected = shapely.transform(geom, lambda xy: xy * np.array([kx, METERS_PER_DEG_LAT]))
+    return float(projected.area)
+
+
+def circle_bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float]:
+    """(min_lon, min_lat, max_lon, max_lat) of a circle."""
+    dlat = radius_m / METERS_PER_DEG_LAT
+    dlon = radius_m / (METERS_PER_DEG_LAT * max(math.cos(math.radians(lat)), 1e-6))
+    return lon - dlon, lat - dlat, lon + dlon, lat + dlat
+
+
+def seed_areas(session: Session, seeds: Sequence[AreaSeed] | None = None) -> int:
+    """Insert or update the shipped gazetteer by slug; imported polygons are kept."""
+    seeds = list(seeds) if seeds is not None else load_areas()
+    existing = {a.slug: a for a in session.scalars(select(Area))}
+    changed = 0
+    for seed in seeds:
+        row = existing.get(seed.slug)
+        if row is None:
+            row = Area(slug=seed.slug, source="gazetteer")
+            session.add(row)
+            existing[seed.slug] = row
+            changed += 1
+        parent = existing.get(seed.parent) if seed.parent else None
+        row.name = seed.name
+        row.kind = seed.kind
+        row.aliases = list(seed.aliases)
+        row.parent_id = parent.id if parent else None
+        row.code = seed.code
+        row.lat = seed.lat
+        row.lon = seed.lon
+        row.radius_m = seed.radius_m
+        if row.polygon is None:
+            row.min_lon, row.min_lat, row.max_lon, row.max_lat = circle_bbox(
+                seed.lat, seed.lon, seed.radius_m
+            )
+            row.area_m2 = circle_area_m2(seed.radius_m)
+        session.flush()
+    return changed
+
+
+def list_areas(session: Session, *, kind: str | None = None) -> list[Area]:
+    """Areas, biggest first within each kind, optionally of one kind."""
+    stmt = select(Area).order_by(Area.area_m2.desc(), Area.name)
+    if kind:
+        stmt = stmt.where(Area.kind == kind)
+    return list(session.scalars(stmt))
+
+
+def get_area(session: Session, slug: str) -> Area:
+    """An area by slug, or NotFound."""
+    row = session.scalar(select(Area).where(Area.slug == slug))
+    if row is None:
+        raise NotFound(detail=f"unknown area '{slug}'")
+    return row
+
+
+def area_geometry(area: Area) -> BaseGeometry | None:
+    """The area's polygon as a shapely geometry, or None when it is only a circle."""
+    if area.polygon is None:
+        return None
+    return shape(area.polygon)
+
+
+@dataclass(frozen=True, slots=True)
+class _Circle:
+    area_id: int
+    lat: float
+    lon: float
+    radius_m: float
+    specificity: int
+
+
+class AreaLocator:
+    """Answers "which area is this point in" quickly, for one point or a million."""
+
+    def __init__(self, areas: Iterable[Area]) -> None:
+        polys: list[BaseGeometry] = []
+        self._poly_ids: list[int] = []
+        self._poly_sizes: list[float] = []
+        self._grid: dict[tuple[int, int], list[_Circle]] = defaultdict(list)
+        for area in areas:
+            geom = area_geometry(area)
+            if geom is not None:
+                polys.append(geom)
+                self._poly_ids.append(area.id)
+                self._poly_sizes.append(area.area_m2)
+            elif area.radius_m:
+                circle = _Circle(
+                    area.id, area.lat, area.lon, area.radius_m, KIND_SPECIFICITY.get(area.kind, 6)
+                )
+                min_lon, min_lat, max_lon, max_lat = circle_bbox(
+                    area.lat, area.lon, area.radius_m
+                )
+                for gx in range(_cell(min_lon), _cell(max_lon) + 1):
+                    for gy in range(_cell(min_lat), _cell(max_lat) + 1):
+                        self._grid[(gx, gy)].append(circle)
+        self._tree = shapely.STRtree(polys) if polys else None
+        self._polys = polys
+
+    def locate(self, lat: float, lon: float) -> int | None:
+        """The id of the most specific area containing the point, or None."""
+        return self.locate_many([lat], [lon])[0]
+
+    def locate_many(self, lats: Sequence[float], lons: Sequence[float]) -> list[int | None]:
+        """Vectorised ``locate`` for bulk imports."""
+        result: list[int | None] = [None] * len(lats)
+        if self._tree is not None and len(lats):
+            points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
+            pairs = self._tree.query(points, predicate="within")
+            best: dict[int, float] = {}
+            for point_idx, poly_idx in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+                size = self._poly_sizes[poly_idx]
+                if point_idx not in best or size < best[point_idx]:
+                    best[point_idx] = size
+                    result[point_idx] = self._poly_ids[poly_idx]
+        for i, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
+            if result[i] is None:
+                result[i] = self._locate_circle(lat, lon)
+        return result
+
+    def _locate_circle(self, lat: float, lon: float) -> int | None:
+        best: tuple[int, float] | None = None
+        best_id: int | None = None
+        for circle in self._grid.get((_cell(lon), _cell(lat)), ()):
+            d = distance_m(lat, lon, circle.lat, circle.lon)
+            if d > circle.radius_m:
+                continue
+            key = (circle.specificity, d / circle.radius_m)
+            if best is None or key < best:
+                best, best_id = key, circle.area_id
+        return best_id
+
+
+def _cell(deg: float) -> int:
+    return math.floor(deg / GRID_DEG)
+
+
+def make_locator(session: Session) -> AreaLocator:
+    """A locator over every area currently stored."""
+    return AreaLocator(session.scalars(select(Area)))
+
+
+def reassign_business_areas(session: Session, *, batch: int = 20_000) -> int:
+    """Recompute every business's area (after areas change); returns rows changed."""
+    locator = make_locator(session)
+    changed = 0
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(Business.id, Business.lat, Business.lon, Business.area_id)
+            .where(Business.id > last_id)
+            .order_by(Business.id)
+            .limit(batch)
+        ).all()
+        if not rows:
+            break
+        last_id = rows[-1][0]
+        found = locator.locate_many([r[1] for r in rows], [r[2] for r in rows])
+        updates: dict[int | None, list[int]] = defaultdict(list)
+        for row, area_id in zip(rows, found, strict=True):
+            if row[3] != area_id:
+                updates[area_id].append(row[0])
+        for area_id, ids in updates.items():
+            for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
+                session.execute(
+                    update(Business).where(Business.id.in_(chunk)).values(area_id=area_id)
+                )
+                changed += len(chunk)
+    return changed
+
+
+def area_contains(area: Area, lat: float, lon: float) -> bool:
+    """Whether the point is inside the area (its polygon, else its circle)."""
+    geom = area_geometry(area)
+    if geom is not None:
+        return bool(geom.covers(shapely.Point(lon, lat)))
+    if area.radius_m is None:
+        return False
+    return distance_m(lat, lon, area.lat, area.lon) <= area.radius_m
+
+
+def area_summary(area: Area | None) -> dict[str, Any] | None:
+    """The small area object embedded in business responses."""
+    if area is None:
+        return None
+    return {"id": area.id, "slug": area.slug, "name": area.name, "kind": area.kind}

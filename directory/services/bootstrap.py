@@ -1,0 +1,58 @@
+"""Getting a database ready to serve: migrate, seed shipped data, load demo data once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from directory.db import make_engine, make_session_factory, session_scope
+from directory.migrate import current_revision, upgrade_database
+from directory.models import Business, Category
+from directory.services.areas import seed_areas
+from directory.services.business_input import parse_business_fields
+from directory.services.business_writes import bulk_upsert_businesses
+from directory.services.taxonomy import seed_categories
+from directory.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class BootstrapReport:
+    revision: str | None
+    businesses: int
+
+
+def prepare_database(settings: Settings, *, demo: bool) -> BootstrapReport:
+    """Upgrade the schema, (re)seed taxonomy and gazetteer, and load demo data if empty."""
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade_database(engine)
+        factory = make_session_factory(engine)
+        with session_scope(factory) as session:
+            seed_categories(session)
+            seed_areas(session)
+            count = session.scalar(select(func.count()).select_from(Business)) or 0
+        if demo and count == 0 and settings.demo_count > 0:
+            seed_demo_data(settings)
+        with session_scope(factory) as session:
+            count = session.scalar(select(func.count()).select_from(Business)) or 0
+        return BootstrapReport(revision=current_revision(engine), businesses=int(count))
+    finally:
+        engine.dispose()
+
+
+def seed_demo_data(settings: Settings, *, count: int | None = None) -> int:
+    """Load the deterministic demo businesses through the import path (idempotent)."""
+    from directory.demo import generate_demo_businesses
+
+    rows = generate_demo_businesses(count=count or settings.demo_count, seed=settings.demo_seed)
+    engine = make_engine(settings.database_url)
+    try:
+        factory = make_session_factory(engine)
+        with session_scope(factory) as session:
+            by_slug = dict(session.execute(select(Category.slug, Category.id)).tuples().all())
+            inputs = [parse_business_fields(r, resolve_category=by_slug.get) for r in rows]
+            report = bulk_upsert_businesses(session, inputs, source="demo")
+        return report.created + report.updated
+    finally:
+        engine.dispose()

@@ -1,0 +1,237 @@
+"""Validating business fields from any source (import row, submission, owner edit).
+
+One function turns an untrusted mapping of strings into a ``BusinessInput`` or raises
+``InvalidInput`` listing *every* bad field, so an import can report all of a row's
+problems at once and a form can show each error next to its field.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from directory.errors import FieldError, InvalidInput
+from directory.geo import valid_coordinates
+from directory.hours import OpeningHoursError, format_opening_hours, parse_opening_hours, to_json
+from directory.phones import InvalidPhoneError, normalize_phone
+from directory.textnorm import TextInputError, clean_user_text
+from directory.weburls import InvalidUrlError, normalize_url
+
+BUSINESS_COLUMNS = (
+    "external_id",
+    "name",
+    "category",
+    "lat",
+    "lon",
+    "address",
+    "phone",
+    "website",
+    "opening_hours",
+    "price_level",
+    "rating",
+    "rating_count",
+    "description",
+)
+REQUIRED_COLUMNS = ("name", "lat", "lon")
+
+MAX_LEN = {
+    "external_id": 100,
+    "name": 200,
+    "address": 300,
+    "description": 2000,
+    "opening_hours": 400,
+    "category": 120,
+}
+MAX_RATING_COUNT = 10_000_000
+
+# Resolves a category slug or name to its id; returns None when unknown.
+CategoryResolver = Callable[[str], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessInput:
+    """Validated, normalised business fields, ready to store."""
+
+    name: str
+    lat: float
+    lon: float
+    category_id: int
+    external_id: str | None = None
+    address: str = ""
+    phone: str | None = None
+    website: str | None = None
+    opening_hours: str | None = None
+    opening_hours_json: list[list[int]] | None = None
+    price_level: int | None = None
+    rating: float | None = None
+    rating_count: int = 0
+    description: str = ""
+    extra_category_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+def _text(raw: Mapping[str, object], key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    return str(value).strip()
+
+
+def _number(text: str, key: str, errors: list[FieldError]) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        errors.append(FieldError(key, f"'{text[:40]}' is not a number"))
+        return None
+    if not math.isfinite(value):
+        errors.append(FieldError(key, "must be a finite number"))
+        return None
+    return value
+
+
+def _check_location(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[float, float]:
+    lat_t, lon_t = _text(raw, "lat"), _text(raw, "lon")
+    for key, text in (("lat", lat_t), ("lon", lon_t)):
+        if not text:
+            errors.append(FieldError(key, "is required"))
+    if not (lat_t and lon_t):
+        return 0.0, 0.0
+    lat = _number(lat_t, "lat", errors)
+    lon = _number(lon_t, "lon", errors)
+    if lat is None or lon is None:
+        return 0.0, 0.0
+    if not -90.0 <= lat <= 90.0:
+        errors.append(FieldError("lat", "must be between -90 and 90"))
+    elif not -180.0 <= lon <= 180.0:
+        errors.append(FieldError("lon", "must be between -180 and 180"))
+    elif not valid_coordinates(lat, lon):
+        errors.append(FieldError("lat", "(0, 0) is not a real location"))
+    return lat, lon
+
+
+def _clean(raw: Mapping[str, object], key: str, errors: list[FieldError]) -> str:
+    text = _text(raw, key)
+    if not text:
+        return ""
+    try:
+        return clean_user_text(
+            text, max_len=MAX_LEN[key], field=key, multiline=key == "description"
+        )
+    except TextInputError as exc:
+        errors.append(FieldError(key, str(exc)))
+        return ""
+
+
+def _rating(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[float | None, int]:
+    rating_t, count_t = _text(raw, "rating"), _text(raw, "rating_count")
+    rating = _number(rating_t, "rating", errors) if rating_t else None
+    count = 0
+    if count_t:
+        if not count_t.isdigit():
+            errors.append(FieldError("rating_count", "must be a whole number ≥ 0"))
+        elif int(count_t) > MAX_RATING_COUNT:
+            errors.append(FieldError("rating_count", f"must be at most {MAX_RATING_COUNT}"))
+        else:
+            count = int(count_t)
+    if rating is not None and not 1.0 <= rating <= 5.0:
+        errors.append(FieldError("rating", "must be between 1 and 5"))
+        rating = None
+    if rating is not None and count == 0:
+        count = 1
+    if rating is None and count and not rating_t:
+        errors.append(FieldError("rating", "is required when rating_count is given"))
+    return rating, count
+
+
+def parse_business_fields(
+    raw: Mapping[str, object],
+    *,
+    resolve_category: CategoryResolver,
+    default_category_id: int | None = None,
+) -> BusinessInput:
+    """Validate and normalise one business; raise InvalidInput naming every bad field."""
+    errors: list[FieldError] = []
+    name = _clean(raw, "name", errors)
+    if not name and not any(e.field == "name" for e in errors):
+        errors.append(FieldError("name", "is required"))
+    elif name and len(name) < 2:
+        errors.append(FieldError("name", "must have at least 2 characters"))
+    lat, lon = _check_location(raw, errors)
+
+    category_text = _text(raw, "category")
+    category_id = default_category_id
+    if category_text:
+        if len(category_text) > MAX_LEN["category"]:
+            errors.append(FieldError("category", "is too long"))
+        else:
+            category_id = resolve_category(category_text)
+            if category_id is None:
+                errors.append(FieldError("category", f"unknown category '{category_text[:60]}'"))
+    elif category_id is None:
+        errors.append(FieldError("category", "is required"))
+
+    external_id = _text(raw, "external_id") or None
+    if external_id is not None and (
+        len(external_id) > MAX_LEN["external_id"] or not external_id.isprintable()
+    ):
+        errors.append(FieldError("external_id", "must be printable and at most 100 characters"))
+
+    phone = None
+    if phone_t := _text(raw, "phone"):
+        try:
+            phone = normalize_phone(phone_t)
+        except InvalidPhoneError as exc:
+            errors.append(FieldError("phone", str(exc)))
+
+    website = None
+    if url_t := _text(raw, "website"):
+        try:
+            website = normalize_url(url_t)
+        except InvalidUrlError as exc:
+            errors.append(FieldError("website", str(exc)))
+
+    hours_text, hours_json = None, None
+    if hours_t := _text(raw, "opening_hours"):
+        if len(hours_t) > MAX_LEN["opening_hours"]:
+            errors.append(FieldError("opening_hours", "is too long"))
+        else:
+            try:
+                hours = parse_opening_hours(hours_t)
+                hours_text, hours_json = format_opening_hours(hours), to_json(hours)
+            except OpeningHoursError as exc:
+                errors.append(FieldError("opening_hours", str(exc)))
+
+    price_level = None
+    if price_t := _text(raw, "price_level"):
+        if price_t in {"1", "2", "3", "4"}:
+            price_level = int(price_t)
+        else:
+            errors.append(FieldError("price_level", "must be 1, 2, 3 or 4"))
+
+    rating, rating_count = _rating(raw, errors)
+    address = _clean(raw, "address", errors)
+    description = _clean(raw, "description", errors)
+
+    if errors:
+        raise InvalidInput(
+            detail="; ".join(f"{e.field}: {e.message}" for e in errors), errors=errors
+        )
+    assert category_id is not None
+    return BusinessInput(
+        name=name,
+        lat=lat,
+        lon=lon,
+        category_id=category_id,
+        external_id=external_id,
+        address=address,
+        phone=phone,
+        website=website,
+        opening_hours=hours_text,
+        opening_hours_json=hours_json,
+        price_level=price_level,
+        rating=rating,
+        rating_count=rating_count,
+        description=description,
+    )

@@ -1,0 +1,56 @@
+"""The one settings object. Every knob reads from an environment variable ``DEKAT_<NAME>``.
+
+Nothing here is read at import time: ``get_settings()`` builds (and caches) the object
+on first use, and tests build their own ``Settings(...)`` and hand it to ``create_app``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; see the README's settings table for each field."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DEKAT_", env_ignore_empty=True, extra="ignore", frozen=True
+    )
+
+    database_url: str = Field(
+        default="sqlite:///dekat.db",
+        description="SQLAlchemy URL of the primary database (SQLite file or postgresql+psycopg).",
+    )
+    database_read_url: str | None = Field(
+        default=None, description="Optional URL of a read replica used for searches."
+    )
+    database_pool_size: int = Field(default=10, ge=1, le=200)
+    database_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    media_dir: Path = Field(default=Path("media"), description="Where uploaded photos live.")
+    timezone: str = Field(default="Asia/Jakarta", description="Local time zone of the city.")
+    default_lang: str = Field(default="id", pattern="^(id|en)$")
+    demo_count: int = Field(default=2500, ge=0, le=2_000_000)
+    demo_seed: int = Field(default=20261128)
+    new_listing_age_days: int = Field(default=60, ge=0, le=3650)
+    geocoder: str = Field(default="off", pattern="^(off|nominatim|photon)$")
+    geocoder_url: str | None = Field(default=None, description="Base URL of the geocoder.")
+    geocoder_user_agent: str = Field(default="dekat-directory/0.1 (self-hosted)")
+    geocoder_min_delay_s: float = Field(default=1.0, ge=0.0)
+    tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    tile_attribution: str = Field(
+        default="&copy; OpenStreetMap contributors"
+    )
+    rate_limit_submissions_per_hour: int = Field(default=10, ge=1)
+    rate_limit_reviews_per_hour: int = Field(default=30, ge=1)
+    rate_limit_matches_per_minute: int = Field(default=60, ge=1)
+    max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
+    trust_proxy_headers: bool = Field(default=False)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment once."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""Dekat recommender: a pure ranking library (no database, no web layer)."""
