@@ -458,14 +458,16 @@ def next_change(hours: OpeningHours, at: datetime) -> datetime | None:
 def schema_org_specs(hours: OpeningHours) -> list[dict[str, Any]]:
     """schema.org ``openingHoursSpecification`` values, one per distinct time range.
 
-    Conventions (schema.org / Google): an overnight range is one spec whose ``closes`` is
-    earlier than ``opens``; closing at midnight is written ``23:59`` (so all day is
-    ``00:00``-``23:59``); closed days are left out.
+    Conventions (schema.org): a range past midnight is one spec whose ``closes`` is
+    earlier than ``opens`` (``09:00``-``02:00``, and ``18:00``-``00:00`` for "until
+    midnight"); a whole day is ``00:00``-``23:59`` as Google asks (so a place that really
+    closes at 23:59 reads as open all day: one minute off); closed days are left out.
     """
     groups: dict[tuple[str, str], list[int]] = {}
     for day, ranges in enumerate(_own_ranges(hours)):
         for start, end in ranges:
-            closes = "23:59" if end == MINUTES_PER_DAY else _hhmm(end)
+            all_day = (start, end) == (0, MINUTES_PER_DAY)
+            closes = "23:59" if all_day else _hhmm(end % MINUTES_PER_DAY)
             groups.setdefault((_hhmm(start), closes), []).append(day)
     specs = sorted(groups.items(), key=lambda item: (item[1][0], item[0]))
     return [

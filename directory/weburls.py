@@ -116,7 +116,11 @@ def _normalize_cached(text: str) -> str:
         raise InvalidUrlError(
             "the address must not contain spaces, backslashes or control characters"
         )
-    parts = urlsplit(_with_scheme(text))
+    text = _with_scheme(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # unbalanced or invalid [IPv6] brackets
+        raise InvalidUrlError("the address has an invalid [IPv6] host") from None
     scheme = parts.scheme.lower()
     if "@" in parts.netloc:
         raise InvalidUrlError("the address must not contain a user name or password ('@')")

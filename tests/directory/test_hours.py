@@ -23,6 +23,7 @@ from directory.hours import (
     to_json,
 )
 
+DAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EXAMPLE = "Mo-Fr 08:00-21:00; Sa 09:00-02:00; Su off"
 # 2024-06-03 is a Monday.
 MONDAY = datetime(2024, 6, 3)
@@ -191,6 +192,8 @@ def test_schema_org_specs_use_closes_before_opens_for_overnight() -> None:
             "closes": "02:00",
         },
     ]
+    midnight = schema_org_specs(parse_opening_hours("Fr 18:00-24:00"))
+    assert (midnight[0]["opens"], midnight[0]["closes"]) == ("18:00", "00:00")
     always = schema_org_specs(parse_opening_hours("24/7"))
     assert len(always) == 1
     assert (always[0]["opens"], always[0]["closes"]) == ("00:00", "23:59")
@@ -278,7 +281,7 @@ def osm_texts(draw: st.DrawFn) -> tuple[str, list[bool]]:
                     selector_parts.append(DAY_CODES[first])
                     days.append(first)
                 else:
-                    last = draw(st.integers(0, 6).filter(lambda d, f=first: d != f))
+                    last = (first + draw(st.integers(1, 6))) % 7
                     selector_parts.append(f"{DAY_CODES[first]}{draw(spaces)}-{DAY_CODES[last]}")
                     days.extend((first + k) % 7 for k in range((last - first) % 7 + 1))
         else:
@@ -290,7 +293,8 @@ def osm_texts(draw: st.DrawFn) -> tuple[str, list[bool]]:
             spans = []
             for _ in range(draw(st.integers(1, 3))):
                 start = draw(st.integers(0, MINUTES_PER_DAY - 1))
-                end = draw(st.integers(0, MINUTES_PER_DAY).filter(lambda e, s=start: e != s))
+                end = draw(st.integers(0, MINUTES_PER_DAY - 1))
+                end += end >= start  # any of 00:00..24:00 except the start
                 spans.append(f"{hhmm(start)}{draw(spaces)}-{draw(spaces)}{hhmm(end)}")
                 ranges.append((start, end if end > start else end + MINUTES_PER_DAY))
             body = f"{draw(spaces)},{draw(spaces)}".join(spans)
@@ -371,16 +375,41 @@ def test_next_change_is_the_first_flip(hours: OpeningHours, when: datetime) -> N
         assert is_open_at(hours, start + timedelta(minutes=k)) == state
 
 
+def minutes_of(hhmm_text: str) -> int:
+    hours, minutes = map(int, hhmm_text.split(":"))
+    return hours * 60 + minutes
+
+
 @given(opening_hours)
-def test_describe_week_and_schema_org_are_total(hours: OpeningHours) -> None:
-    rows = describe_week(hours, lang="en")
-    assert len(rows) == 7
-    open_days = {d for d, _, _ in hours.intervals}
+def test_schema_org_specs_describe_the_same_week(hours: OpeningHours) -> None:
+    week = [False] * MINUTES_PER_WEEK
+    expected = week_of(hours)
     for spec in schema_org_specs(hours):
-        assert spec["opens"] != spec["closes"]
-        assert spec["dayOfWeek"]
-    if not open_days:
-        assert schema_org_specs(hours) == []
+        opens, closes = minutes_of(spec["opens"]), minutes_of(spec["closes"])
+        if closes <= opens:  # runs past midnight
+            closes += MINUTES_PER_DAY
+        for day_url in spec["dayOfWeek"]:
+            day = [f"https://schema.org/{name}" for name in DAY_NAMES_EN].index(day_url)
+            for m in range(opens, closes):
+                week[(day * MINUTES_PER_DAY + m) % MINUTES_PER_WEEK] = True
+            if (opens, closes) == (0, 23 * 60 + 59):
+                # "All day" is written 00:00-23:59, which cannot tell 23:59 from 24:00.
+                week[day * MINUTES_PER_DAY + 23 * 60 + 59] = expected[
+                    day * MINUTES_PER_DAY + 23 * 60 + 59
+                ]
+    assert week == expected
+
+
+@given(opening_hours)
+def test_describe_week_has_a_row_per_day(hours: OpeningHours) -> None:
+    rows = describe_week(hours, lang="en")
+    assert [name for name, _ in rows] == list(DAY_NAMES_EN)
+    for day, (_, text) in enumerate(rows):
+        # A day reads "Closed" only when nothing starts on it after midnight.
+        if any(d == day and start > 0 for d, start, _ in hours.intervals):
+            assert text != "Closed"
+        if not any(d == day for d, _, _ in hours.intervals):
+            assert text == "Closed"
 
 
 TOKENISH = st.text(alphabet="MoTuWeThFrSaSuPHofcled0123456789:-,;/. \t24", max_size=40)
@@ -391,6 +420,7 @@ def test_parser_only_raises_opening_hours_error(text: str) -> None:
     try:
         hours = parse_opening_hours(text)
     except OpeningHoursError as exc:
-        assert exc.position is None or 0 <= exc.position <= len(text)
-    else:
-        assert parse_opening_hours(format_opening_hours(hours)) == hours
+        position = exc.position
+        assert position is None or 0 <= position <= len(text)
+        return
+    assert parse_opening_hours(format_opening_hours(hours)) == hours
