@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from directory import __version__
-from directory.api.problems import register_exception_handlers
+from directory.api.problems import document_problems, register_exception_handlers
 from directory.api.routes import businesses, catalog, health
+from directory.api.routes import search as search_routes
 from directory.db import make_engine, make_session_factory
+from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
 from directory.settings import Settings, get_settings
+from directory.web import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -17,6 +20,7 @@ def build_api_router() -> APIRouter:
     """Every /api/v1 router; feature modules add themselves here."""
     api = APIRouter()
     api.include_router(catalog.router)
+    api.include_router(search_routes.router)
     api.include_router(businesses.router)
     return api
 
@@ -50,7 +54,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     else:
         app.state.read_engine = engine
         app.state.read_sessions = app.state.sessions
+    app.state.read_router = build_read_router(app.state, settings)
+    if app.state.read_router.has_replica:
+        app.add_middleware(PrimaryAfterWriteMiddleware, window_s=app.state.read_router.window_s)
     register_exception_handlers(app)
+    document_problems(app)
     app.include_router(health.router)
     app.include_router(build_api_router(), prefix=API_PREFIX)
+    install_web(app)
     return app

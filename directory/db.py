@@ -46,8 +46,19 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15_000) -> Engine:
-    """An engine configured for the backend the URL names."""
+def make_engine(
+    url: str,
+    *,
+    pool_size: int = 10,
+    statement_timeout_ms: int = 15_000,
+    connect_timeout_s: int = 5,
+) -> Engine:
+    """An engine configured for the backend the URL names.
+
+    On PostgreSQL a dead pooled connection is found by pre-ping and replaced; a server that
+    does not answer fails the connect after ``connect_timeout_s`` (the API then answers 503)
+    instead of hanging a worker; a runaway query is cancelled after ``statement_timeout_ms``.
+    """
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -67,7 +78,10 @@ def make_engine(url: str, *, pool_size: int = 10, statement_timeout_ms: int = 15
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
-        connect_args={"options": f"-c statement_timeout={statement_timeout_ms}"},
+        connect_args={
+            "options": f"-c statement_timeout={statement_timeout_ms}",
+            "connect_timeout": connect_timeout_s,
+        },
     )
 
 

@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     )
     database_pool_size: int = Field(default=10, ge=1, le=200)
     database_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    database_replica_max_lag_s: float = Field(
+        default=5.0, ge=0.0, description="Above this replay lag, reads fall back to the primary."
+    )
+    database_primary_sticky_s: float = Field(
+        default=10.0,
+        ge=0.0,
+        description="After a write, that client's reads use the primary for this long.",
+    )
     media_dir: Path = Field(default=Path("media"), description="Where uploaded photos live.")
     timezone: str = Field(default="Asia/Jakarta", description="Local time zone of the city.")
     default_lang: str = Field(default="id", pattern="^(id|en)$")

@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from directory.db_routing import PRIMARY_COOKIE, ReadRouter, ReadTarget
 from directory.settings import Settings
 
 SUPPORTED_LANGS = ("id", "en")
@@ -29,10 +31,23 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 def get_read_session(request: Request) -> Iterator[Session]:
-    """A session for read-only work: the replica when one is configured."""
-    session: Session = request.app.state.read_sessions()
+    """A session for read-only work: the replica when configured, fresh and not bypassed.
+
+    See ``directory/db_routing.py``: a client that wrote in the last seconds, a lagging
+    replica or an unreachable one all send the read to the primary.
+    """
+    router: ReadRouter = request.app.state.read_router
+    target, factory = router.choose_for_cookie(request.cookies.get(PRIMARY_COOKIE))
+    request.state.read_target = target
+    session: Session = factory()
     try:
         yield session
+    except DBAPIError as exc:
+        if target is ReadTarget.REPLICA and (
+            exc.connection_invalidated or isinstance(exc, OperationalError)
+        ):
+            router.replica_failed()
+        raise
     finally:
         session.close()
 

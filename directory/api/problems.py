@@ -6,6 +6,7 @@ Shape: ``{"type", "title", "status", "detail", "instance", "errors": [{"field",
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -150,3 +151,72 @@ def register_exception_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("unhandled error", exc_info=exc)
         return problem_response(request, status=500, detail="Internal error.")
+
+
+_FIELD_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "ProblemFieldError",
+    "type": "object",
+    "required": ["field", "message", "location"],
+    "properties": {
+        "field": {"type": "string", "description": "Dotted path of the input at fault."},
+        "message": {"type": "string", "description": "Why it was rejected."},
+        "location": {"type": "string", "description": "body, query, path, header or form."},
+    },
+}
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details; extension members may follow.",
+    "required": ["type", "title", "status", "detail", "instance", "errors"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "errors": {"type": "array", "items": {"$ref": "#/components/schemas/ProblemFieldError"}},
+        "retry_after_s": {"type": "integer"},
+    },
+    "additionalProperties": True,
+}
+_PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def _problem_responses(operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    validation = responses.get("422", {}).get("content", {}).get("application/json", {})
+    if validation.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError"):
+        del responses["422"]
+    for code, response in responses.items():
+        if code[0] in "45":
+            response["content"] = dict(_PROBLEM_CONTENT)
+    responses.setdefault("4XX", {"description": "Client error (problem details)"})
+    responses.setdefault("503", {"description": "Database unavailable (problem details)"})
+    responses["4XX"]["content"] = dict(_PROBLEM_CONTENT)
+    responses["503"]["content"] = dict(_PROBLEM_CONTENT)
+
+
+def document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI document tell the truth about errors: every 4xx and 503 is a
+    ``application/problem+json`` Problem, not FastAPI's default ``HTTPValidationError``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    _problem_responses(operation)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            held = components.pop(name, None)
+            if held is not None and f'"#/components/schemas/{name}"' in json.dumps(schema):
+                components[name] = held  # still referenced by a route's own declaration
+        components["ProblemFieldError"] = _FIELD_ERROR_SCHEMA
+        components["Problem"] = _PROBLEM_SCHEMA
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from directory.errors import NotFound
-from directory.geo import METERS_PER_DEG_LAT, distance_m
+from directory.geo import EARTH_RADIUS_M, METERS_PER_DEG_LAT, distance_m
 from directory.models import Area, Business
 from directory.shipped_data import AreaSeed, load_areas
 
@@ -146,6 +146,10 @@ class AreaLocator:
                     for gy in range(_cell(min_lat), _cell(max_lat) + 1):
                         self._grid[(gx, gy)].append(circle)
         self._tree = shapely.STRtree(polys) if polys else None
+        self._cell_cache: dict[
+            tuple[int, int],
+            tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]] | None,
+        ] = {}
         self._polys = polys
 
     def locate(self, lat: float, lon: float) -> int | None:
@@ -164,10 +168,56 @@ class AreaLocator:
                 if point_idx not in best or size < best[point_idx]:
                     best[point_idx] = size
                     result[point_idx] = self._poly_ids[poly_idx]
-        for i, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
-            if result[i] is None:
-                result[i] = self._locate_circle(lat, lon)
+        missing = [i for i, found in enumerate(result) if found is None]
+        if missing and self._grid:
+            found_ids = self._locate_circles(
+                np.asarray([lats[i] for i in missing], dtype=float),
+                np.asarray([lons[i] for i in missing], dtype=float),
+            )
+            for i, area_id in zip(missing, found_ids, strict=True):
+                result[i] = area_id
         return result
+
+    def _locate_circles(self, lats: np.ndarray, lons: np.ndarray) -> list[int | None]:
+        """``_locate_circle`` for many points: grouped by grid cell, each cell's circles at
+        once with numpy (a million imported points in seconds instead of a minute)."""
+        out: list[int | None] = [None] * len(lats)
+        cells_x = np.floor(lons / GRID_DEG).astype(np.int64)
+        cells_y = np.floor(lats / GRID_DEG).astype(np.int64)
+        order = np.lexsort((cells_y, cells_x))
+        changes = (np.diff(cells_x[order]) != 0) | (np.diff(cells_y[order]) != 0)
+        bounds = np.flatnonzero(changes) + 1
+        for group in np.split(order, bounds):
+            cell = (int(cells_x[group[0]]), int(cells_y[group[0]]))
+            arrays = self._cell_arrays(cell)
+            if arrays is None:
+                continue
+            c_lat, c_lon, c_radius, c_rank, c_ids = arrays
+            d = _haversine_m(lats[group][:, None], lons[group][:, None], c_lat, c_lon)
+            # (specificity, d / radius) ordered as one number: d / radius is within [0, 1].
+            key = np.where(d <= c_radius, c_rank * 2.0 + d / c_radius, np.inf)
+            best = np.argmin(key, axis=1)
+            hit = np.isfinite(key[np.arange(len(group)), best])
+            for idx, b in zip(group[hit].tolist(), best[hit].tolist(), strict=True):
+                out[idx] = c_ids[b]
+        return out
+
+    def _cell_arrays(
+        self, cell: tuple[int, int]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]] | None:
+        cached = self._cell_cache.get(cell)
+        if cached is None and cell not in self._cell_cache:
+            circles = self._grid.get(cell, [])
+            if circles:
+                cached = (
+                    np.array([c.lat for c in circles]),
+                    np.array([c.lon for c in circles]),
+                    np.array([c.radius_m for c in circles]),
+                    np.array([c.specificity for c in circles], dtype=float),
+                    [c.area_id for c in circles],
+                )
+            self._cell_cache[cell] = cached
+        return cached
 
     def _locate_circle(self, lat: float, lon: float) -> int | None:
         best: tuple[int, float] | None = None
@@ -184,6 +234,18 @@ class AreaLocator:
 
 def _cell(deg: float) -> int:
     return math.floor(deg / GRID_DEG)
+
+
+def _haversine_m(
+    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
+) -> np.ndarray:
+    """``geo.distance_m`` on arrays (same formula, same radius), broadcasting."""
+    p1 = np.radians(lat1)
+    p2 = np.radians(lat2)
+    dl = np.radians(lon2 - lon1)
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+    result: np.ndarray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return result
 
 
 def make_locator(session: Session) -> AreaLocator:

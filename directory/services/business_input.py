@@ -129,7 +129,8 @@ def _rating(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[float 
     rating = _number(rating_t, "rating", errors) if rating_t else None
     count = 0
     if count_t:
-        if not count_t.isdigit():
+        # isdecimal, not isdigit: "²" and "⑤" are digits that int() refuses.
+        if not count_t.isdecimal():
             errors.append(FieldError("rating_count", "must be a whole number ≥ 0"))
         elif int(count_t) > MAX_RATING_COUNT:
             errors.append(FieldError("rating_count", f"must be at most {MAX_RATING_COUNT}"))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from directory.models import Business, BusinessCategory, BusinessStatus, utcnow
 from directory.services import indexing
 from directory.services.areas import AreaLocator, make_locator
+from directory.services.bulk_insert import BulkInsert
 from directory.services.business_input import BusinessInput
 from directory.slugs import slugify
 
@@ -145,11 +146,274 @@ def update_business(
 
 @dataclass(frozen=True, slots=True)
 class UpsertReport:
-    """What a bulk upsert did."""
+    """What a bulk upsert did; ``ids`` are the rows created or changed (not the unchanged)."""
 
     created: int
     updated: int
     ids: list[int]
+    unchanged: int = 0
+
+
+# Columns of a new row, in the order BusinessUpserter builds them.
+_INSERT_COLUMNS = (
+    "slug",
+    "external_id",
+    "name",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "area_id",
+    "primary_category_id",
+    "phone",
+    "website",
+    "opening_hours",
+    "opening_hours_json",
+    "price_level",
+    "base_rating_sum",
+    "base_rating_count",
+    "rating_sum",
+    "rating_count",
+    # the same for every row of a batch:
+    "status",
+    "source",
+    "location_approximate",
+    "interaction_count",
+    "social",
+    "created_at",
+    "updated_at",
+    "published_at",
+)
+_CONSTANT_COLUMNS = _INSERT_COLUMNS[18:]
+# Stored columns an import can change; a row equal on all of them is left alone.
+# (opening_hours_json is derived from the canonical opening_hours text, so not compared.)
+_COMPARED = (
+    "name",
+    "description",
+    "address",
+    "lat",
+    "lon",
+    "area_id",
+    "primary_category_id",
+    "phone",
+    "website",
+    "opening_hours",
+    "price_level",
+    "base_rating_sum",
+    "base_rating_count",
+)
+_IN_CHUNK = 900  # stays under SQLite's bound-parameter limit on old versions
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """What the upserter needs to know of an existing row."""
+
+    id: int
+    values: tuple[object, ...]  # _COMPARED, in order
+    review_sum: float
+    review_count: int
+
+
+class BusinessUpserter:
+    """Writes batches of validated businesses into the caller's transaction.
+
+    Rows are matched on ``external_id``: a known id updates that business (keeping its
+    reviews on top of the new imported baseline), an unknown or missing one creates a
+    business. A row equal to what is stored is not written at all, so re-importing the same
+    file is cheap and leaves ``updated_at`` alone. New rows are bound straight through the
+    driver (:class:`BulkInsert`); the area locator, slug set and compiled statements are
+    built once per upserter, not per batch. Never commits.
+    """
+
+    def __init__(
+        self, session: Session, *, source: str, status: str = BusinessStatus.PUBLISHED
+    ) -> None:
+        self._session = session
+        self._source = source
+        self._status = status
+        self._locator = make_locator(session)
+        self._slugs: SlugAllocator | None = None
+        table = cast(Table, Business.__table__)
+        self._insert = BulkInsert(session, table, _INSERT_COLUMNS)
+        self._insert_categories = BulkInsert(
+            session,
+            cast(Table, BusinessCategory.__table__),
+            ("business_id", "category_id", "is_primary"),
+        )
+        self._hours_json: dict[str | None, object] = {}
+        self._categories: dict[int, list[tuple[int, bool]]] = {}
+        self.created = 0
+        self.updated = 0
+        self.unchanged = 0
+
+    def upsert(self, inputs: Sequence[BusinessInput]) -> list[int]:
+        """Write one batch; returns the ids created or changed (the search index's work)."""
+        ids: list[int] = []
+        start = 0
+        seen: set[str] = set()
+        # A batch that names an external_id twice is written in parts: the later row wins.
+        for i, data in enumerate(inputs):
+            if data.external_id is not None:
+                if data.external_id in seen:
+                    ids.extend(self._write(inputs[start:i]))
+                    start, seen = i, set()
+                seen.add(data.external_id)
+        ids.extend(self._write(inputs[start:]))
+        return ids
+
+    def _write(self, inputs: Sequence[BusinessInput]) -> list[int]:
+        if not inputs:
+            return []
+        stored = self._stored([d.external_id for d in inputs if d.external_id])
+        areas = self._locator.locate_many([d.lat for d in inputs], [d.lon for d in inputs])
+        new: list[tuple[BusinessInput, int | None]] = []
+        changed: list[tuple[_Stored, BusinessInput, dict[str, object]]] = []
+        for data, area_id in zip(inputs, areas, strict=True):
+            hit = stored.get(data.external_id) if data.external_id else None
+            if hit is None:
+                new.append((data, area_id))
+                continue
+            values = _values(data, area_id)
+            if tuple(values[k] for k in _COMPARED) == hit.values and self._same_categories(
+                hit.id, data
+            ):
+                self.unchanged += 1
+            else:
+                changed.append((hit, data, values))
+        ids = self._insert_new(new)
+        if changed:
+            ids.extend(self._update(changed))
+        indexing.index_businesses(self._session, ids)
+        return ids
+
+    def _stored(self, external_ids: list[str]) -> dict[str, _Stored]:
+        found: dict[str, _Stored] = {}
+        if not external_ids:
+            return found
+        cols = [getattr(Business, k) for k in _COMPARED]
+        self._categories = {}
+        for start in range(0, len(external_ids), _IN_CHUNK):
+            chunk = external_ids[start : start + _IN_CHUNK]
+            rows = self._session.execute(
+                select(
+                    Business.id,
+                    Business.external_id,
+                    Business.rating_sum - Business.base_rating_sum,
+                    Business.rating_count - Business.base_rating_count,
+                    *cols,
+                ).where(Business.external_id.in_(chunk))
+            )
+            for row in rows:
+                found[row[1]] = _Stored(row[0], tuple(row[4:]), row[2], row[3])
+        ids = [s.id for s in found.values()]
+        for start in range(0, len(ids), _IN_CHUNK):
+            for bid, cid, primary in self._session.execute(
+                select(
+                    BusinessCategory.business_id,
+                    BusinessCategory.category_id,
+                    BusinessCategory.is_primary,
+                ).where(BusinessCategory.business_id.in_(ids[start : start + _IN_CHUNK]))
+            ):
+                self._categories.setdefault(bid, []).append((cid, primary))
+        return found
+
+    def _same_categories(self, business_id: int, data: BusinessInput) -> bool:
+        wanted = _category_ids(data)
+        have = self._categories.get(business_id, [])
+        primary = [cid for cid, is_primary in have if is_primary]
+        return primary == wanted[:1] and {cid for cid, _ in have} == set(wanted)
+
+    def _insert_new(self, new: list[tuple[BusinessInput, int | None]]) -> list[int]:
+        if not new:
+            return []
+        if self._slugs is None:
+            self._slugs = SlugAllocator.from_session(self._session)
+        now = utcnow()
+        published_at = now if self._status == BusinessStatus.PUBLISHED else None
+        raw: tuple[object, ...] = (self._status, self._source, False, 0, {}, now, now, published_at)
+        constants = tuple(
+            self._insert.process_constant(col, value)
+            for col, value in zip(_CONSTANT_COLUMNS, raw, strict=True)
+        )
+        rows: list[tuple[object, ...]] = []
+        slugs: list[str] = []
+        for data, area_id in new:
+            slug = self._slugs.allocate(data.name)
+            slugs.append(slug)
+            count = data.rating_count if data.rating is not None else 0
+            rating_sum = data.rating * count if data.rating is not None else 0.0
+            rows.append(
+                (
+                    slug,
+                    data.external_id,
+                    data.name,
+                    data.description,
+                    data.address,
+                    data.lat,
+                    data.lon,
+                    area_id,
+                    data.category_id,
+                    data.phone,
+                    data.website,
+                    data.opening_hours,
+                    self._hours_json_value(data),
+                    data.price_level,
+                    rating_sum,
+                    count,
+                    rating_sum,
+                    count,
+                    *constants,
+                )
+            )
+        self._insert.execute(rows, processed=("opening_hours_json", *_CONSTANT_COLUMNS))
+        ids = self._ids_of(slugs)
+        self._insert_categories.execute(
+            [
+                (bid, cid, i == 0)
+                for bid, (data, _) in zip(ids, new, strict=True)
+                for i, cid in enumerate(_category_ids(data))
+            ]
+        )
+        self.created += len(ids)
+        return ids
+
+    def _hours_json_value(self, data: BusinessInput) -> object:
+        """The driver value of ``opening_hours_json``: one per distinct hours text."""
+        key = data.opening_hours
+        value: object = self._hours_json.get(key)
+        if value is None and data.opening_hours_json is not None:
+            value = self._insert.process_constant("opening_hours_json", data.opening_hours_json)
+            self._hours_json[key] = value
+        return value
+
+    def _ids_of(self, slugs: list[str]) -> list[int]:
+        by_slug: dict[str, int] = {}
+        for start in range(0, len(slugs), _IN_CHUNK):
+            chunk = slugs[start : start + _IN_CHUNK]
+            by_slug.update(
+                (slug, bid)
+                for bid, slug in self._session.execute(
+                    select(Business.id, Business.slug).where(Business.slug.in_(chunk))
+                )
+            )
+        return [by_slug[s] for s in slugs]
+
+    def _update(self, changed: list[tuple[_Stored, BusinessInput, dict[str, object]]]) -> list[int]:
+        now = utcnow()
+        rows: list[dict[str, object]] = []
+        for hit, _, values in changed:
+            values.update(
+                b_id=hit.id,
+                rating_sum=float(values["base_rating_sum"]) + hit.review_sum,  # type: ignore[arg-type]
+                rating_count=int(values["base_rating_count"]) + hit.review_count,  # type: ignore[call-overload]
+                updated_at=now,
+            )
+            rows.append(values)
+        _update_existing(self._session, rows)
+        _bulk_set_categories(self._session, [(h.id, d) for h, d, _ in changed], replace=True)
+        self.updated += len(rows)
+        return [h.id for h, _, _ in changed]
 
 
 def bulk_upsert_businesses(
@@ -161,90 +425,23 @@ def bulk_upsert_businesses(
     progress: Callable[[int], None] | None = None,
 ) -> UpsertReport:
     """Insert or update many businesses, matching on external_id (idempotent imports)."""
-    locator = make_locator(session)
-    existing: dict[str, tuple[int, float, int]] = {}
-    ext_ids = [d.external_id for d in inputs if d.external_id]
-    for start in range(0, len(ext_ids), 900):
-        ext_chunk = ext_ids[start : start + 900]
-        for bid, ext, rsum, bsum, rcount, bcount in session.execute(
-            select(
-                Business.id,
-                Business.external_id,
-                Business.rating_sum,
-                Business.base_rating_sum,
-                Business.rating_count,
-                Business.base_rating_count,
-            ).where(Business.external_id.in_(ext_chunk))
-        ):
-            if ext is not None:
-                existing[ext] = (bid, rsum - bsum, rcount - bcount)
-    slugs = SlugAllocator.from_session(session) if len(existing) < len(inputs) else None
-    now = utcnow()
-    created = updated = 0
+    upserter = BusinessUpserter(session, source=source, status=status)
     all_ids: list[int] = []
     for start in range(0, len(inputs), BATCH):
         chunk = inputs[start : start + BATCH]
-        areas = locator.locate_many([d.lat for d in chunk], [d.lon for d in chunk])
-        new_rows: list[dict[str, object]] = []
-        new_inputs: list[BusinessInput] = []
-        upd_rows: list[dict[str, object]] = []
-        upd_inputs: list[tuple[int, BusinessInput]] = []
-        for data, area_id in zip(chunk, areas, strict=True):
-            values = _values(data, area_id)
-            hit = existing.get(data.external_id) if data.external_id else None
-            if hit is None:
-                assert slugs is not None
-                values.update(
-                    slug=slugs.allocate(data.name),
-                    status=status,
-                    source=source,
-                    location_approximate=False,
-                    created_at=now,
-                    updated_at=now,
-                    published_at=now if status == BusinessStatus.PUBLISHED else None,
-                    rating_sum=values["base_rating_sum"],
-                    rating_count=values["base_rating_count"],
-                    interaction_count=0,
-                    social={},
-                )
-                new_rows.append(values)
-                new_inputs.append(data)
-            else:
-                bid, review_sum, review_count = hit
-                values.update(
-                    b_id=bid,
-                    rating_sum=float(values["base_rating_sum"]) + review_sum,  # type: ignore[arg-type]
-                    rating_count=int(values["base_rating_count"]) + review_count,  # type: ignore[call-overload]
-                    updated_at=now,
-                )
-                upd_rows.append(values)
-                upd_inputs.append((bid, data))
-        ids = _insert_new(session, new_rows)
-        for bid, data in zip(ids, new_inputs, strict=True):
-            if data.external_id:
-                existing[data.external_id] = (bid, 0.0, 0)
-        if upd_rows:
-            _update_existing(session, upd_rows)
-        cat_pairs = list(zip(ids, new_inputs, strict=True)) + upd_inputs
-        _bulk_set_categories(session, cat_pairs, replace=bool(upd_inputs))
-        batch_ids = ids + [bid for bid, _ in upd_inputs]
-        indexing.index_businesses(session, batch_ids)
-        all_ids.extend(batch_ids)
-        created += len(ids)
-        updated += len(upd_rows)
+        all_ids.extend(upserter.upsert(chunk))
         if progress:
             progress(len(chunk))
-    return UpsertReport(created=created, updated=updated, ids=all_ids)
-
-
-def _insert_new(session: Session, rows: list[dict[str, object]]) -> list[int]:
-    if not rows:
-        return []
-    table = cast(Table, Business.__table__)
-    result = session.execute(
-        insert(table).returning(table.c.id, table.c.slug, sort_by_parameter_order=True), rows
+    return UpsertReport(
+        created=upserter.created,
+        updated=upserter.updated,
+        ids=all_ids,
+        unchanged=upserter.unchanged,
     )
-    return [r[0] for r in result]
+
+
+def _category_ids(data: BusinessInput) -> list[int]:
+    return list(dict.fromkeys([data.category_id, *data.extra_category_ids]))
 
 
 def _update_existing(session: Session, rows: list[dict[str, object]]) -> None:
@@ -266,18 +463,17 @@ def _bulk_set_categories(
         return
     if replace:
         ids = [bid for bid, _ in pairs]
-        for start in range(0, len(ids), 900):
+        for start in range(0, len(ids), _IN_CHUNK):
             session.execute(
                 delete(BusinessCategory).where(
-                    BusinessCategory.business_id.in_(ids[start : start + 900])
+                    BusinessCategory.business_id.in_(ids[start : start + _IN_CHUNK])
                 )
             )
     rows: list[dict[str, object]] = []
     for bid, data in pairs:
-        cats = dict.fromkeys([data.category_id, *data.extra_category_ids])
         rows.extend(
             {"business_id": bid, "category_id": cid, "is_primary": i == 0}
-            for i, cid in enumerate(cats)
+            for i, cid in enumerate(_category_ids(data))
         )
     session.execute(insert(BusinessCategory), rows)
 

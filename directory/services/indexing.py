@@ -1,8 +1,10 @@
 """Hooks that keep the search indexes in step with business writes.
 
-Every write path (import, submission approval, owner edit, status change) calls these
-inside its own transaction, so an index never disagrees with the table it describes.
-The search feature installs its index maintenance here.
+Every write path (import, submission approval, owner edit, status change, review) calls
+these inside its own transaction, so an index never disagrees with the table it
+describes. The work is done by :mod:`directory.search.indexer`: documents for the
+full-text index, entries in the spatial index for every category scope, and vocabulary
+counts for typo tolerance. Both hooks take any number of ids and are fast in bulk.
 """
 
 from __future__ import annotations
@@ -11,12 +13,23 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from directory.search import indexer
+
 
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
-    """(Re)index these businesses after they were inserted or changed."""
-    del session, business_ids
+    """(Re)index these businesses after they were inserted or changed.
+
+    Safe for any status: a business that is not published is removed from the indexes.
+    Call it after rating changes too, so that relevance uses the current rating.
+    """
+    indexer.index_businesses(session, business_ids)
 
 
 def unindex_businesses(session: Session, business_ids: Sequence[int]) -> None:
     """Drop these businesses from the search indexes (before delete or when hidden)."""
-    del session, business_ids
+    indexer.unindex_businesses(session, business_ids)
+
+
+def rebuild_search_indexes(session: Session) -> int:
+    """Rebuild every search index from the business table; returns documents indexed."""
+    return indexer.rebuild_search_indexes(session)

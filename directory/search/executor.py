@@ -1,0 +1,372 @@
+"""Executing one search exactly, touching as few businesses as the query allows.
+
+The executor draws candidates from the streams of :mod:`directory.search.streams`,
+computes each candidate's exact sort key, keeps the best ``limit + 1`` keys after the
+cursor, and stops as soon as nothing it has not seen can still get in:
+
+* when a complete stream (text matches, the whole region, the whole distance range) has
+  been drained, every possible match has been seen;
+* when the worst kept key is already better than the bound of every unseen business.
+  For ``distance`` and the table orders the bound is where the ordered stream stands;
+  for ``relevance`` it is the score a business would reach with a perfect text match,
+  the quality where the quality-ordered stream stands and the distance where the
+  distance stream stands (Fagin's threshold algorithm).
+
+A small region (area, box or radius holding at most ``REGION_CAP`` businesses) is simply
+read whole. The result is the same whichever way the executor gets there, which the
+tests check against a brute-force evaluation of the documented rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.geo import BBox, bbox_around, distance_m
+from directory.hours import from_json, is_open_at
+from directory.models import Business, BusinessStatus
+from directory.search.area_lookup import AreaFilter
+from directory.search.cursor import Key
+from directory.search.fulltext import TextStream, build_query
+from directory.search.params import Sort
+from directory.search.ranking import quality_from_key, relevance, relevance_bound
+from directory.search.spatial import SpatialIndex
+from directory.search.streams import (
+    DistanceStream,
+    Doc,
+    OrderStream,
+    QualityStream,
+    fetch_docs,
+    order_key,
+)
+from directory.search.text_match import QueryWord, text_score
+
+REGION_CAP = 3000
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A search with every name resolved: what to match, filter and sort by."""
+
+    sort: Sort
+    limit: int
+    words: tuple[QueryWord, ...] = ()
+    required: int = 0
+    point: tuple[float, float] | None = None
+    radius_m: float | None = None
+    bbox: BBox | None = None
+    area: AreaFilter | None = None
+    scopes: frozenset[int] = frozenset()
+    min_rating: float | None = None
+    prices: frozenset[int] = frozenset()
+    open_at: tuple[datetime, ...] = ()
+    after: Key | None = None
+
+    @property
+    def needs_live(self) -> bool:
+        """Whether candidates need their current business row (filters or sort key)."""
+        return bool(self.min_rating or self.prices or self.open_at) or self.sort in (
+            Sort.RATING,
+            Sort.REVIEWS,
+            Sort.NEWEST,
+        )
+
+
+@dataclass(slots=True)
+class Found:
+    """A business in the result, with the key it is ordered by."""
+
+    business_id: int
+    key: Key
+    lat: float
+    lon: float
+    distance_m: float | None = None
+    score: float | None = None
+    text: float | None = None
+
+
+@dataclass(slots=True)
+class _Cand:
+    business_id: int
+    lat: float | None = None
+    lon: float | None = None
+    doc: Doc | None = None
+    key: Key | None = None
+    scoped: bool = False
+
+
+@dataclass(slots=True)
+class _Live:
+    rating_sum: float
+    rating_count: int
+    price_level: int | None
+    hours: object
+    created_at: datetime | None
+
+
+def _intersect(a: BBox | None, b: BBox) -> BBox:
+    if a is None:
+        return b
+    return BBox(
+        min_lon=max(a.min_lon, b.min_lon),
+        min_lat=max(a.min_lat, b.min_lat),
+        max_lon=min(a.max_lon, b.max_lon),
+        max_lat=min(a.max_lat, b.max_lat),
+    )
+
+
+@dataclass
+class Executor:
+    """Runs one :class:`Plan` (see the module docstring)."""
+
+    session: Session
+    plan: Plan
+    spatial: SpatialIndex
+    budget: int | None = None
+    top: list[Found] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
+    touched: int = 0
+
+    @property
+    def _k(self) -> int:
+        return self.plan.limit + 1
+
+    def region(self) -> BBox | None:
+        """The box every match lies in, or None when the query has no spatial limit."""
+        p = self.plan
+        box: BBox | None = None
+        if p.radius_m is not None and p.point is not None:
+            box = _intersect(box, bbox_around(p.point[0], p.point[1], p.radius_m))
+        if p.bbox is not None:
+            box = _intersect(box, p.bbox)
+        if p.area is not None:
+            box = _intersect(box, p.area.box)
+        return box
+
+    def _max_distance(self) -> float | None:
+        p = self.plan
+        if p.point is None:
+            return None
+        limits: list[float] = []
+        if p.radius_m is not None:
+            limits.append(p.radius_m)
+        if p.area is not None:
+            limits.append(p.area.max_distance_from(*p.point))
+        if p.bbox is not None:
+            b = p.bbox
+            limits.append(
+                max(distance_m(p.point[0], p.point[1], a, o) for a in (b.min_lat, b.max_lat)
+                    for o in (b.min_lon, b.max_lon)) + 1.0
+            )  # fmt: skip
+        return min(limits) if limits else None
+
+    # ------------------------------------------------------------------ filtering
+
+    def _in_space(self, lat: float, lon: float, dist: float | None) -> bool:
+        p = self.plan
+        if p.radius_m is not None and (dist is None or dist > p.radius_m):
+            return False
+        if p.bbox is not None and not p.bbox.contains(lat, lon):
+            return False
+        return p.area is None or p.area.contains(lat, lon)
+
+    def _live_rows(self, ids: Sequence[int]) -> dict[int, _Live]:
+        out: dict[int, _Live] = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            rows = self.session.execute(
+                select(
+                    Business.id, Business.rating_sum, Business.rating_count,
+                    Business.price_level, Business.opening_hours_json, Business.created_at,
+                ).where(Business.id.in_(chunk), Business.status == BusinessStatus.PUBLISHED)
+            )  # fmt: skip
+            for bid, rsum, count, price, hours, created in rows:
+                out[bid] = _Live(rsum or 0.0, count or 0, price, hours, created)
+        return out
+
+    def _live_ok(self, live: _Live) -> bool:
+        p = self.plan
+        if p.min_rating:
+            if live.rating_count <= 0:
+                return False
+            if round(live.rating_sum / live.rating_count, 2) < p.min_rating:
+                return False
+        if p.prices and live.price_level not in p.prices:
+            return False
+        if p.open_at:
+            if not live.hours:
+                return False
+            hours = from_json(live.hours)
+            return all(is_open_at(hours, at) for at in p.open_at)
+        return True
+
+    def consider(self, cands: Sequence[_Cand]) -> None:
+        """Filter and score new candidates; keep the best keys after the cursor."""
+        p = self.plan
+        fresh = [c for c in cands if c.business_id not in self.seen]
+        self.seen.update(c.business_id for c in fresh)
+        self.touched += len(fresh)
+        need_doc = bool(p.words) or p.sort is Sort.RELEVANCE
+        missing = [
+            c.business_id
+            for c in fresh
+            if c.doc is None and (need_doc or c.lat is None or (p.scopes and not c.scoped))
+        ]
+        docs = fetch_docs(self.session, missing) if missing else {}
+        kept: list[tuple[_Cand, float | None, float | None]] = []
+        for c in fresh:
+            doc = c.doc or docs.get(c.business_id)
+            if doc is not None:
+                c.doc, c.lat, c.lon = doc, doc.lat, doc.lon
+            elif c.lat is None or need_doc or (p.scopes and not c.scoped):
+                continue
+            if p.scopes and not c.scoped and doc is not None and not (doc.scopes & p.scopes):
+                continue
+            assert c.lat is not None
+            assert c.lon is not None
+            dist = distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point else None
+            if not self._in_space(c.lat, c.lon, dist):
+                continue
+            text: float | None = None
+            if p.words:
+                assert c.doc is not None
+                match = text_score(p.words, c.doc.fields)
+                if match.matched < p.required:
+                    continue
+                text = match.score
+            kept.append((c, dist, text))
+        live = self._live_rows([c.business_id for c, _, _ in kept]) if p.needs_live else {}
+        for c, dist, text in kept:
+            row = live.get(c.business_id)
+            if p.needs_live and (row is None or not self._live_ok(row)):
+                continue
+            self._push(c, dist, text, row)
+        self.top.sort(key=lambda f: f.key)
+        del self.top[self._k :]
+
+    def _push(self, c: _Cand, dist: float | None, text: float | None, row: _Live | None) -> None:
+        p = self.plan
+        score: float | None = None
+        key: Key
+        if p.sort is Sort.RELEVANCE:
+            assert c.doc is not None
+            score = relevance(
+                text=text, distance_m=dist, quality=quality_from_key(c.doc.quality_key)
+            )
+            key = (-score, c.business_id)
+        elif p.sort is Sort.DISTANCE:
+            assert dist is not None
+            key = (dist, c.business_id)
+        elif c.key is not None:
+            key = c.key
+        else:
+            assert row is not None
+            key = order_key(p.sort, c.business_id, row.rating_sum, row.rating_count,
+                            row.created_at)  # fmt: skip
+        if p.after is not None and key <= p.after:
+            return
+        if len(self.top) >= self._k and key >= self.top[-1].key:
+            return
+        assert c.lat is not None
+        assert c.lon is not None
+        self.top.append(Found(c.business_id, key, c.lat, c.lon, dist, score, text))
+
+    # ------------------------------------------------------------------ running
+
+    def run(self) -> list[Found]:
+        """The best ``limit + 1`` matches after the cursor, in order."""
+        p = self.plan
+        region = self.region()
+        if region is not None:
+            if region.min_lat > region.max_lat or region.min_lon > region.max_lon:
+                return []
+            if p.sort is not Sort.DISTANCE or p.point is None:
+                points = self.spatial.in_box(region, scopes=self._scopes(), cap=REGION_CAP)
+                if points is not None:
+                    self.consider([_Cand(b, lat, lon, scoped=True) for b, lat, lon in points])
+                    return self.top
+        self._stream()
+        return self.top
+
+    def _scopes(self) -> list[int]:
+        return sorted(self.plan.scopes) or [0]
+
+    def _stream(self) -> None:
+        p = self.plan
+        text = (
+            TextStream(self.session, build_query(
+                p.words, required=p.required, dialect=self.session.get_bind().dialect.name
+            ))
+            if p.words
+            else None
+        )  # fmt: skip
+        dist: DistanceStream | None = None
+        if p.point is not None and p.sort in (Sort.DISTANCE, Sort.RELEVANCE):
+            after = (
+                (float(p.after[0]), int(p.after[1]))
+                if p.after and p.sort is Sort.DISTANCE
+                else None
+            )
+            dist = DistanceStream(
+                self.spatial, p.point[0], p.point[1], scopes=self._scopes(), after=after,
+                max_distance_m=self._max_distance(),
+                batch=self._k if p.sort is Sort.DISTANCE else 64,
+            )  # fmt: skip
+        quality = QualityStream(self.session) if p.sort is Sort.RELEVANCE and not text else None
+        order = (
+            OrderStream(self.session, p.sort, after=p.after, batch=max(64, 2 * self._k))
+            if p.sort in (Sort.RATING, Sort.REVIEWS, Sort.NEWEST)
+            else None
+        )
+        while True:
+            if text is not None:
+                self.consider([_Cand(b) for b in text.next_batch()])
+                if text.exhausted:
+                    return
+            if quality is not None:
+                self.consider([_Cand(d.business_id, doc=d) for d in quality.next_docs()])
+                if quality.exhausted:
+                    return
+            if dist is not None:
+                hits = dist.next_hits()
+                self.consider([_Cand(h[1], h[2], h[3], scoped=True) for h in hits])
+                if dist.exhausted:
+                    return
+            if order is not None:
+                self.consider([_Cand(b, key=k) for k, b in order.next_rows()])
+                if order.exhausted:
+                    return
+            if self._done(text, quality, dist, order):
+                return
+            if self.budget is not None and self.touched >= self.budget:
+                return  # autocomplete: good enough beats exact
+
+    def _done(
+        self,
+        text: TextStream | None,
+        quality: QualityStream | None,
+        dist: DistanceStream | None,
+        order: OrderStream | None,
+    ) -> bool:
+        if len(self.top) < self._k:
+            return False
+        kth = self.top[self._k - 1].key
+        p = self.plan
+        if p.sort is Sort.DISTANCE:
+            return dist is not None and dist.last is not None and kth <= dist.last
+        if order is not None:
+            return order.last is not None and kth <= order.last
+        ranked = text if text is not None else quality
+        q_key = ranked.last_quality_key if ranked is not None else None
+        q = quality_from_key(q_key) if q_key is not None else 1.0
+        d: float | None = None
+        if p.point is not None:
+            d = dist.last[0] if dist is not None and dist.last is not None else 0.0
+        bound = relevance_bound(text=bool(p.words), quality=q, distance_m=d)
+        if dist is None and ranked is not None and q_key is not None:
+            return kth <= (-bound, ranked.last_id)
+        return float(kth[0]) < -bound

@@ -1,0 +1,331 @@
+"""Spatial candidate generation: nearest-first streams and box scans, per category scope.
+
+Two interchangeable backends give identical results (distances are always recomputed
+with :func:`directory.geo.distance_m` and ties broken by business id):
+
+* :class:`CellIndex` — the portable one (SQLite, and PostgreSQL without PostGIS): a
+  best-first walk over the linear quadtree in ``search_cell``. Cells wait in a heap keyed
+  by a lower bound of their distance; a cell is scanned once it is small enough (or
+  split while it holds more than ``DENSE_CELL`` rows), its points enter the heap with
+  their exact distance, and a point leaves the heap only when nothing left can be
+  nearer — so results stream in exact distance order and a nearest-20 query touches a
+  handful of cells whatever the total size.
+* :class:`PostgisIndex` — PostgreSQL with PostGIS: ``ORDER BY geog <-> point`` on a GiST
+  index over ``(scope, geog)``, re-ordered by haversine distance through a small buffer
+  (PostGIS measures on the spheroid, at most ~0.6 % apart from the sphere).
+
+A *scope* is 0 for every business or a category id for the businesses in that category
+or below it, so "nearest in this category" walks only that category's points.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from sqlalchemy import and_, bindparam, cast, func, literal_column, not_, select
+from sqlalchemy.orm import Session
+
+from directory.geo import BBox, distance_m
+from directory.search import quadtree
+from directory.search.quadtree import Cell
+from directory.search.rawsql import FastStatement
+from directory.search.tables import Geography, search_cell, search_geo
+
+# (distance_m, business_id, lat, lon)
+Hit = tuple[float, int, float, float]
+# (business_id, lat, lon)
+Point = tuple[int, float, float]
+
+FETCH_LEVEL = 14
+DENSE_CELL = 96
+_CELL, _POINT = 0, 1
+
+_RANGE = FastStatement(
+    select(search_cell.c.business_id, search_cell.c.lat, search_cell.c.lon).where(
+        search_cell.c.cell_key.between(bindparam("lo"), bindparam("hi"))
+    )
+)
+_RANGE_COUNT = FastStatement(
+    select(func.count()).select_from(
+        select(literal_column("1"))
+        .select_from(search_cell)
+        .where(search_cell.c.cell_key.between(bindparam("lo"), bindparam("hi")))
+        .limit(bindparam("cap"))
+        .subquery()
+    )
+)
+
+
+class SpatialIndex(Protocol):
+    """What the executor needs from a spatial backend."""
+
+    def nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        scopes: Sequence[int],
+        after: tuple[float, int] | None = None,
+        max_distance_m: float | None = None,
+    ) -> Iterator[Hit]:
+        """Businesses in exact (distance, id) order, after ``after``, within the limit."""
+        ...
+
+    def in_box(self, box: BBox, *, scopes: Sequence[int], cap: int) -> list[Point] | None:
+        """Every business inside the box, or None when there are more than ``cap``."""
+        ...
+
+
+class CellIndex:
+    """The linear-quadtree backend (see the module docstring)."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def count(self, cell: Cell, scope: int, cap: int) -> int:
+        """Points of a scope in a cell, counted up to ``cap``."""
+        lo, hi = cell.key_range(scope)
+        return int(_RANGE_COUNT.rows(self._session, {"lo": lo, "hi": hi, "cap": cap})[0][0])
+
+    def points(self, cell: Cell, scope: int) -> Sequence[Sequence[Any]]:
+        """(business_id, lat, lon) rows of a scope's points in a cell."""
+        lo, hi = cell.key_range(scope)
+        return _RANGE.rows(self._session, {"lo": lo, "hi": hi})
+
+    def nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        scopes: Sequence[int],
+        after: tuple[float, int] | None = None,
+        max_distance_m: float | None = None,
+    ) -> Iterator[Hit]:
+        """Exact nearest-first stream (best-first walk, see the module docstring)."""
+        walk = _Walk(self, lat, lon)
+        for scope in dict.fromkeys(scopes):
+            walk.push_cell(quadtree.ROOT, scope, 0.0)
+        last: tuple[float, int] | None = None
+        heap = walk.heap
+        while heap:
+            bound, kind, tie, plat, plon = heapq.heappop(heap)
+            if max_distance_m is not None and bound > max_distance_m:
+                return
+            if kind == _POINT:
+                if (bound, tie) == last:
+                    continue  # the same business reached through a second scope
+                last = (bound, tie)
+                if after is not None and last <= after:
+                    continue
+                yield bound, tie, plat, plon
+                continue
+            cell, scope = walk.cells.pop(tie)
+            if (
+                after is not None
+                and cell.level >= 8
+                and quadtree.max_distance_m(lat, lon, cell) < after[0]
+            ):
+                continue
+            walk.expand(cell, scope)
+
+    def in_box(self, box: BBox, *, scopes: Sequence[int], cap: int) -> list[Point] | None:
+        """Every business inside the box (exact), or None when more than ``cap``."""
+        cells = quadtree.cover_box(box)
+        found: dict[int, Point] = {}
+        scanned = 0
+        for scope in dict.fromkeys(scopes):
+            for lo, hi in quadtree.merged_ranges(cells, scope):
+                params = {"lo": lo, "hi": hi, "cap": cap + 1}
+                if int(_RANGE_COUNT.rows(self._session, params)[0][0]) > cap - scanned:
+                    return None
+                rows = _RANGE.rows(self._session, {"lo": lo, "hi": hi})
+                scanned += len(rows)
+                for bid, plat, plon in rows:
+                    if box.contains(plat, plon):
+                        found[int(bid)] = (int(bid), float(plat), float(plon))
+        return sorted(found.values())
+
+
+class _Walk:
+    """The heap of one best-first walk: cells by distance bound, points by distance.
+
+    Entries are ``(distance, kind, tie, lat, lon)``; cells sort before points at equal
+    distance (a cell may still hold a point at exactly that distance with a lower id)
+    and points with equal distance leave in id order.
+    """
+
+    def __init__(self, index: CellIndex, lat: float, lon: float) -> None:
+        self.index = index
+        self.lat = lat
+        self.lon = lon
+        self.x, self.y = quadtree.quantize(lat, lon)
+        self.heap: list[tuple[float, int, int, float, float]] = []
+        self.cells: dict[int, tuple[Cell, int]] = {}
+        self._seq = itertools.count()
+
+    def push_cell(self, cell: Cell, scope: int, bound: float) -> None:
+        tie = next(self._seq)
+        self.cells[tie] = (cell, scope)
+        heapq.heappush(self.heap, (bound, _CELL, tie, 0.0, 0.0))
+
+    def expand(self, cell: Cell, scope: int) -> None:
+        """Split a cell that is big or dense; otherwise read its points."""
+        index = self.index
+        if cell.level < FETCH_LEVEL:
+            if not cell.contains_grid(self.x, self.y) and index.count(cell, scope, 1) == 0:
+                return
+            dense = True
+        else:
+            dense = cell.level < quadtree.BITS and (
+                index.count(cell, scope, DENSE_CELL + 1) > DENSE_CELL
+            )
+        if dense:
+            for child in cell.children():
+                self.push_cell(child, scope, quadtree.min_distance_m(self.lat, self.lon, child))
+            return
+        lat, lon = self.lat, self.lon
+        for bid, plat, plon in index.points(cell, scope):
+            heapq.heappush(self.heap, (distance_m(lat, lon, plat, plon), _POINT, bid, plat, plon))
+
+
+_KNN_CACHE: dict[tuple[bool, bool], FastStatement] = {}
+
+
+def _knn_statement(*, inner: bool, outer: bool) -> FastStatement:
+    """``ORDER BY geog <-> point`` for one scope, optionally outside/inside radii."""
+    key = (inner, outer)
+    hit = _KNN_CACHE.get(key)
+    if hit is not None:
+        return hit
+    point = cast(
+        func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326),
+        Geography(),
+    )
+    geog = search_geo.c.geog
+    conditions = [search_geo.c.scope == bindparam("scope")]
+    if inner:
+        conditions.append(not_(func.ST_DWithin(geog, point, bindparam("inner"), False)))
+    if outer:
+        conditions.append(func.ST_DWithin(geog, point, bindparam("outer"), False))
+    stmt = (
+        select(search_geo.c.business_id, search_geo.c.lat, search_geo.c.lon)
+        .where(and_(*conditions))
+        .order_by(geog.op("<->")(point))
+        .limit(bindparam("n"))
+        .offset(bindparam("skip"))
+    )
+    hit = _KNN_CACHE[key] = FastStatement(stmt)
+    return hit
+
+
+_BOX = FastStatement(
+    select(search_geo.c.business_id, search_geo.c.lat, search_geo.c.lon)
+    .where(
+        search_geo.c.scope == bindparam("scope"),
+        search_geo.c.geog.op("&&")(
+            cast(
+                func.ST_MakeEnvelope(
+                    bindparam("w"), bindparam("s"), bindparam("e"), bindparam("n"), 4326
+                ),
+                Geography(),
+            )
+        ),
+    )
+    .limit(bindparam("cap"))
+)
+# PostGIS distances are spheroidal; haversine differs by well under this share.
+_SPHEROID_SLACK = 0.01
+
+
+class PostgisIndex:
+    """The PostGIS backend (see the module docstring)."""
+
+    def __init__(self, session: Session, *, batch: int = 64) -> None:
+        self._session = session
+        self._batch = batch
+
+    def _scope_stream(
+        self,
+        lat: float,
+        lon: float,
+        scope: int,
+        after: tuple[float, int] | None,
+        max_distance_m: float | None,
+    ) -> Iterator[Hit]:
+        inner = after is not None and after[0] * (1 - _SPHEROID_SLACK) - 1.0 > 0
+        stmt = _knn_statement(inner=inner, outer=max_distance_m is not None)
+        params: dict[str, object] = {"lat": lat, "lon": lon, "scope": scope}
+        if inner and after is not None:
+            params["inner"] = after[0] * (1 - _SPHEROID_SLACK) - 1.0
+        if max_distance_m is not None:
+            params["outer"] = max_distance_m * (1 + _SPHEROID_SLACK) + 1.0
+        buffer: list[Hit] = []
+        skip, n = 0, self._batch
+        while True:
+            rows = stmt.rows(self._session, {**params, "n": n, "skip": skip})
+            skip += len(rows)
+            for bid, plat, plon in rows:
+                d = distance_m(lat, lon, plat, plon)
+                heapq.heappush(buffer, (d, int(bid), float(plat), float(plon)))
+            done = len(rows) < n
+            if done:
+                safe = float("inf")
+            else:
+                far = rows[-1]
+                safe = distance_m(lat, lon, far[1], far[2]) * (1 - 2 * _SPHEROID_SLACK) - 1.0
+            while buffer and buffer[0][0] < safe:
+                yield heapq.heappop(buffer)
+            if done:
+                return
+            n = min(n * 4, 4096)
+
+    def nearest(
+        self,
+        lat: float,
+        lon: float,
+        *,
+        scopes: Sequence[int],
+        after: tuple[float, int] | None = None,
+        max_distance_m: float | None = None,
+    ) -> Iterator[Hit]:
+        """Exact nearest-first stream built on the GiST ``<->`` ordering."""
+        streams = [
+            self._scope_stream(lat, lon, s, after, max_distance_m) for s in dict.fromkeys(scopes)
+        ]
+        last: tuple[float, int] | None = None
+        for hit in heapq.merge(*streams):
+            key = (hit[0], hit[1])
+            if key == last:
+                continue
+            last = key
+            if after is not None and key <= after:
+                continue
+            if max_distance_m is not None and hit[0] > max_distance_m:
+                return
+            yield hit
+
+    def in_box(self, box: BBox, *, scopes: Sequence[int], cap: int) -> list[Point] | None:
+        """Every business inside the box (exact), or None when more than ``cap``."""
+        margin = 1e-4
+        found: dict[int, Point] = {}
+        for scope in dict.fromkeys(scopes):
+            rows = _BOX.rows(
+                self._session,
+                {
+                    "scope": scope,
+                    "w": box.min_lon - margin,
+                    "s": box.min_lat - margin,
+                    "e": box.max_lon + margin,
+                    "n": box.max_lat + margin,
+                    "cap": cap + 1,
+                },
+            )
+            for bid, plat, plon in rows:
+                if box.contains(plat, plon):
+                    found[int(bid)] = (int(bid), float(plat), float(plon))
+            if len(found) > cap:
+                return None
+        return sorted(found.values())

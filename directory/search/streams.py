@@ -1,0 +1,250 @@
+"""Candidate streams: the sorted (or finite) sources the executor draws businesses from.
+
+Each stream is *complete*: drained to the end it returns every business that can match,
+so draining any one of them finishes a query. Ordered streams also say how far they
+have got, which bounds the sort key of everything they have not returned yet:
+
+* :class:`TextStream` (``fulltext``) — text matches, best quality first.
+* :class:`QualityStream` — every document, best quality first (no text in the query).
+* :class:`DistanceStream` — nearest first, from the spatial index.
+* :class:`OrderStream` — the business table in rating / review-count / newest order,
+  through the partial indexes of migration 0002.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, literal_column, or_, select
+from sqlalchemy.orm import Session
+
+from directory.models import Business, BusinessStatus
+from directory.search.params import Sort
+from directory.search.ranking import bayesian_rating
+from directory.search.spatial import Hit, SpatialIndex
+from directory.search.tables import search_doc, split_rank_key
+from directory.search.text_match import DocFields
+
+MAX_BATCH = 4096
+
+
+class Doc:
+    """A search document as the executor uses it."""
+
+    __slots__ = ("business_id", "quality_key", "lat", "lon", "scopes", "fields")
+
+    def __init__(
+        self,
+        business_id: int,
+        quality_key: int,
+        lat: float,
+        lon: float,
+        scopes: frozenset[int],
+        fields: DocFields,
+    ) -> None:
+        self.business_id = business_id
+        self.quality_key = quality_key
+        self.lat = lat
+        self.lon = lon
+        self.scopes = scopes
+        self.fields = fields
+
+
+def doc_from_row(row: Sequence[object]) -> Doc:
+    """A ``search_doc`` row in ``DOC_COLUMNS`` order to a :class:`Doc`."""
+    bid, rank_key, lat, lon, scopes, name, cats, addr, desc = row
+    return Doc(
+        business_id=int(bid),  # type: ignore[call-overload]
+        quality_key=split_rank_key(int(rank_key))[0],  # type: ignore[call-overload]
+        lat=float(lat),  # type: ignore[arg-type]
+        lon=float(lon),  # type: ignore[arg-type]
+        scopes=frozenset(int(s) for s in str(scopes).split()),
+        fields=DocFields(str(name), str(cats), str(addr), str(desc)),
+    )
+
+
+DOC_COLUMNS = (
+    search_doc.c.business_id,
+    search_doc.c.rank_key,
+    search_doc.c.lat,
+    search_doc.c.lon,
+    search_doc.c.scopes,
+    search_doc.c.name_terms,
+    search_doc.c.cat_terms,
+    search_doc.c.addr_terms,
+    search_doc.c.desc_terms,
+)
+
+
+def fetch_docs(session: Session, ids: Sequence[int]) -> dict[int, Doc]:
+    """Documents of the given businesses (missing: not searchable)."""
+    out: dict[int, Doc] = {}
+    for start in range(0, len(ids), 900):
+        chunk = list(ids[start : start + 900])
+        for row in session.execute(select(*DOC_COLUMNS).where(search_doc.c.business_id.in_(chunk))):
+            doc = doc_from_row(tuple(row))
+            out[doc.business_id] = doc
+    return out
+
+
+class QualityStream:
+    """Every document, best quality first (ties: lowest id first)."""
+
+    def __init__(self, session: Session, *, batch: int = 256) -> None:
+        self._session = session
+        self._before = 1 << 62
+        self._batch = batch
+        self.exhausted = False
+        self.last_quality_key: int | None = None
+        self.last_id = 0
+
+    def next_docs(self) -> list[Doc]:
+        if self.exhausted:
+            return []
+        rows = self._session.execute(
+            select(*DOC_COLUMNS)
+            .where(search_doc.c.rank_key < self._before)
+            .order_by(search_doc.c.rank_key.desc())
+            .limit(self._batch)
+        ).all()
+        self.exhausted = len(rows) < self._batch
+        self._batch = min(self._batch * 2, MAX_BATCH)
+        if not rows:
+            return []
+        self._before = int(rows[-1][1])
+        self.last_quality_key, self.last_id = split_rank_key(self._before)
+        return [doc_from_row(tuple(r)) for r in rows]
+
+
+class DistanceStream:
+    """Nearest first from the spatial index, in batches."""
+
+    def __init__(
+        self,
+        index: SpatialIndex,
+        lat: float,
+        lon: float,
+        *,
+        scopes: Sequence[int],
+        after: tuple[float, int] | None,
+        max_distance_m: float | None,
+        batch: int,
+    ) -> None:
+        self._hits: Iterator[Hit] = index.nearest(
+            lat, lon, scopes=scopes, after=after, max_distance_m=max_distance_m
+        )
+        self._batch = max(1, batch)
+        self.exhausted = False
+        self.last: tuple[float, int] | None = after
+
+    def next_hits(self) -> list[Hit]:
+        if self.exhausted:
+            return []
+        hits = list(itertools.islice(self._hits, self._batch))
+        self.exhausted = len(hits) < self._batch
+        self._batch = min(self._batch * 2, MAX_BATCH)
+        if hits:
+            self.last = (hits[-1][0], hits[-1][1])
+        return hits
+
+
+bayes_sql: ColumnElement[float] = (Business.rating_sum + literal_column("17.5")) / (
+    Business.rating_count + literal_column("5.0")
+)
+
+
+def created_micros(at: datetime | None) -> int:
+    """Microseconds since the epoch (UTC), the 'newest' sort key."""
+    if at is None:
+        return 0
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    delta = at - datetime(1970, 1, 1, tzinfo=UTC)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int) -> datetime:
+    """Inverse of :func:`created_micros` (exact)."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+
+
+def order_key(
+    sort: Sort, bid: int, rating_sum: float, count: int, created: datetime | None
+) -> tuple[float | int, ...]:
+    """The ascending sort key of a business for the table-ordered sorts."""
+    if sort is Sort.RATING:
+        return (-bayesian_rating(rating_sum, count), -count, bid)
+    if sort is Sort.REVIEWS:
+        return (-count, bid)
+    return (-created_micros(created), bid)
+
+
+class OrderStream:
+    """Published businesses in rating, review-count or newest order (keyset pages)."""
+
+    def __init__(
+        self, session: Session, sort: Sort, *, after: tuple[float | int, ...] | None, batch: int
+    ) -> None:
+        self._session = session
+        self._sort = sort
+        self._after = after
+        self._batch = batch
+        self.exhausted = False
+        self.last: tuple[float | int, ...] | None = after
+
+    def _statement(self) -> object:
+        cols = (Business.id, Business.rating_sum, Business.rating_count, Business.created_at)
+        stmt = select(*cols).where(Business.status == BusinessStatus.PUBLISHED)
+        last = self.last
+        if self._sort is Sort.RATING:
+            stmt = stmt.order_by(bayes_sql.desc(), Business.rating_count.desc(), Business.id)
+            if last is not None:
+                bayes, count, bid = -float(last[0]), -int(last[1]), int(last[2])
+                stmt = stmt.where(
+                    bayes_sql <= bayes,
+                    or_(
+                        bayes_sql < bayes,
+                        and_(bayes_sql == bayes, Business.rating_count < count),
+                        and_(bayes_sql == bayes, Business.rating_count == count, Business.id > bid),
+                    ),
+                )
+        elif self._sort is Sort.REVIEWS:
+            stmt = stmt.order_by(Business.rating_count.desc(), Business.id)
+            if last is not None:
+                count, bid = -int(last[0]), int(last[1])
+                stmt = stmt.where(
+                    Business.rating_count <= count,
+                    or_(
+                        Business.rating_count < count,
+                        and_(Business.rating_count == count, Business.id > bid),
+                    ),
+                )
+        else:
+            stmt = stmt.order_by(Business.created_at.desc(), Business.id)
+            if last is not None:
+                at, bid = from_micros(-int(last[0])), int(last[1])
+                stmt = stmt.where(
+                    Business.created_at <= at,
+                    or_(
+                        Business.created_at < at,
+                        and_(Business.created_at == at, Business.id > bid),
+                    ),
+                )
+        return stmt.limit(self._batch)
+
+    def next_rows(self) -> list[tuple[tuple[float | int, ...], int]]:
+        """(key, business id) pairs, in key order, strictly after the previous page."""
+        if self.exhausted:
+            return []
+        rows = self._session.execute(self._statement()).all()  # type: ignore[call-overload]
+        self.exhausted = len(rows) < self._batch
+        self._batch = min(self._batch * 2, MAX_BATCH)
+        out = [
+            (order_key(self._sort, bid, rsum or 0.0, count or 0, created), bid)
+            for bid, rsum, count, created in rows
+        ]
+        if out:
+            self.last = out[-1][0]
+        return out

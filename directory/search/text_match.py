@@ -1,0 +1,218 @@
+"""Words of documents and queries, and how well a business matches a text query.
+
+Pure functions (no database): the indexer stores :func:`doc_fields` for each business,
+the executor scores candidates with :func:`text_score`, and the same rules decide which
+businesses the full-text index must return (:func:`matches`), so the index and the
+scorer can never disagree about what matches.
+
+Matching, per query word: the word itself, a vocabulary word within its typo allowance
+(:func:`max_typos`), a category whose names or synonyms contain such a word, or — for the
+last word, as readers type — any word that starts with it. A business matches a query
+when it matches every word; when nothing matches every word, the executor retries
+with all but one required (:func:`required_words`).
+
+Text score in [0, 1] (part of the relevance formula in :mod:`directory.search.ranking`)::
+
+    text = 0.85 · Σ weight(w) · best_field(w) / Σ weight(w) + 0.15 · name_coverage
+
+``best_field(w)`` = field weight (name 1.0, category 0.8, address 0.5, description 0.35)
+× how it matched (exact 1.0, prefix 0.85, one typo 0.75, two typos 0.55), the best over
+the fields; ``name_coverage`` is the share of the business name's words that some query
+word matched, so "Kopi Senja" beats "Kopi Senja Pamulang 2" for the query "kopi senja".
+``weight(w)`` = 0.5 + log10(1 + 10⁶ / (1 + df)) / 6, clamped to [0.5, 1.5]: rare words
+count up to three times as much as words on every shop front ("warung", "jalan").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from directory.search.tables import MAX_TERM_LEN
+from directory.textnorm import normalize_query
+
+FIELD_NAME = 1.0
+FIELD_CATEGORY = 0.8
+FIELD_ADDRESS = 0.5
+FIELD_DESCRIPTION = 0.35
+EXACT = 1.0
+PREFIX = 0.85
+TYPO_FACTORS = (1.0, 0.75, 0.55)
+TOKEN_SHARE = 0.85
+COVERAGE_SHARE = 0.15
+MAX_DESCRIPTION_WORDS = 60
+MIN_PREFIX_LEN = 2
+CATEGORY_TOKEN = "0c"
+
+QUERY_STOPWORDS = frozenset(
+    {"di", "ke", "dari", "yang", "dan", "dekat", "sekitar", "terdekat", "sini", "near",
+     "nearby", "me", "in", "at", "the", "and", "of", "around"}
+)  # fmt: skip
+
+
+def max_typos(length: int) -> int:
+    """Typos tolerated in a query word of this many characters: 0, 1 (3–5) or 2 (6+)."""
+    if length <= 2:
+        return 0
+    return 1 if length <= 5 else 2
+
+
+def index_deletes(length: int) -> int:
+    """Deletions stored for a vocabulary word, enough for any query allowed to reach it."""
+    if length <= 2:
+        return 0
+    return 1 if length <= 4 else 2
+
+
+def deletes(word: str, depth: int) -> set[str]:
+    """The word and every string made by deleting up to ``depth`` characters (SymSpell)."""
+    out = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))} - out
+        out |= frontier
+    return {w for w in out if w}
+
+
+def words(text: str) -> list[str]:
+    """Folded, abbreviation-expanded words of a text, too-long ones dropped."""
+    return [w for w in normalize_query(text) if len(w) <= MAX_TERM_LEN]
+
+
+def category_token(category_id: int) -> str:
+    """The word a document carries for each category it belongs to (ancestors too)."""
+    return f"{CATEGORY_TOKEN}{category_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class DocFields:
+    """The searchable words of one business, as stored in ``search_doc``."""
+
+    name: str
+    categories: str
+    address: str
+    description: str
+
+    def all_terms(self) -> set[str]:
+        """Every distinct word (for document frequencies)."""
+        return {
+            *self.name.split(), *self.categories.split(), *self.address.split(),
+            *self.description.split(),
+        }  # fmt: skip
+
+
+def doc_fields(*, name: str, address: str, description: str, scopes: Sequence[int]) -> DocFields:
+    """Folded words of a business; descriptions are cut to their first words."""
+    desc = words(description)
+    if len(desc) > MAX_DESCRIPTION_WORDS:
+        desc = list(dict.fromkeys(desc))[:MAX_DESCRIPTION_WORDS]
+    return DocFields(
+        name=" ".join(words(name)),
+        categories=" ".join(category_token(s) for s in scopes if s),
+        address=" ".join(words(address)),
+        description=" ".join(desc),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryWord:
+    """One word of a text query with everything it may match.
+
+    ``terms`` maps vocabulary words to the factor of the match (exact 1.0, typos less);
+    ``categories`` maps category tokens likewise; ``prefix`` is set for the last word.
+    """
+
+    token: str
+    terms: Mapping[str, float]
+    categories: Mapping[str, float] = field(default_factory=dict)
+    prefix: bool = False
+    weight: float = 1.0
+
+
+def word_weight(df: int) -> float:
+    """How much a word counts in the text score, from its document frequency.
+
+    >>> word_weight(0), round(word_weight(900_000), 3)
+    (1.5, 0.55)
+    """
+    raw = 0.5 + math.log10(1.0 + 1_000_000 / (1 + max(0, df))) / 6.0
+    return min(1.5, max(0.5, raw))
+
+
+def split_query(text: str) -> list[str]:
+    """The words of a query that take part in matching (stop words dropped if others remain)."""
+    tokens = list(dict.fromkeys(words(text)))
+    kept = [t for t in tokens if t not in QUERY_STOPWORDS]
+    return kept or tokens
+
+
+def required_words(count: int, *, relaxed: bool) -> int:
+    """How many query words a business must match."""
+    return max(1, count - 1) if relaxed else count
+
+
+def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
+    best = 0.0
+    for tok in tokens:
+        factor = word.terms.get(tok, 0.0)
+        if factor < EXACT and word.prefix and tok.startswith(word.token):
+            factor = max(factor, PREFIX)
+        if factor > best:
+            best = factor
+            if best >= EXACT:
+                break
+    return best
+
+
+@dataclass(frozen=True, slots=True)
+class TextMatch:
+    """How a business matched: score in [0, 1] and how many query words it matched."""
+
+    score: float
+    matched: int
+
+
+def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
+    """Score one business against the query words (see the module docstring)."""
+    name = doc.name.split()
+    cats = doc.categories.split()
+    addr = doc.address.split()
+    desc = doc.description.split()
+    total_weight = 0.0
+    weighted = 0.0
+    matched = 0
+    for word in query:
+        total_weight += word.weight
+        best = FIELD_NAME * _best_in(name, word)
+        if best < FIELD_NAME:
+            for tok in cats:
+                factor = max(word.categories.get(tok, 0.0), word.terms.get(tok, 0.0))
+                best = max(best, FIELD_CATEGORY * factor)
+            best = max(best, FIELD_ADDRESS * _best_in(addr, word))
+            best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))
+            if best == 0.0 and word.prefix:
+                best = FIELD_CATEGORY * PREFIX * any(t.startswith(word.token) for t in cats)
+        if best > 0.0:
+            matched += 1
+            weighted += word.weight * best
+    if not matched:
+        return TextMatch(0.0, 0)
+    distinct = set(name)
+    covered = sum(1 for tok in distinct if any(_best_in((tok,), w) > 0.0 for w in query))
+    coverage = covered / len(distinct) if distinct else 0.0
+    score = TOKEN_SHARE * weighted / total_weight + COVERAGE_SHARE * coverage
+    return TextMatch(score=min(1.0, score), matched=matched)
+
+
+def matches(query: Sequence[QueryWord], doc: DocFields, *, required: int) -> bool:
+    """Whether the business matches at least ``required`` words (the full-text rule)."""
+    return text_score(query, doc).matched >= required
+
+
+def brute_force_word(word: QueryWord, doc: DocFields) -> bool:
+    """Field-agnostic match of one word, written plainly for tests to compare against."""
+    every = doc.all_terms()
+    if any(t in word.terms or t in word.categories for t in every):
+        return True
+    return word.prefix and any(t.startswith(word.token) for t in every)

@@ -1,0 +1,164 @@
+"""The vocabulary: document frequencies and SymSpell deletions, and query expansion.
+
+A misspelt word is never compared with every name. Each vocabulary word is stored with
+all the strings made by deleting up to :func:`~directory.search.text_match.index_deletes`
+of its characters; a query word generates its own deletions (up to its typo allowance)
+and one indexed lookup returns the few vocabulary words sharing one, which are then
+checked with the optimal-string-alignment distance (a transposition counts as one typo).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz.distance import OSA
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from directory.search.catalog import Catalog
+from directory.search.tables import MAX_TERM_LEN, search_term, search_term_variant
+from directory.search.text_match import (
+    MIN_PREFIX_LEN,
+    PREFIX,
+    TYPO_FACTORS,
+    QueryWord,
+    category_token,
+    deletes,
+    index_deletes,
+    max_typos,
+    word_weight,
+)
+
+MAX_EXPANSIONS = 12
+_CHUNK = 500
+
+
+def _insert_ignore(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(table).on_conflict_do_nothing()
+    session.execute(stmt, rows)
+
+
+def apply_df_changes(session: Session, delta: Counter[str]) -> None:
+    """Add ``delta`` to document frequencies; new words get their deletions indexed.
+
+    Words are updated in sorted order so concurrent writers lock rows in the same order.
+    """
+    changed = sorted(t for t, d in delta.items() if d and 0 < len(t) <= MAX_TERM_LEN)
+    if not changed:
+        return
+    existing: set[str] = set()
+    for start in range(0, len(changed), _CHUNK):
+        chunk = changed[start : start + _CHUNK]
+        existing.update(
+            session.scalars(select(search_term.c.term).where(search_term.c.term.in_(chunk)))
+        )
+    new = [t for t in changed if t not in existing]
+    _insert_ignore(session, search_term, [{"term": t, "df": 0} for t in new])
+    _insert_ignore(
+        session,
+        search_term_variant,
+        [
+            {"variant": v, "term": t}
+            for t in new
+            if not t.isdigit()
+            for v in sorted(deletes(t, index_deletes(len(t))))
+        ],
+    )
+    stmt = (
+        update(search_term)
+        .where(search_term.c.term == bindparam("t"))
+        .values(df=search_term.c.df + bindparam("d"))
+    )
+    session.connection().execute(stmt, [{"t": t, "d": delta[t]} for t in changed])
+
+
+def _candidates(session: Session, tokens: Iterable[str]) -> dict[str, dict[str, int]]:
+    """For each token, vocabulary words sharing a deletion with it, with their df."""
+    by_variant: dict[str, set[str]] = {}
+    for token in tokens:
+        if token.isdigit():
+            continue
+        for v in deletes(token, max_typos(len(token))):
+            by_variant.setdefault(v, set()).add(token)
+    found: dict[str, dict[str, int]] = {}
+    keys = sorted(by_variant)
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start : start + _CHUNK]
+        rows = session.execute(
+            select(search_term_variant.c.variant, search_term.c.term, search_term.c.df)
+            .join(search_term, search_term.c.term == search_term_variant.c.term)
+            .where(search_term_variant.c.variant.in_(chunk), search_term.c.df > 0)
+        )
+        for variant, term, df in rows:
+            for token in by_variant[variant]:
+                found.setdefault(token, {})[term] = int(df)
+    return found
+
+
+def _exact_df(session: Session, tokens: Sequence[str]) -> dict[str, int]:
+    if not tokens:
+        return {}
+    rows = session.execute(
+        select(search_term.c.term, search_term.c.df).where(search_term.c.term.in_(tokens))
+    )
+    return {t: int(df) for t, df in rows}
+
+
+def _category_matches(token: str, *, prefix: bool, catalog: Catalog) -> dict[str, float]:
+    allowed = max_typos(len(token))
+    out: dict[str, float] = {}
+    for cat in catalog.categories.values():
+        best = 0.0
+        for word in cat.words:
+            if word == token:
+                best = 1.0
+                break
+            if prefix and word.startswith(token):
+                best = max(best, PREFIX)
+            elif allowed and abs(len(word) - len(token)) <= allowed:
+                dist = OSA.distance(token, word, score_cutoff=allowed)
+                if dist <= allowed:
+                    best = max(best, TYPO_FACTORS[dist])
+        if best > 0.0:
+            out[category_token(cat.id)] = best
+    return out
+
+
+def expand_query(
+    session: Session, tokens: Sequence[str], *, catalog: Catalog, prefix_last: bool = True
+) -> list[QueryWord]:
+    """Query words with their typo, prefix and category alternatives and weights."""
+    candidates = _candidates(session, tokens)
+    exact = _exact_df(session, list(tokens))
+    out: list[QueryWord] = []
+    for i, token in enumerate(tokens):
+        allowed = max_typos(len(token))
+        scored: list[tuple[int, int, str]] = []
+        for term, df in candidates.get(token, {}).items():
+            dist = 0 if term == token else OSA.distance(token, term, score_cutoff=allowed)
+            if dist <= allowed:
+                scored.append((dist, -df, term))
+        scored.sort()
+        terms = {token: 1.0}
+        for dist, _neg_df, term in scored[:MAX_EXPANSIONS]:
+            terms[term] = max(terms.get(term, 0.0), TYPO_FACTORS[dist])
+        best_df = exact.get(token)
+        if best_df is None and scored:
+            best_df = -scored[0][1]
+        prefix = prefix_last and i == len(tokens) - 1 and len(token) >= MIN_PREFIX_LEN
+        out.append(
+            QueryWord(
+                token=token,
+                terms=terms,
+                categories=_category_matches(token, prefix=prefix, catalog=catalog),
+                prefix=prefix,
+                weight=word_weight(best_df or 0),
+            )
+        )
+    return out

@@ -1,0 +1,132 @@
+"""Per-request page context: language, CSRF token, and rendering with the right headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+
+from directory.settings import Settings
+from directory.web.i18n import (
+    LANG_COOKIE,
+    LANG_COOKIE_MAX_AGE_S,
+    LANG_NAMES,
+    choose_lang,
+    translations,
+)
+from directory.web.security import CSRF_COOKIE, new_csrf_token, page_headers
+from directory.web.templating import environment
+
+
+@dataclass(frozen=True, slots=True)
+class LangLink:
+    """One entry of the language switch."""
+
+    code: str
+    name: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """What every page handler needs to answer: who asks, in which language, how to render."""
+
+    request: Request
+    settings: Settings
+    lang: str
+    remember_lang: bool
+    csrf_token: str
+    csrf_is_new: bool
+
+    def gettext(self, message: str, **variables: Any) -> str:
+        """Translate a message (ids are English) into the page language."""
+        text = translations(self.lang).gettext(message)
+        return text % variables if variables else text
+
+    def url_with(self, **params: str | None) -> str:
+        """This page's path and query with some parameters replaced (None removes one)."""
+        items = [(k, v) for k, v in self.request.query_params.multi_items() if k not in params]
+        items += [(k, v) for k, v in params.items() if v is not None]
+        query = urlencode(items)
+        return self.request.url.path + (f"?{query}" if query else "")
+
+    def absolute(self, path: str) -> str:
+        """An absolute URL for a site path (canonical and alternate links)."""
+        return str(self.request.base_url).rstrip("/") + path
+
+    def lang_links(self) -> list[LangLink]:
+        """The language switch: the same page in each language."""
+        return [
+            LangLink(code=code, name=name, url=self.url_with(lang=code), current=code == self.lang)
+            for code, name in LANG_NAMES.items()
+        ]
+
+    def render(
+        self,
+        template: str,
+        *,
+        status_code: int = 200,
+        private: bool = False,
+        headers: dict[str, str] | None = None,
+        **context: Any,
+    ) -> HTMLResponse:
+        """Render a template in the page language, with security headers and cookies."""
+        body = (
+            environment(self.lang)
+            .get_template(template)
+            .render(
+                page=self,
+                request=self.request,
+                settings=self.settings,
+                csrf_token=self.csrf_token,
+                **context,
+            )
+        )
+        response = HTMLResponse(body, status_code=status_code)
+        self.finish(response, private=private)
+        if headers:
+            response.headers.update(headers)
+        return response
+
+    def finish(self, response: Any, *, private: bool = False) -> None:
+        """Headers and cookies every page response carries, redirects included."""
+        response.headers.update(page_headers(self.settings.tile_url, private=private))
+        response.headers["Content-Language"] = self.lang
+        response.headers["Vary"] = "Accept-Language, Cookie"
+        secure = self.request.url.scheme == "https"
+        if self.remember_lang:
+            response.set_cookie(
+                LANG_COOKIE,
+                self.lang,
+                max_age=LANG_COOKIE_MAX_AGE_S,
+                samesite="lax",
+                secure=secure,
+                httponly=True,
+            )
+        if self.csrf_is_new:
+            response.set_cookie(
+                CSRF_COOKIE, self.csrf_token, samesite="lax", secure=secure, httponly=True
+            )
+
+
+def get_page(request: Request) -> Page:
+    """The page context of this request."""
+    settings: Settings = request.app.state.settings
+    lang, explicit = choose_lang(request, settings.default_lang)
+    token = request.cookies.get(CSRF_COOKIE)
+    is_new = not token or len(token) < 32 or len(token) > 64
+    return Page(
+        request=request,
+        settings=settings,
+        lang=lang,
+        remember_lang=explicit,
+        csrf_token=new_csrf_token() if is_new else str(token),
+        csrf_is_new=is_new,
+    )
+
+
+PageDep = Annotated[Page, Depends(get_page)]

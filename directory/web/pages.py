@@ -1,0 +1,16 @@
+"""All page routers in one: ``install_web`` includes what this builds."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from directory.web.routes import business, places, search
+
+
+def build_pages_router() -> APIRouter:
+    """The router of every HTML page (kept out of the OpenAPI document)."""
+    pages = APIRouter(include_in_schema=False)
+    pages.include_router(search.router)
+    pages.include_router(places.router)
+    pages.include_router(business.router)
+    return pages

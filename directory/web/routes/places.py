@@ -1,0 +1,176 @@
+"""Area pages (``/area/{slug}``) and category pages (``/kategori/{slug}``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from directory.api.deps import ReadSessionDep
+from directory.errors import NotFound
+from directory.models import Area, Business, BusinessStatus, Category
+from directory.services.areas import get_area
+from directory.services.business_views import local_now
+from directory.services.taxonomy import all_categories, get_category
+from directory.slugs import is_slug
+from directory.web.context import PageDep
+from directory.web.i18n import AREA_KIND_LABELS
+from directory.web.jsonld import script_json
+from directory.web.listings import best_in_area, best_in_category
+from directory.web.recommend import recommend_for_place
+from directory.web.views import map_payload, result_markers
+
+router = APIRouter()
+BEST_LIMIT = 10
+RECOMMEND_LIMIT = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A named link (chips, breadcrumbs)."""
+
+    slug: str
+    name: str
+    url: str = ""
+
+
+def category_name(category: Category, lang: str) -> str:
+    """A category's name in the page language."""
+    return category.name_en if lang == "en" else category.name_id
+
+
+def top_categories(session: Session, lang: str) -> list[Link]:
+    """The top-level groups of the taxonomy, in taxonomy order."""
+    return [
+        Link(slug=c.slug, name=category_name(c, lang))
+        for c in all_categories(session)
+        if c.parent_id is None
+    ]
+
+
+def area_ancestors(area: Area) -> list[Area]:
+    """The area's parents, outermost first (at most ten levels)."""
+    chain: list[Area] = []
+    parent = area.parent
+    while parent is not None and len(chain) < 10:
+        chain.append(parent)
+        parent = parent.parent
+    return chain[::-1]
+
+
+def published_count(session: Session, area: Area) -> int:
+    """How many published businesses are assigned to this area."""
+    count = session.scalar(
+        select(func.count())
+        .select_from(Business)
+        .where(Business.area_id == area.id, Business.status == BusinessStatus.PUBLISHED)
+    )
+    return int(count or 0)
+
+
+def _resolve_slug(slug: str) -> str:
+    if not is_slug(slug):
+        raise NotFound(detail="no such page")
+    return slug
+
+
+@router.get("/area/{slug}", response_class=HTMLResponse, name="area_page")
+def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse:
+    """An area: the best places there, recommendations, and the areas inside it."""
+    area = get_area(session, _resolve_slug(slug))
+    at = local_now(page.settings.timezone)
+    best = best_in_area(session, area, lang=page.lang, at=at, limit=BEST_LIMIT)
+    recommended = recommend_for_place(
+        session,
+        lat=area.lat,
+        lon=area.lon,
+        lang=page.lang,
+        at=at,
+        exclude={r.summary.id for r in best},
+        limit=RECOMMEND_LIMIT,
+    )
+    children = session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.name))
+    chips = [
+        Link(c.slug, c.name, "/cari?" + urlencode({"area": area.name, "kategori": c.slug}))
+        for c in top_categories(session, page.lang)
+    ]
+    markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
+    return page.render(
+        "area.html",
+        area=area,
+        kind_label=AREA_KIND_LABELS.get(area.kind, area.kind),
+        ancestors=area_ancestors(area),
+        children=list(children),
+        business_count=published_count(session, area),
+        best=best,
+        recommended=recommended,
+        category_chips=chips,
+        more_url="/cari?" + urlencode({"area": area.name, "urut": "rating"}) if best else "",
+        canonical_url=str(page.request.url_for("area_page", slug=area.slug)),
+        map_json=script_json(
+            map_payload(
+                markers,
+                bbox=None if markers else (area.min_lon, area.min_lat, area.max_lon, area.max_lat),
+            )
+        ),
+    )
+
+
+@router.get("/kategori/{slug}", response_class=HTMLResponse, name="category_page")
+def category_page(
+    slug: str, page: PageDep, session: ReadSessionDep, area: str | None = None
+) -> HTMLResponse:
+    """A category: the best places in it (optionally in one area) and recommendations."""
+    category = get_category(session, _resolve_slug(slug))
+    in_area = get_area(session, area) if area and is_slug(area) else None
+    at = local_now(page.settings.timezone)
+    best = best_in_category(
+        session, category, area=in_area, lang=page.lang, at=at, limit=BEST_LIMIT
+    )
+    recommended = []
+    if in_area is not None:
+        recommended = recommend_for_place(
+            session,
+            lat=in_area.lat,
+            lon=in_area.lon,
+            category=category,
+            lang=page.lang,
+            at=at,
+            exclude={r.summary.id for r in best},
+            limit=RECOMMEND_LIMIT,
+        )
+    ancestors: list[Category] = []
+    parent = category.parent
+    while parent is not None and len(ancestors) < 10:
+        ancestors.append(parent)
+        parent = parent.parent
+    children = [c for c in all_categories(session) if c.parent_id == category.id]
+    more = {"kategori": category.slug, "urut": "rating"}
+    if in_area is not None:
+        more["area"] = in_area.name
+    markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
+    area_choices = [
+        Link(a.slug, a.name)
+        for a in session.scalars(
+            select(Area).where(Area.kind.in_(("township", "kecamatan"))).order_by(Area.name)
+        )
+    ]
+    canonical = str(page.request.url_for("category_page", slug=category.slug))
+    return page.render(
+        "category.html",
+        category_slug=category.slug,
+        category_name=category_name(category, page.lang),
+        area=in_area,
+        ancestors=[Link(c.slug, category_name(c, page.lang)) for c in reversed(ancestors)],
+        children=[Link(c.slug, category_name(c, page.lang)) for c in children],
+        area_choices=area_choices,
+        best=best,
+        recommended=recommended,
+        more_url="/cari?" + urlencode(more) if best else "",
+        canonical_url=canonical + (f"?area={in_area.slug}" if in_area else ""),
+        map_json=script_json(map_payload(markers)),
+    )

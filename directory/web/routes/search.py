@@ -1,0 +1,108 @@
+"""Home and search (``/`` and ``/cari``): one GET form, results with a map, cursor paging."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.api.deps import ReadSessionDep
+from directory.models import Area
+from directory.services.business_views import local_now
+from directory.web.context import Page, PageDep
+from directory.web.i18n import N_, SORT_LABELS
+from directory.web.jsonld import script_json
+from directory.web.listings import search_listings
+from directory.web.routes.places import Link, top_categories
+from directory.web.search_form import SearchForm, parse_search_form
+from directory.web.views import map_payload, result_markers
+
+router = APIRouter()
+PAGE_SIZE = 20
+FEATURED_KINDS = ("township", "city")
+PROBLEM_MESSAGES = {
+    "location": N_("Your location could not be read, so it was not used."),
+    "bbox": N_("The map area could not be read, so it was not used."),
+    "distance_needs_point": N_("Sorting by distance needs your location (“Near me”)."),
+    "area_unknown": N_("No area matches “%(area)s”; showing results everywhere."),
+}
+
+
+def area_options(session: Session) -> list[Link]:
+    """Every area name for the area picker's suggestions, townships and cities first."""
+    rows = session.scalars(select(Area))
+    order = {"township": 0, "city": 1, "regency": 1, "kecamatan": 2}
+    return [
+        Link(a.slug, a.name)
+        for a in sorted(rows, key=lambda a: (order.get(a.kind, 3), a.name.lower()))
+    ]
+
+
+def featured_areas(session: Session) -> list[Link]:
+    """Areas worth a link on the home page: townships and cities."""
+    rows = session.scalars(select(Area).where(Area.kind.in_(FEATURED_KINDS)).order_by(Area.name))
+    return [Link(a.slug, a.name) for a in rows]
+
+
+def _problems(page: Page, form: SearchForm, extra: list[str]) -> list[str]:
+    out = []
+    for code in (*form.problems, *extra):
+        message = PROBLEM_MESSAGES.get(code)
+        if message is not None:
+            out.append(page.gettext(message, area=form.area))
+    return out
+
+
+def _summary(page: Page, form: SearchForm, resolved_area: str | None) -> str:
+    if resolved_area and resolved_area.lower() != form.area.lower():
+        return page.gettext("Showing places in %(area)s.", area=resolved_area)
+    if form.bbox is not None:
+        return page.gettext("Showing places within the map area.")
+    if form.has_point:
+        return page.gettext("Showing places near your location.")
+    return ""
+
+
+def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
+    """The search page; the home page is the same page with an introduction."""
+    form = parse_search_form(
+        {k: page.request.query_params.getlist(k) for k in page.request.query_params}
+    )
+    at = local_now(page.settings.timezone)
+    outcome = search_listings(session, form, lang=page.lang, at=at, limit=PAGE_SIZE)
+    start = 1
+    results = outcome.results
+    context: dict[str, Any] = {
+        "home": home,
+        "form": form,
+        "results": results,
+        "start_rank": start,
+        "summary_line": _summary(page, form, outcome.resolved_area),
+        "problems": _problems(page, form, outcome.problems),
+        "next_url": form.url(cursor=outcome.next_cursor) if outcome.next_cursor else "",
+        "first_url": form.without_cursor().url() if form.cursor else "",
+        "clear_point_url": replace(form, lat=None, lon=None, cursor=None).url(),
+        "bbox_text": ",".join(f"{v:.5f}" for v in form.bbox) if form.bbox else "",
+        "area_options": area_options(session),
+        "category_chips": top_categories(session, page.lang),
+        "sort_options": [(k, page.gettext(v)) for k, v in SORT_LABELS.items()],
+        "featured_areas": featured_areas(session) if home else [],
+        "map_json": script_json(map_payload(result_markers(results, start=start), bbox=form.bbox)),
+    }
+    return page.render("search.html", **context)
+
+
+@router.get("/", response_class=HTMLResponse, name="home_page")
+def home_page(page: PageDep, session: ReadSessionDep) -> HTMLResponse:
+    """The home page: the search form, popular places, areas and categories."""
+    return render_search(page, session, home=True)
+
+
+@router.get("/cari", response_class=HTMLResponse, name="search_page")
+def search_page(page: PageDep, session: ReadSessionDep) -> HTMLResponse:
+    """Search results for the form's GET parameters."""
+    return render_search(page, session, home=False)

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Schema fuzzing of the whole HTTP API with schemathesis.
+
+Every operation of the OpenAPI document gets positive (schema-valid) and negative
+(schema-violating) cases, and a stateful run follows the links schemathesis infers between
+operations (an id returned by one call fed to the next). Each response must:
+
+* never be a 5xx;
+* match its documented status code, content type and schema;
+* for a 4xx, carry the one problem body (``type, title, status, detail, instance,
+  errors[{field, message, location}]``) as ``application/problem+json``.
+
+The same harness runs in the test suite with a few examples per operation
+(``tests/reliability/test_schema_fuzz.py``); this script is the long run::
+
+    .venv/bin/python scripts/fuzz_api.py --examples 300 --stateful 100 --seed 7
+    .venv/bin/python scripts/fuzz_api.py --database-url postgresql+psycopg://postgres@127.0.0.1/x
+
+It talks to the app in-process (ASGI), on a fresh temporary SQLite database unless
+``--database-url`` names an (empty or disposable) database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import schemathesis
+from hypothesis import HealthCheck, Phase, given
+from hypothesis.errors import Unsatisfiable
+from schemathesis import Case, GenerationMode
+from schemathesis.core.errors import NoLinksFound
+from schemathesis.core.result import Ok
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_KEYS = ("type", "title", "status", "detail", "instance", "errors")
+FIELD_ERROR_KEYS = ("field", "message", "location")
+
+AnyCase = Case[Any]
+HeadersFor = Callable[[str], Mapping[str, str]]
+"""Extra request headers (credentials) for an operation, given its label."""
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzFailure:
+    """One distinct failure: which operation, in which mode, and schemathesis' account."""
+
+    operation: str
+    mode: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.operation} [{self.mode}]\n{self.message}"
+
+
+@dataclass
+class FuzzReport:
+    """What a fuzzing run did: examples sent per operation, statuses seen, failures."""
+
+    examples: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    failures: list[FuzzFailure] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def total_examples(self) -> int:
+        return sum(self.examples.values())
+
+    def summary(self) -> str:
+        """A few lines for a terminal or a pytest failure message."""
+        codes = ", ".join(f"{code}: {n}" for code, n in sorted(self.statuses.items()))
+        lines = [
+            f"{self.total_examples} requests over {len(self.examples)} operations "
+            f"in {self.seconds:.1f} s; statuses {{{codes}}}; {len(self.failures)} failures"
+        ]
+        lines.extend(str(f) for f in self.failures)
+        return "\n".join(lines)
+
+
+def problem_body_violation(status: int, content_type: str, body: bytes) -> str | None:
+    """Why an error response is not the one problem body, or None when it is."""
+    if status < 400:
+        return None
+    if status >= 500:
+        return f"server error {status}"
+    if not content_type.startswith(PROBLEM_MEDIA_TYPE):
+        return f"{status} with Content-Type {content_type!r}, not {PROBLEM_MEDIA_TYPE}"
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return f"{status} body is not JSON: {body[:200]!r}"
+    if not isinstance(doc, dict):
+        return f"{status} body is not an object"
+    missing = [k for k in PROBLEM_KEYS if k not in doc]
+    if missing:
+        return f"{status} problem body lacks {missing}"
+    if doc["status"] != status:
+        return f"problem status {doc['status']!r} differs from HTTP status {status}"
+    if not all(isinstance(doc[k], str) for k in ("type", "title", "detail", "instance")):
+        return "problem type/title/detail/instance must be strings"
+    errors = doc["errors"]
+    if not isinstance(errors, list):
+        return "problem errors must be a list"
+    for item in errors:
+        if not isinstance(item, dict) or any(
+            not isinstance(item.get(k), str) for k in FIELD_ERROR_KEYS
+        ):
+            return f"problem errors item {item!r} lacks field/message/location strings"
+    return None
+
+
+def check_problem_body(ctx: Any, response: schemathesis.Response, case: AnyCase) -> bool | None:
+    """schemathesis check: every 4xx is a problem body; nothing is a 5xx."""
+    del ctx, case
+    reason = problem_body_violation(
+        response.status_code, _content_type(response.headers), response.content
+    )
+    if reason is not None:
+        raise AssertionError(reason)
+    return True
+
+
+def _content_type(headers: Mapping[str, Any]) -> str:
+    value = headers.get("content-type", "")
+    if isinstance(value, list):
+        return str(value[0]) if value else ""
+    return str(value)
+
+
+def load_schema(app: Any, *, seed: int) -> schemathesis.BaseSchema:
+    """The app's own OpenAPI document, bound to the app for in-process calls."""
+    config = schemathesis.Config.from_dict({"seed": seed})
+    return schemathesis.openapi.from_asgi("/openapi.json", app, config=config)
+
+
+def operation_labels(schema: schemathesis.BaseSchema) -> list[str]:
+    """``"GET /api/v1/businesses/{business_id}"`` for every operation."""
+    return [r.ok().label for r in schema.get_all_operations() if isinstance(r, Ok)]
+
+
+def schema_errors(schema: schemathesis.BaseSchema) -> list[str]:
+    """Operations whose definition schemathesis cannot use (they would go untested)."""
+    return [str(r.err()) for r in schema.get_all_operations() if not isinstance(r, Ok)]
+
+
+def _settings(max_examples: int, *, shrink: bool) -> hypothesis.settings:
+    phases = [Phase.explicit, Phase.generate] + ([Phase.shrink] if shrink else [])
+    return hypothesis.settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        phases=phases,
+        suppress_health_check=list(HealthCheck),
+        print_blob=False,
+        report_multiple_bugs=True,
+    )
+
+
+def fuzz_operation(
+    schema: schemathesis.BaseSchema,
+    label: str,
+    *,
+    report: FuzzReport,
+    max_examples: int,
+    seed: int,
+    headers_for: HeadersFor | None = None,
+    modes: Iterable[GenerationMode] = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
+    shrink: bool = False,
+) -> None:
+    """Send ``max_examples`` positive and negative cases to one operation; record failures."""
+    operation = schema.find_operation_by_label(label)
+    if operation is None:
+        report.failures.append(FuzzFailure(label, "-", "operation not found in the schema"))
+        return
+    headers = dict(headers_for(label)) if headers_for else {}
+    for mode in modes:
+
+        @hypothesis.seed(seed)
+        @_settings(max_examples, shrink=shrink)
+        @given(case=operation.as_strategy(generation_mode=mode))
+        def run(case: AnyCase) -> None:
+            for name, value in headers.items():
+                case.headers[name] = value
+            response = case.call()
+            report.examples[label] += 1
+            report.statuses[response.status_code] += 1
+            case.validate_response(response, additional_checks=[check_problem_body])
+
+        try:
+            run()
+        except Unsatisfiable:
+            continue  # e.g. no negative case exists for an operation without inputs
+        except BaseExceptionGroup as exc:
+            report.failures.append(FuzzFailure(label, mode.value, str(exc)))
+        except Exception as exc:
+            report.failures.append(FuzzFailure(label, mode.value, f"{type(exc).__name__}: {exc}"))
+
+
+def fuzz_stateful(
+    schema: schemathesis.BaseSchema,
+    *,
+    report: FuzzReport,
+    max_examples: int,
+    step_count: int,
+    headers_for: HeadersFor | None = None,
+) -> bool:
+    """Run the inferred-links state machine; False when the schema has no links yet."""
+    base = schema.as_state_machine()
+
+    class Machine(base):  # type: ignore[valid-type, misc]
+        def get_call_kwargs(self, case: AnyCase) -> dict[str, Any]:
+            if headers_for is None:
+                return {}
+            return {"headers": dict(headers_for(case.operation.label))}
+
+        def validate_response(
+            self, response: Any, case: AnyCase, additional_checks: Any = None, **kwargs: Any
+        ) -> None:
+            report.examples[f"stateful {case.operation.label}"] += 1
+            report.statuses[response.status_code] += 1
+            super().validate_response(
+                response, case, additional_checks=[check_problem_body], **kwargs
+            )
+
+    try:
+        Machine.run(
+            settings=hypothesis.settings(
+                max_examples=max_examples,
+                stateful_step_count=step_count,
+                deadline=None,
+                database=None,
+                phases=[Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+        )
+    except NoLinksFound:
+        return False
+    except BaseExceptionGroup as exc:
+        report.failures.append(FuzzFailure("stateful", "links", str(exc)))
+    except Exception as exc:
+        report.failures.append(FuzzFailure("stateful", "links", f"{type(exc).__name__}: {exc}"))
+    return True
+
+
+def fuzz_app(
+    app: Any,
+    *,
+    max_examples: int = 25,
+    stateful_examples: int = 0,
+    step_count: int = 10,
+    seed: int = 20261128,
+    headers_for: HeadersFor | None = None,
+    shrink: bool = False,
+) -> FuzzReport:
+    """Fuzz every operation of ``app`` (and, if asked, its inferred links)."""
+    report = FuzzReport()
+    started = time.perf_counter()
+    schema = load_schema(app, seed=seed)
+    report.failures.extend(FuzzFailure("schema", "-", e) for e in schema_errors(schema))
+    for label in operation_labels(schema):
+        fuzz_operation(
+            schema,
+            label,
+            report=report,
+            max_examples=max_examples,
+            seed=seed,
+            headers_for=headers_for,
+            shrink=shrink,
+        )
+    if stateful_examples > 0:
+        fuzz_stateful(
+            schema,
+            report=report,
+            max_examples=stateful_examples,
+            step_count=step_count,
+            headers_for=headers_for,
+        )
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _prepare(url: str, *, businesses: int) -> None:
+    from directory.services.bootstrap import prepare_database, seed_demo_data
+    from directory.settings import Settings
+
+    settings = Settings(database_url=url, demo_count=max(businesses, 1))
+    prepare_database(settings, demo=False)
+    if businesses:
+        seed_demo_data(settings, count=businesses)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point; exits 1 when any failure was found."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--examples", type=int, default=200, help="cases per operation and mode")
+    parser.add_argument("--stateful", type=int, default=50, help="stateful scenarios (0: off)")
+    parser.add_argument("--steps", type=int, default=12, help="steps per stateful scenario")
+    parser.add_argument("--seed", type=int, default=int(time.time()) % 100_000)
+    parser.add_argument("--database-url", help="a disposable database (default: temp SQLite)")
+    parser.add_argument("--businesses", type=int, default=300, help="demo businesses to load")
+    parser.add_argument("--shrink", action="store_true", help="shrink failing examples")
+    args = parser.parse_args(argv)
+
+    from directory.app import create_app
+    from directory.settings import Settings
+
+    with tempfile.TemporaryDirectory(prefix="dekat-fuzz-") as tmp:
+        url = args.database_url or f"sqlite:///{Path(tmp) / 'fuzz.db'}"
+        _prepare(url, businesses=args.businesses)
+        settings = Settings(
+            database_url=url,
+            media_dir=Path(tmp) / "media",
+            demo_count=0,
+            rate_limit_submissions_per_hour=1_000_000,
+            rate_limit_reviews_per_hour=1_000_000,
+            rate_limit_matches_per_minute=1_000_000,
+        )
+        app = create_app(settings)
+        try:
+            report = fuzz_app(
+                app,
+                max_examples=args.examples,
+                stateful_examples=args.stateful,
+                step_count=args.steps,
+                seed=args.seed,
+                shrink=args.shrink,
+            )
+        finally:
+            app.state.engine.dispose()
+    sys.stdout.write(f"seed {args.seed}\n{report.summary()}\n")
+    return 1 if report.failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
