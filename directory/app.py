@@ -5,12 +5,18 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from directory import __version__
+from directory.api.limits import BodySizeLimitMiddleware
 from directory.api.problems import document_problems, register_exception_handlers
-from directory.api.routes import businesses, catalog, health
+from directory.api.routes import businesses, catalog, health, matches
 from directory.api.routes import search as search_routes
 from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
+from directory.interactions import router as interaction_routes
+from directory.photos import router as photo_routes
+from directory.reviews import router as review_routes
 from directory.settings import Settings, get_settings
+from directory.submissions import admin_router as submission_admin
+from directory.submissions import router as submission_routes
 from directory.web import install_web
 
 API_PREFIX = "/api/v1"
@@ -19,9 +25,18 @@ API_PREFIX = "/api/v1"
 def build_api_router() -> APIRouter:
     """Every /api/v1 router; feature modules add themselves here."""
     api = APIRouter()
+    # Before businesses.router: "/businesses/match" must not be read as "/businesses/{id}".
+    api.include_router(matches.router)
     api.include_router(catalog.router)
     api.include_router(search_routes.router)
     api.include_router(businesses.router)
+    api.include_router(submission_routes.router)
+    api.include_router(submission_admin.router)
+    api.include_router(review_routes.router)
+    api.include_router(review_routes.admin_router)
+    api.include_router(photo_routes.router)
+    api.include_router(photo_routes.admin_router)
+    api.include_router(interaction_routes.router)
     return api
 
 
@@ -57,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_router = build_read_router(app.state, settings)
     if app.state.read_router.has_replica:
         app.add_middleware(PrimaryAfterWriteMiddleware, window_s=app.state.read_router.window_s)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
     register_exception_handlers(app)
     document_problems(app)
     app.include_router(health.router)

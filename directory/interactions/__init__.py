@@ -1,0 +1,1 @@
+"""Interactions (view, click, save, call, visit): the behaviour that feeds recommendations."""
