@@ -13,6 +13,7 @@ from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
 from directory.interactions import router as interaction_routes
 from directory.photos import router as photo_routes
+from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
 from directory.settings import Settings, get_settings
 from directory.submissions import admin_router as submission_admin
@@ -37,6 +38,7 @@ def build_api_router() -> APIRouter:
     api.include_router(photo_routes.router)
     api.include_router(photo_routes.admin_router)
     api.include_router(interaction_routes.router)
+    api.include_router(recommendation_routes.router)
     return api
 
 

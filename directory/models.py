@@ -13,12 +13,14 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     SmallInteger,
     String,
     Text,
@@ -216,8 +218,12 @@ class Photo(Base):
     __tablename__ = "photo"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    business_id: Mapped[int] = mapped_column(
+    # Null while the photo waits with its submission; set when the submission is approved.
+    business_id: Mapped[int | None] = mapped_column(
         ForeignKey("business.id", ondelete="CASCADE"), index=True
+    )
+    submission_id: Mapped[str | None] = mapped_column(
+        ForeignKey("submission.id", ondelete="CASCADE"), index=True
     )
     file_name: Mapped[str] = mapped_column(String(120))
     thumb_name: Mapped[str] = mapped_column(String(120))
@@ -286,3 +292,31 @@ class AuditLog(Base):
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64), index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class RateLimitHit(Base):
+    """Requests counted per client and fixed window, shared by every worker process."""
+
+    __tablename__ = "rate_limit_hit"
+
+    bucket: Mapped[str] = mapped_column(String(20), primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_start: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    hits: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecommenderModel(Base):
+    """A fitted ``recommender.InteractionModel`` (.npz bytes, no pickles), newest wins.
+
+    Kept in the database so every worker and every replica sees the same model and so that
+    backups carry it; ``dekat recommender refresh`` (or the server's background refresh)
+    writes a new row.
+    """
+
+    __tablename__ = "recommender_model"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    n_events: Mapped[int] = mapped_column(Integer)
+    max_interaction_id: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,1 @@
+"""The bridge between the directory and the pure ``recommender`` library."""

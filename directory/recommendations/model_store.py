@@ -1,0 +1,162 @@
+"""Fitting, storing and caching the interaction model (co-visits, next places, trends).
+
+The model lives in the ``recommender_model`` table as ``.npz`` bytes (no pickles), so
+every worker, replica and backup sees the same one. ``refresh_model`` fits it from every
+stored interaction (``dekat recommender refresh``; well under a minute at 1,000,000
+interactions — see ``benchmarks/recommend.py``). Each process caches the newest model and
+checks for a newer row at most every ``CHECK_EVERY_S`` seconds. A reader's *own*
+interactions never wait for a refresh: they are read live on every request.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import Session
+
+from directory.models import Interaction, RecommenderModel, utcnow
+from recommender import Event, InteractionModel
+
+CHECK_EVERY_S = 5.0
+KEEP_MODELS = 2
+_FETCH = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    n_events: int
+    model_id: int
+    seconds: float
+
+
+def iter_events(
+    session: Session, *, timezone: str, progress: Callable[[int], None] | None = None
+) -> Iterator[Event]:
+    """Every interaction as an ``Event`` on the city's wall clock, in id order."""
+    zone = ZoneInfo(timezone)
+    last_id = 0
+    while True:
+        rows = session.execute(
+            select(
+                Interaction.id,
+                Interaction.user_id,
+                Interaction.business_id,
+                Interaction.at,
+                Interaction.kind,
+            )
+            .where(Interaction.id > last_id)
+            .order_by(Interaction.id)
+            .limit(_FETCH)
+        ).all()
+        if not rows:
+            return
+        last_id = rows[-1][0]
+        for _id, user_id, business_id, at, kind in rows:
+            yield Event(user_id=user_id, business_id=business_id, at=at.astimezone(zone), kind=kind)
+        if progress:
+            progress(len(rows))
+
+
+def model_bytes(model: InteractionModel) -> bytes:
+    """The model's ``.npz`` serialisation."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.npz"
+        model.save(path)
+        return path.read_bytes()
+
+
+def model_from_bytes(data: bytes) -> InteractionModel:
+    """Inverse of ``model_bytes``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.npz"
+        path.write_bytes(data)
+        return InteractionModel.load(path)
+
+
+def refresh_model(
+    session: Session, *, timezone: str, progress: Callable[[int], None] | None = None
+) -> RefreshReport:
+    """Fit the model from every interaction and store it as the newest; commits."""
+    started = time.perf_counter()
+    max_id = int(session.scalar(select(func.max(Interaction.id))) or 0)
+    events = list(iter_events(session, timezone=timezone, progress=progress))
+    model = InteractionModel.fit(events)
+    row = RecommenderModel(
+        fitted_at=utcnow(),
+        n_events=len(events),
+        max_interaction_id=max_id,
+        data=model_bytes(model),
+    )
+    session.add(row)
+    session.flush()
+    stale = session.scalars(
+        select(RecommenderModel.id).order_by(RecommenderModel.id.desc()).offset(KEEP_MODELS)
+    ).all()
+    if stale:
+        session.execute(delete(RecommenderModel).where(RecommenderModel.id.in_(stale)))
+    session.commit()
+    _cache.pop(_engine_of(session), None)
+    return RefreshReport(
+        n_events=len(events), model_id=row.id, seconds=time.perf_counter() - started
+    )
+
+
+@dataclass
+class _Cached:
+    model_id: int | None
+    model: InteractionModel | None
+    checked_at: float
+
+
+_cache: weakref.WeakKeyDictionary[Engine, _Cached] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def _engine_of(session: Session) -> Engine:
+    bind = session.get_bind()
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+def current_model(session: Session) -> InteractionModel | None:
+    """The newest stored model (cached per process), or None before the first refresh."""
+    engine = _engine_of(session)
+    now = time.monotonic()
+    cached = _cache.get(engine)
+    if cached is not None and now - cached.checked_at < CHECK_EVERY_S:
+        return cached.model
+    newest = session.scalar(select(func.max(RecommenderModel.id)))
+    if cached is not None and cached.model_id == newest:
+        cached.checked_at = now
+        return cached.model
+    with _lock:
+        model = None
+        if newest is not None:
+            data = session.scalar(
+                select(RecommenderModel.data).where(RecommenderModel.id == newest)
+            )
+            model = model_from_bytes(data) if data is not None else None
+        _cache[engine] = _Cached(model_id=newest, model=model, checked_at=now)
+    return model
+
+
+def model_age(session: Session) -> tuple[datetime | None, int]:
+    """When the newest model was fitted and how many interactions arrived since."""
+    row = session.execute(
+        select(RecommenderModel.fitted_at, RecommenderModel.max_interaction_id)
+        .order_by(RecommenderModel.id.desc())
+        .limit(1)
+    ).first()
+    newest = int(session.scalar(select(func.max(Interaction.id))) or 0)
+    if row is None:
+        return None, newest
+    return row[0], newest - row[1]

@@ -1,0 +1,39 @@
+"""Shapes of ``GET /api/v1/recommendations``."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from directory.schemas import AreaRef
+
+
+class RecommendedBusiness(BaseModel):
+    id: int
+    external_id: str | None
+    slug: str
+    name: str
+    category: str = Field(description="Slug of the primary category.")
+    category_name: str
+    lat: float
+    lon: float
+    address: str
+    area: AreaRef | None
+    rating: float | None
+    rating_count: int
+    price_level: int | None
+    open_now: bool | None
+    distance_m: float
+
+
+class RecommendationItem(BaseModel):
+    business: RecommendedBusiness
+    score: float
+    reasons: list[str] = Field(description="Why it is here, in the requested language.")
+    reason_codes: list[str] = Field(description="Machine codes of the same reasons.")
+
+
+class RecommendationPage(BaseModel):
+    items: list[RecommendationItem]
+    point: tuple[float, float] = Field(description="lat, lon the ranking measured from.")
+    area: AreaRef | None
+    model_fitted: bool = Field(description="Whether a fitted interaction model was used.")
