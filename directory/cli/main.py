@@ -75,8 +75,12 @@ def serve(
 
 def _register_feature_commands() -> None:
     """Feature modules attach their sub-commands here (import order = help order)."""
-    from directory.cli import io_commands  # noqa: F401
-    from directory.cli import ops_commands  # noqa: F401
+    from directory.cli import (
+        admin_commands,  # noqa: F401
+        io_commands,  # noqa: F401
+        ops_commands,  # noqa: F401
+        recommender_commands,  # noqa: F401
+    )
 
 
 def main() -> None:

@@ -10,12 +10,15 @@ about the ranking — signals, weights, reasons — lives in the ``recommender``
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -118,13 +121,18 @@ def _category(catalog: Catalog, text: str | None) -> tuple[str | None, set[int]]
 
 
 def _history_rows(session: Session, user_id: str) -> list[tuple[int, datetime, str]]:
-    rows = session.execute(
+    rows = session.connection().execute(
         select(Interaction.business_id, Interaction.at, Interaction.kind)
         .where(Interaction.user_id == user_id)
         .order_by(Interaction.at.desc(), Interaction.id.desc())
         .limit(HISTORY_EVENTS)
     ).all()
     return [(r[0], r[1], r[2]) for r in reversed(rows)]
+
+
+@lru_cache(maxsize=1024)
+def _query_words(q: str) -> frozenset[str]:
+    return frozenset(fold(q).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +159,7 @@ def _load(session: Session, ids: Sequence[int]) -> dict[int, _Place]:
     out: dict[int, _Place] = {}
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), _CHUNK):
-        for b in session.execute(
+        for b in session.connection().execute(
             select(
                 Business.id,
                 Business.external_id,
@@ -207,6 +215,7 @@ def _candidate(
     now: datetime,
     q: str | None,
     asked_slug: str | None,
+    popularity: float,
 ) -> Candidate:
     chain = catalog.ancestors(p.category_id)
     slugs = tuple(catalog.categories[c].slug for c in chain)
@@ -214,7 +223,7 @@ def _candidate(
     tm = 0.0
     if q:
         tm = text_match(q, name=p.name, address=p.address, description=p.description)
-        words = set(fold(q).split())
+        words = _query_words(q)
         if words and any(words & catalog.categories[c].words for c in chain):
             tm = max(tm, 0.8)
     return Candidate(
@@ -227,7 +236,7 @@ def _candidate(
         categories=slugs,
         rating_mean=min(5.0, max(1.0, mean)) if mean is not None else None,
         rating_count=p.rating_count,
-        popularity=float(p.interaction_count),
+        popularity=popularity,
         is_open=is_open_at(from_json(p.hours), local) if p.hours else None,
         age_days=max(0.0, (now - p.listed_at).total_seconds() / 86400),
         text_match=min(1.0, max(0.0, tm)),
@@ -261,10 +270,14 @@ def recommend(
         pool[bid] = None
     model = current_model(session)
     if model is not None and history_rows:
-        recent: dict[int, float] = {}
-        for i, (bid, _at, _kind) in enumerate(reversed(history_rows[-50:])):
-            recent[bid] = recent.get(bid, 0.0) + 0.9**i
-        for bid, _s in model.related_items(recent, limit=RELATED_K):
+        visits: dict[int, int] = {}
+        for bid, _at, _kind in history_rows:
+            visits[bid] = visits.get(bid, 0) + 1
+        engagement = {bid: math.log1p(n) for bid, n in visits.items()}
+        for bid, _s in model.related_items(engagement, limit=RELATED_K):
+            pool[bid] = None
+        last_place = history_rows[-1][0]
+        for bid, _s in model.related_items([last_place], limit=RELATED_K // 2):
             pool[bid] = None
     if query.q:
         page = search_businesses(
@@ -285,6 +298,12 @@ def recommend(
     rows = _load(session, list(pool))
     reach = _reach(session)
     local = at.replace(tzinfo=None)
+    places = [p for p in rows.values() if p.category_id in catalog.categories]
+    activity = (
+        model.activity_of(np.array([p.id for p in places], dtype=np.int64)).tolist()
+        if model is not None and places
+        else [float(p.interaction_count) for p in places]
+    )
     candidates = [
         _candidate(
             p,
@@ -296,9 +315,9 @@ def recommend(
             now=now,
             q=query.q,
             asked_slug=asked_slug,
+            popularity=max(float(a), 0.0),
         )
-        for p in rows.values()
-        if p.category_id in catalog.categories
+        for p, a in zip(places, activity, strict=True)
     ]
     primary_slug = {c.business_id: c.category for c in candidates}
     history = None

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy.orm import Session
 
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.migrate import current_revision, upgrade_database
-from directory.models import Business, Category
+from directory.models import Business, Category, utcnow
 from directory.services.areas import seed_areas
 from directory.services.business_input import parse_business_fields
 from directory.services.business_writes import bulk_upsert_businesses
@@ -53,6 +56,31 @@ def seed_demo_data(settings: Settings, *, count: int | None = None) -> int:
             by_slug = dict(session.execute(select(Category.slug, Category.id)).tuples().all())
             inputs = [parse_business_fields(r, resolve_category=by_slug.get) for r in rows]
             report = bulk_upsert_businesses(session, inputs, source="demo")
-        return report.created + report.updated
+            if report.created:
+                _age_demo_listings(session)
+        return report.created + report.updated + report.unchanged
     finally:
         engine.dispose()
+
+
+def _age_demo_listings(session: Session) -> None:
+    """Spread the demo listings' dates over the past (most years old, some new), so that
+    "newest" sorting and the new-listing exposure boost show something real. Deterministic:
+    the age follows from the external id's number."""
+    now = utcnow()
+    rows = session.execute(
+        select(Business.id, Business.external_id).where(Business.source == "demo")
+    ).all()
+    updates = []
+    for bid, ext in rows:
+        n = int(ext.rsplit("-", 1)[-1]) if ext and ext.rsplit("-", 1)[-1].isdigit() else bid
+        days = (n * 7919) % 60 if n % 8 == 0 else 120 + (n * 104729) % 1400
+        when = now - timedelta(days=days, minutes=n % 1440)
+        updates.append({"b_id": bid, "v_at": when})
+    table = cast(Table, Business.__table__)
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(created_at=bindparam("v_at"), published_at=bindparam("v_at")),
+        updates,
+    )
