@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 
 from directory.db import make_engine, make_session_factory
+from directory.migrate import upgrade_database
 from directory.models import Business, Interaction
 from directory.recommendations.model_store import refresh_model
 from directory.recommendations.service import RecommendationQuery, recommend
@@ -126,6 +127,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     target = OUT / f"recommend_{args.count}.db"
     _prepare(source, target)
     url = f"sqlite:///{target}"
+    migrate_engine = make_engine(url)
+    upgrade_database(migrate_engine)  # the search DB may predate later migrations
+    migrate_engine.dispose()
     homes = _add_interactions(url, users=args.users, total=args.interactions, seed=args.seed)
 
     engine = make_engine(url)

@@ -33,7 +33,7 @@ from enum import StrEnum
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.datastructures import MutableHeaders, State
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -193,6 +193,20 @@ class ReadRouter:
         """Called when a replica session hit a connection error mid-request."""
         if self.monitor is not None:
             self.monitor.mark_down()
+
+
+def is_connection_error(exc: DBAPIError) -> bool:
+    """True when the server could not be reached or dropped us (not a slow or bad query).
+
+    SQLSTATE class 08 is a connection exception and 57P01–57P03 a shutdown or start-up;
+    an error without a SQLSTATE was raised by the driver while connecting.
+    """
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate is None or str(sqlstate).startswith(("08", "57P"))
 
 
 def build_read_router(state: State, settings: Settings) -> ReadRouter:

@@ -535,6 +535,11 @@ def openapi_paths(base_url: str) -> set[str]:
 # --------------------------------------------------------------------------------- main
 
 
+def _say(message: str) -> None:
+    sys.stderr.write(f"[load] {message}\n")
+    sys.stderr.flush()
+
+
 def run_load(
     *,
     seconds: float,
@@ -549,9 +554,12 @@ def run_load(
     with tempfile.TemporaryDirectory(prefix="dekat-load-") as tmp:
         work_dir = Path(tmp)
         with scratch_database(database_url, work_dir) as url:
+            _say(f"preparing {url.split('://')[0]} database with {businesses} businesses")
             prepare(url, work_dir, businesses=businesses)
             ids = _db_business_ids(url)
+            _say("starting dekat serve")
             with running_server(url, work_dir, workers=workers) as server:
+                _say(f"{clients} clients for {seconds:.0f} s against {server.base_url}")
                 world = World(
                     base_url=server.base_url,
                     paths=openapi_paths(server.base_url),
@@ -560,6 +568,8 @@ def run_load(
                 started = time.monotonic()
                 samples = run_traffic(world, seconds=seconds, clients=clients, seed=seed)
                 elapsed = time.monotonic() - started
+                _say("traffic done; stopping the server")
+            _say("auditing the database")
             problems = audit(url, world.ledger)
             result = figures(
                 samples, seconds=elapsed, clients=clients, ledger=world.ledger, problems=problems

@@ -12,6 +12,7 @@
 #   DEKAT_PG_REPLICA_PORT  port of the replica     (54330)
 #   DEKAT_PG_REPLICA_DIR   its data directory      (/tmp/dekat-replica-<port>)
 #   DEKAT_PG_BINDIR        PostgreSQL server binaries (/usr/lib/postgresql/<primary major>/bin)
+#   DEKAT_PG_REPLICA_WAIT_S how long start waits for the replica to stream (120)
 #
 # The primary must accept replication connections from 127.0.0.1: when its pg_hba.conf has
 # no "host replication all 127.0.0.1/32 trust" line, start inserts one at the top and
@@ -119,12 +120,15 @@ start() {
   as_pg "${bin}/pg_ctl" -D "$RDIR" -l "${RDIR}/replica.log" -w -t 60 start >/dev/null \
     || { cat "${RDIR}/replica.log" >&2 || true; die "replica did not start"; }
   local state=""
-  for _ in $(seq 1 60); do
+  for _ in $(seq 1 $((2 * ${DEKAT_PG_REPLICA_WAIT_S:-120}))); do
     state=$(replica_sql "SELECT status FROM pg_stat_wal_receiver" || true)
     [ "$state" = "streaming" ] && break
     sleep 0.5
   done
-  [ "$state" = "streaming" ] || die "replica started but is not streaming (${state:-no receiver})"
+  if [ "$state" != "streaming" ]; then
+    tail -20 "${RDIR}/replica.log" >&2 || true
+    die "replica started but is not streaming (${state:-no receiver}); stop it with: $0 stop"
+  fi
   say "replica streaming on 127.0.0.1:${RPORT}"
   echo "postgresql+psycopg://${PGUSER_}@127.0.0.1:${RPORT}/postgres"
 }

@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from directory.db_routing import PRIMARY_COOKIE, ReadRouter, ReadTarget
+from directory.db_routing import PRIMARY_COOKIE, ReadRouter, ReadTarget, is_connection_error
 from directory.settings import Settings
 
 SUPPORTED_LANGS = ("id", "en")
@@ -43,9 +43,7 @@ def get_read_session(request: Request) -> Iterator[Session]:
     try:
         yield session
     except DBAPIError as exc:
-        if target is ReadTarget.REPLICA and (
-            exc.connection_invalidated or isinstance(exc, OperationalError)
-        ):
+        if target is ReadTarget.REPLICA and is_connection_error(exc):
             router.replica_failed()
         raise
     finally:

@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from directory.errors import DirectoryError, FieldError
@@ -134,6 +134,18 @@ def register_exception_handlers(app: FastAPI) -> None:
             detail="The database is unavailable; try again shortly.",
             headers={"Retry-After": "5"},
         )
+
+    @app.exception_handler(DataError)
+    async def _bad_value(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value that validation let through: on PostgreSQL a NUL
+        # character in text, or a number beyond the column's range (an id above 2^31-1).
+        # That is the client's input, not a server fault, and must not look like a crash.
+        log.warning("database refused a value: %s", str(exc.orig).splitlines()[0][:200])
+        if "NUL" in str(exc.orig):
+            detail = "Text must not contain NUL (\\x00) characters."
+        else:
+            detail = "A value is out of range or not valid for this field."
+        return problem_response(request, status=422, detail=detail)
 
     @app.exception_handler(DBAPIError)
     async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:

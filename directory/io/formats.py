@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, TextIO
+from typing import Any, Final, Protocol, TextIO
 
 from directory.errors import FieldError
 from directory.io.encoding import Utf8Text, bad_byte_errors, has_bad_bytes
@@ -45,6 +45,13 @@ Cell = str | int | float | None
 CSV_FIELD_LIMIT: Final = 16 << 20  # a 1 MB description is read (then refused as too long)
 _FORMULA_START: Final = frozenset("=+-@\t\r")
 _ESCAPED: Final = re.compile(r"'+[=+\-@\t\r]")
+
+
+class Progress(Protocol):
+    """Where long runs report progress (the CLI's progress bar fits): rows done, and the
+    expected total when it becomes known."""
+
+    def __call__(self, advance: int, total: int | None = None) -> None: ...
 
 
 class FileFormat(StrEnum):
@@ -144,6 +151,7 @@ class RecordReader:
         self.columns = tuple(columns)
         self.point = point
         self.ignored_columns: tuple[str, ...] = ()
+        self.header: tuple[str, ...] | None = None  # a CSV file's column names
         try:
             self._text = Utf8Text(path, newline="" if self.format is FileFormat.CSV else "\n")
         except OSError as exc:
@@ -202,6 +210,7 @@ class RecordReader:
                 f"{self.path.name}: line 1: missing required column(s): {', '.join(missing)} "
                 f"(columns are: {', '.join(self.columns)})"
             )
+        self.header = tuple(names)
         self._header = [(n, i) for i, n in enumerate(names) if n in self.columns]
         self.ignored_columns = tuple(n for n in names if n and n not in self.columns)
         self._width = len(names)
@@ -246,6 +255,10 @@ class RecordReader:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
                 error = FieldError("row", f"is not valid JSON: {exc.msg}")
+                yield Record(line=line_no, number=number, values={}, errors=(error,))
+                continue
+            except RecursionError:  # [[[[…]]]] thousands deep: a bomb, not a record
+                error = FieldError("row", "is nested too deeply to be a record")
                 yield Record(line=line_no, number=number, values={}, errors=(error,))
                 continue
             if not isinstance(obj, dict):
@@ -333,7 +346,8 @@ class RecordWriter:
             raise FormatError(f"cannot write {path}: {exc.strerror or exc}") from None
         self._count = 0
         if self.format is FileFormat.CSV:
-            self._csv = csv.writer(self._file, lineterminator="\n")
+            # CRLF (RFC 4180): the csv module then also quotes cells holding a lone CR.
+            self._csv = csv.writer(self._file, lineterminator="\r\n")
             self._csv.writerow(self.columns)
         elif self.format is FileFormat.GEOJSON:
             self._file.write('{"type":"FeatureCollection","features":[\n')

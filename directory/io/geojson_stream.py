@@ -95,6 +95,9 @@ class _Scanner:
                     continue
                 line = self.line_at(max(self.pos, min(exc.pos, len(self.buf))))
                 raise GeoJSONError(f"line {line}: not valid JSON: {exc.msg}") from None
+            except RecursionError:  # [[[[…]]]] thousands deep: a bomb, not a feature
+                line = self.line_at(self.pos)
+                raise GeoJSONError(f"line {line}: JSON nested too deeply") from None
             # A number touching the end of the buffer may continue in the next chunk.
             if end == len(self.buf) and isinstance(obj, int | float) and self.fill():
                 continue

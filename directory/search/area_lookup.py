@@ -1,7 +1,7 @@
 """Turning what a reader typed into an area, and an area into a point filter.
 
-Resolution order: slug, then exact name, then alias (all compared folded, so "BSD",
-"bsd" and "B.S.D." agree), then a fuzzy match on names and aliases ("pamulng",
+Resolution order: slug, then exact name, then alias (all compared folded: case,
+accents and punctuation do not matter), then a fuzzy match on names and aliases ("pamulng",
 "serpong utra", "alam sutra"). When several areas share a name, the one readers most
 likely mean wins: townships, then kecamatan, cities, kelurahan, provinces; then file
 order (Tangerang Selatan first). An unknown area is a 404 whose body lists the closest

@@ -1,11 +1,13 @@
 """Opaque keyset cursors: "continue after this sort key", bound to the query they came from.
 
 A cursor holds the sort key of the last business returned (the key always ends with the
-business id, so the order is total), a fingerprint of the query, and the few query-time
-choices that must stay fixed while paging (the word weights, whether the text match was
-relaxed). It is URL-safe base64 of compact JSON plus a checksum. Anyone can read it — it
-grants nothing — but a damaged, truncated or foreign cursor is refused with a 422 that
-names ``cursor``, instead of silently restarting or skipping results.
+business id, so the order is total), a fingerprint of the query, and the query-time
+choices that must stay fixed while paging: each word's alternatives (typo corrections,
+completions, categories) and weight, and whether the text match was relaxed — so later
+pages match and score exactly like the first, whatever the vocabulary has learnt since.
+It is URL-safe base64 of compact JSON plus a checksum. Anyone can read it (it grants
+nothing), but a damaged, truncated or foreign cursor is refused with a 422 that names
+``cursor`` instead of silently restarting or skipping results.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ VERSION = 1
 _CHECK_BYTES = 6
 
 Key = tuple[float | int, ...]
+# token, {vocabulary word: factor}, {category token: factor}, weight
+WordState = tuple[str, dict[str, float], dict[str, float], float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +36,7 @@ class CursorState:
     fingerprint: str
     key: Key
     relaxed: bool = False
-    weights: tuple[float, ...] = ()
+    words: tuple[WordState, ...] = ()
 
 
 def _invalid(message: str) -> InvalidInput:
@@ -51,8 +55,8 @@ def encode_cursor(state: CursorState) -> str:
     body: dict[str, Any] = {"v": VERSION, "f": state.fingerprint, "k": list(state.key)}
     if state.relaxed:
         body["r"] = 1
-    if state.weights:
-        body["w"] = list(state.weights)
+    if state.words:
+        body["w"] = [list(w) for w in state.words]
     payload = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
     return base64.urlsafe_b64encode(payload + _check(payload)).rstrip(b"=").decode("ascii")
 
@@ -83,8 +87,8 @@ def decode_cursor(text: str, *, fingerprint: str) -> CursorState:
         raise _invalid("malformed cursor") from None
     if not isinstance(body, dict) or body.get("v") != VERSION:
         raise _invalid("malformed cursor")
-    key, weights = body.get("k"), body.get("w", [])
-    if not isinstance(key, list) or not key or not isinstance(weights, list):
+    key, words = body.get("k"), body.get("w", [])
+    if not isinstance(key, list) or not key or not isinstance(words, list):
         raise _invalid("malformed cursor")
     if body.get("f") != fingerprint:
         raise _invalid("this cursor belongs to a different query; start again without it")
@@ -92,8 +96,20 @@ def decode_cursor(text: str, *, fingerprint: str) -> CursorState:
         fingerprint=fingerprint,
         key=tuple(_number(v) for v in key),
         relaxed=body.get("r") == 1,
-        weights=tuple(float(_number(w)) for w in weights),
+        words=tuple(_word(w) for w in words),
     )
+
+
+def _factors(value: object) -> dict[str, float]:
+    if not isinstance(value, dict):
+        raise _invalid("malformed cursor")
+    return {str(k): float(_number(v)) for k, v in value.items()}
+
+
+def _word(value: object) -> WordState:
+    if not isinstance(value, list) or len(value) != 4 or not isinstance(value[0], str):
+        raise _invalid("malformed cursor")
+    return value[0], _factors(value[1]), _factors(value[2]), float(_number(value[3]))
 
 
 def query_fingerprint(parts: dict[str, object]) -> str:

@@ -19,6 +19,7 @@ tests check against a brute-force evaluation of the documented rules.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -43,9 +44,11 @@ from directory.search.streams import (
     fetch_docs,
     order_key,
 )
-from directory.search.text_match import QueryWord, text_score
+from directory.search.text_match import QueryWord, text_bound, text_score
 
 REGION_CAP = 3000
+FIRST_BATCH = 64
+"""Candidates asked of a stream at first (tests set it tiny to exercise early stopping)."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,6 @@ class Plan:
     def needs_live(self) -> bool:
         """Whether candidates need their current business row (filters or sort key)."""
         return bool(self.min_rating or self.prices or self.open_at) or self.sort in (
-            Sort.RATING,
             Sort.REVIEWS,
             Sort.NEWEST,
         )
@@ -87,6 +89,10 @@ class Found:
     distance_m: float | None = None
     score: float | None = None
     text: float | None = None
+
+
+def _found_key(found: Found) -> Key:
+    return found.key
 
 
 @dataclass(slots=True)
@@ -210,7 +216,7 @@ class Executor:
         fresh = [c for c in cands if c.business_id not in self.seen]
         self.seen.update(c.business_id for c in fresh)
         self.touched += len(fresh)
-        need_doc = bool(p.words) or p.sort is Sort.RELEVANCE
+        need_doc = bool(p.words) or p.sort in (Sort.RELEVANCE, Sort.RATING)
         missing = [
             c.business_id
             for c in fresh
@@ -245,8 +251,6 @@ class Executor:
             if p.needs_live and (row is None or not self._live_ok(row)):
                 continue
             self._push(c, dist, text, row)
-        self.top.sort(key=lambda f: f.key)
-        del self.top[self._k :]
 
     def _push(self, c: _Cand, dist: float | None, text: float | None, row: _Live | None) -> None:
         p = self.plan
@@ -261,6 +265,9 @@ class Executor:
         elif p.sort is Sort.DISTANCE:
             assert dist is not None
             key = (dist, c.business_id)
+        elif p.sort is Sort.RATING:
+            assert c.doc is not None
+            key = (-c.doc.quality_key, c.business_id)
         elif c.key is not None:
             key = c.key
         else:
@@ -269,11 +276,13 @@ class Executor:
                             row.created_at)  # fmt: skip
         if p.after is not None and key <= p.after:
             return
-        if len(self.top) >= self._k and key >= self.top[-1].key:
+        if len(self.top) >= self._k and key >= self.top[self._k - 1].key:
             return
         assert c.lat is not None
         assert c.lon is not None
-        self.top.append(Found(c.business_id, key, c.lat, c.lon, dist, score, text))
+        insort(self.top, Found(c.business_id, key, c.lat, c.lon, dist, score, text),
+               key=_found_key)  # fmt: skip
+        del self.top[self._k :]
 
     # ------------------------------------------------------------------ running
 
@@ -300,7 +309,7 @@ class Executor:
         text = (
             TextStream(self.session, build_query(
                 p.words, required=p.required, dialect=self.session.get_bind().dialect.name
-            ))
+            ), batch=FIRST_BATCH * 4)
             if p.words
             else None
         )  # fmt: skip
@@ -314,12 +323,16 @@ class Executor:
             dist = DistanceStream(
                 self.spatial, p.point[0], p.point[1], scopes=self._scopes(), after=after,
                 max_distance_m=self._max_distance(),
-                batch=self._k if p.sort is Sort.DISTANCE else 64,
+                batch=min(self._k, FIRST_BATCH) if p.sort is Sort.DISTANCE else FIRST_BATCH,
             )  # fmt: skip
-        quality = QualityStream(self.session) if p.sort is Sort.RELEVANCE and not text else None
+        quality = (
+            QualityStream(self.session, batch=FIRST_BATCH * 4)
+            if (p.sort is Sort.RELEVANCE and not text) or p.sort is Sort.RATING
+            else None
+        )
         order = (
-            OrderStream(self.session, p.sort, after=p.after, batch=max(64, 2 * self._k))
-            if p.sort in (Sort.RATING, Sort.REVIEWS, Sort.NEWEST)
+            OrderStream(self.session, p.sort, after=p.after, batch=min(FIRST_BATCH, 2 * self._k))
+            if p.sort in (Sort.REVIEWS, Sort.NEWEST)
             else None
         )
         while True:
@@ -360,13 +373,18 @@ class Executor:
             return dist is not None and dist.last is not None and kth <= dist.last
         if order is not None:
             return order.last is not None and kth <= order.last
+        if p.sort is Sort.RATING:
+            assert quality is not None
+            q_last = quality.last_quality_key
+            return q_last is not None and kth <= (-q_last, quality.last_id)
         ranked = text if text is not None else quality
         q_key = ranked.last_quality_key if ranked is not None else None
         q = quality_from_key(q_key) if q_key is not None else 1.0
         d: float | None = None
         if p.point is not None:
             d = dist.last[0] if dist is not None and dist.last is not None else 0.0
-        bound = relevance_bound(text=bool(p.words), quality=q, distance_m=d)
+        best_text = text_bound(p.words, required=p.required) if p.words else None
+        bound = relevance_bound(text=best_text, quality=q, distance_m=d)
         if dist is None and ranked is not None and q_key is not None:
             return kth <= (-bound, ranked.last_id)
         return float(kth[0]) < -bound

@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from directory.models import Business, BusinessCategory, BusinessStatus, Category
 from directory.search import quadtree
 from directory.search.ranking import quality_key
+from directory.search.rawsql import FastStatement
 from directory.search.tables import (
     SPATIAL_POSTGIS,
     Geography,
@@ -75,39 +76,25 @@ class IndexedDoc:
     scopes: tuple[int, ...]
     fields: DocFields
 
-    def row(self) -> dict[str, object]:
-        return {
-            "business_id": self.business_id,
-            "rank_key": self.rank_key,
-            "quality_key": self.quality_key,
-            "lat": self.lat,
-            "lon": self.lon,
-            "scopes": " ".join(map(str, self.scopes)),
-            "name_terms": self.fields.name,
-            "cat_terms": self.fields.categories,
-            "addr_terms": self.fields.address,
-            "desc_terms": self.fields.description,
-        }
+    def row(self) -> tuple[object, ...]:
+        """Values of ``DOC_NAMES``."""
+        f = self.fields
+        return (
+            self.business_id, self.rank_key, self.quality_key, self.lat, self.lon,
+            " ".join(map(str, self.scopes)), f.name, f.categories, f.address, f.description,
+        )  # fmt: skip
 
-    def fts_row(self) -> dict[str, object]:
-        return {
-            "rowid": self.rank_key,
-            "name_terms": self.fields.name,
-            "cat_terms": self.fields.categories,
-            "addr_terms": self.fields.address,
-            "desc_terms": self.fields.description,
-        }
+    def fts_row(self) -> tuple[object, ...]:
+        """Values of ``FTS_NAMES``."""
+        f = self.fields
+        return (self.rank_key, f.name, f.categories, f.address, f.description)
 
-    def cell_rows(self) -> list[dict[str, object]]:
+    def cell_rows(self) -> list[tuple[int, int, float, float]]:
+        """Values of ``CELL_NAMES``, one row per scope."""
         x, y = quadtree.quantize(self.lat, self.lon)
         code = quadtree.morton(x, y)
         return [
-            {
-                "cell_key": (s << quadtree.SCOPE_SHIFT) | code,
-                "business_id": self.business_id,
-                "lat": self.lat,
-                "lon": self.lon,
-            }
+            ((s << quadtree.SCOPE_SHIFT) | code, self.business_id, self.lat, self.lon)
             for s in self.scopes
         ]
 
@@ -124,7 +111,7 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 
 
 def _category_parents(session: Session) -> dict[int, int | None]:
-    return dict(session.execute(select(Category.id, Category.parent_id)).tuples().all())
+    return dict(session.execute(select(Category.id, Category.parent_id)).all())
 
 
 def _scopes(cat_ids: Iterable[int], parents: dict[int, int | None]) -> tuple[int, ...]:
@@ -137,30 +124,65 @@ def _scopes(cat_ids: Iterable[int], parents: dict[int, int | None]) -> tuple[int
     return tuple(sorted(out))
 
 
-def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
-    """The documents the given businesses should have now (published ones only)."""
-    parents = _category_parents(session)
-    cats: dict[int, list[int]] = {}
-    rows: list[tuple[Any, ...]] = []
+_BUSINESS_COLUMNS = (
+    Business.id, Business.name, Business.address, Business.description, Business.lat,
+    Business.lon, Business.rating_sum, Business.rating_count, Business.primary_category_id,
+)  # fmt: skip
+_BUSINESS_RANGE = FastStatement(
+    select(*_BUSINESS_COLUMNS).where(
+        Business.id.between(bindparam("lo"), bindparam("hi")),
+        Business.status == BusinessStatus.PUBLISHED,
+    )
+)
+_CATEGORY_RANGE = FastStatement(
+    select(BusinessCategory.business_id, BusinessCategory.category_id).where(
+        BusinessCategory.business_id.between(bindparam("lo"), bindparam("hi"))
+    )
+)
+
+
+def _business_rows(
+    session: Session, ids: Sequence[int]
+) -> tuple[list[Sequence[Any]], list[Sequence[Any]]]:
+    """Business rows (published only) and category links of the given (sorted) ids.
+
+    A contiguous id range, which is what bulk imports index, is read with two range scans.
+    """
+    if ids and ids[-1] - ids[0] + 1 == len(ids):
+        bounds = {"lo": ids[0], "hi": ids[-1]}
+        return list(_BUSINESS_RANGE.rows(session, bounds)), list(
+            _CATEGORY_RANGE.rows(session, bounds)
+        )
+    rows: list[Sequence[Any]] = []
+    links: list[Sequence[Any]] = []
     for chunk in _chunks(ids):
         rows.extend(
             session.execute(
-                select(
-                    Business.id, Business.name, Business.address, Business.description,
-                    Business.lat, Business.lon, Business.rating_sum, Business.rating_count,
-                    Business.primary_category_id,
-                ).where(Business.id.in_(chunk), Business.status == BusinessStatus.PUBLISHED)
-            ).tuples()
-        )  # fmt: skip
-        for bid, cid in session.execute(
-            select(BusinessCategory.business_id, BusinessCategory.category_id).where(
-                BusinessCategory.business_id.in_(chunk)
-            )
-        ):
-            cats.setdefault(bid, []).append(cid)
+                select(*_BUSINESS_COLUMNS).where(
+                    Business.id.in_(chunk), Business.status == BusinessStatus.PUBLISHED
+                )
+            ).all()
+        )
+        links.extend(
+            session.execute(
+                select(BusinessCategory.business_id, BusinessCategory.category_id).where(
+                    BusinessCategory.business_id.in_(chunk)
+                )
+            ).all()
+        )
+    return rows, links
+
+
+def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
+    """The documents the given (sorted) businesses should have now (published ones only)."""
+    parents = _category_parents(session)
+    rows, links = _business_rows(session, ids)
+    cats: dict[int, list[int]] = {}
+    for bid, cid in links:
+        cats.setdefault(bid, []).append(cid)
     docs: dict[int, IndexedDoc] = {}
     for bid, name, address, description, lat, lon, rsum, rcount, primary in rows:
-        scopes = _scopes([primary, *cats.get(bid, [])], parents)
+        scopes = _scopes([primary, *cats.get(bid, ())], parents)
         qkey = quality_key(rsum or 0.0, rcount or 0)
         docs[bid] = IndexedDoc(
             business_id=bid,
@@ -198,61 +220,75 @@ def _is_sqlite(session: Session) -> bool:
     return session.get_bind().dialect.name == "sqlite"
 
 
+def _binds(names: Sequence[str]) -> dict[str, Any]:
+    return {name: bindparam(name) for name in names}
+
+
+DOC_NAMES = (
+    "business_id", "rank_key", "quality_key", "lat", "lon", "scopes", "name_terms",
+    "cat_terms", "addr_terms", "desc_terms",
+)  # fmt: skip
+FTS_NAMES = ("rowid", *_TEXT_COLUMNS)
+CELL_NAMES = ("cell_key", "business_id", "lat", "lon")
+_DOC_INSERT = FastStatement(insert(search_doc).values(_binds(DOC_NAMES)))
+_DOC_DELETE = FastStatement(delete(search_doc).where(search_doc.c.business_id == bindparam("b")))
+_FTS_INSERT = FastStatement(insert(_search_fts).values(_binds(FTS_NAMES)))
+_FTS_DELETE = FastStatement(insert(_search_fts).values(_binds(["search_fts", *FTS_NAMES])))
+_CELL_INSERT = FastStatement(insert(search_cell).values(_binds(CELL_NAMES)))
+_CELL_DELETE = FastStatement(
+    delete(search_cell).where(
+        search_cell.c.cell_key == bindparam("k"), search_cell.c.business_id == bindparam("b")
+    )
+)
+_GEO_DELETE = FastStatement(delete(search_geo).where(search_geo.c.business_id == bindparam("b")))
+_GEO_INSERT = FastStatement(
+    insert(search_geo).values(
+        scope=bindparam("scope"),
+        business_id=bindparam("business_id"),
+        lat=bindparam("lat"),
+        lon=bindparam("lon"),
+        geog=cast(
+            func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326),
+            Geography(),
+        ),
+    )
+)
+
+
 def _remove(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
     if not docs:
         return
-    ids = [d.business_id for d in docs]
     if _is_sqlite(session):
-        session.execute(
-            insert(_search_fts),
-            [{**d.fts_row(), "search_fts": "delete"} for d in docs],
+        # FTS5 flushes its buffer whenever rowids go down: feed them in ascending order.
+        ordered = sorted(docs, key=lambda d: d.rank_key)
+        _FTS_DELETE.execute_tuples(
+            session, ("search_fts", *FTS_NAMES), [("delete", *d.fts_row()) for d in ordered]
         )
-    for chunk in _chunks(ids):
-        session.execute(delete(search_doc).where(search_doc.c.business_id.in_(chunk)))
+    ids = [{"b": d.business_id} for d in docs]
+    _DOC_DELETE.execute_many(session, ids)
     if backend == SPATIAL_POSTGIS:
-        for chunk in _chunks(ids):
-            session.execute(delete(search_geo).where(search_geo.c.business_id.in_(chunk)))
-    keys = sorted(
-        ({"k": r["cell_key"], "b": r["business_id"]} for d in docs for r in d.cell_rows()),
-        key=lambda r: (r["k"], r["b"]),
-    )
-    session.connection().execute(_CELL_DELETE, keys)
-
-
-_CELL_DELETE = delete(search_cell).where(
-    search_cell.c.cell_key == bindparam("k"), search_cell.c.business_id == bindparam("b")
-)
-_GEO_INSERT = insert(search_geo).values(
-    scope=bindparam("scope"),
-    business_id=bindparam("business_id"),
-    lat=bindparam("lat"),
-    lon=bindparam("lon"),
-    geog=cast(
-        func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326),
-        Geography(),
-    ),
-)
+        _GEO_DELETE.execute_many(session, ids)
+    keys = sorted((r[0], r[1]) for d in docs for r in d.cell_rows())
+    _CELL_DELETE.execute_tuples(session, ("k", "b"), keys)
 
 
 def _add(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
     if not docs:
         return
-    session.execute(insert(search_doc), [d.row() for d in docs])
+    _DOC_INSERT.execute_tuples(session, DOC_NAMES, [d.row() for d in docs])
     if _is_sqlite(session):
-        session.execute(insert(_search_fts), [d.fts_row() for d in docs])
-    cells = sorted(
-        (r for d in docs for r in d.cell_rows()),
-        key=lambda r: (r["cell_key"], r["business_id"]),
-    )
+        ordered = sorted(docs, key=lambda d: d.rank_key)
+        _FTS_INSERT.execute_tuples(session, FTS_NAMES, [d.fts_row() for d in ordered])
     if backend == SPATIAL_POSTGIS:
         geo = [
             {"scope": s, "business_id": d.business_id, "lat": d.lat, "lon": d.lon}
             for d in docs
             for s in d.scopes
         ]
-        session.connection().execute(_GEO_INSERT, geo)
+        _GEO_INSERT.execute_many(session, geo)
     else:
-        session.execute(insert(search_cell), cells)
+        cells = sorted(r for d in docs for r in d.cell_rows())
+        _CELL_INSERT.execute_tuples(session, CELL_NAMES, cells)
 
 
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
@@ -260,6 +296,7 @@ def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
     ids = sorted(set(business_ids))
     if not ids:
         return
+    session.flush()  # pending ORM changes (status, name, ...) must be what we read
     backend = spatial_backend(session)
     wanted = _wanted_docs(session, ids)
     stored = _stored_docs(session, ids)

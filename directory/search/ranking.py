@@ -77,7 +77,7 @@ def relevance(*, text: float | None, distance_m: float | None, quality: float) -
     return score
 
 
-def relevance_bound(*, text: bool, quality: float, distance_m: float | None) -> float:
-    """Highest score any business can reach with quality ≤ ``quality`` and distance ≥
-    ``distance_m`` (``None``: no point in the query)."""
-    return relevance(text=1.0 if text else None, distance_m=distance_m, quality=quality)
+def relevance_bound(*, text: float | None, quality: float, distance_m: float | None) -> float:
+    """Highest score any business can reach with a text score ≤ ``text`` (None: no text in
+    the query), quality ≤ ``quality`` and distance ≥ ``distance_m`` (None: no point)."""
+    return relevance(text=text, distance_m=distance_m, quality=quality)

@@ -7,8 +7,8 @@ have got, which bounds the sort key of everything they have not returned yet:
 * :class:`TextStream` (``fulltext``) — text matches, best quality first.
 * :class:`QualityStream` — every document, best quality first (no text in the query).
 * :class:`DistanceStream` — nearest first, from the spatial index.
-* :class:`OrderStream` — the business table in rating / review-count / newest order,
-  through the partial indexes of migration 0002.
+* :class:`OrderStream` — the business table in review-count or newest order, through
+  the partial indexes of migration 0002 (the rating order is the quality stream's).
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ import itertools
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, literal_column, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.models import Business, BusinessStatus
 from directory.search.params import Sort
-from directory.search.ranking import bayesian_rating
 from directory.search.spatial import Hit, SpatialIndex
 from directory.search.tables import search_doc, split_rank_key
 from directory.search.text_match import DocFields
@@ -150,11 +149,6 @@ class DistanceStream:
         return hits
 
 
-bayes_sql: ColumnElement[float] = (Business.rating_sum + literal_column("17.5")) / (
-    Business.rating_count + literal_column("5.0")
-)
-
-
 def created_micros(at: datetime | None) -> int:
     """Microseconds since the epoch (UTC), the 'newest' sort key."""
     if at is None:
@@ -174,15 +168,14 @@ def order_key(
     sort: Sort, bid: int, rating_sum: float, count: int, created: datetime | None
 ) -> tuple[float | int, ...]:
     """The ascending sort key of a business for the table-ordered sorts."""
-    if sort is Sort.RATING:
-        return (-bayesian_rating(rating_sum, count), -count, bid)
+    del rating_sum
     if sort is Sort.REVIEWS:
         return (-count, bid)
     return (-created_micros(created), bid)
 
 
 class OrderStream:
-    """Published businesses in rating, review-count or newest order (keyset pages)."""
+    """Published businesses in review-count or newest order (keyset pages)."""
 
     def __init__(
         self, session: Session, sort: Sort, *, after: tuple[float | int, ...] | None, batch: int
@@ -198,19 +191,7 @@ class OrderStream:
         cols = (Business.id, Business.rating_sum, Business.rating_count, Business.created_at)
         stmt = select(*cols).where(Business.status == BusinessStatus.PUBLISHED)
         last = self.last
-        if self._sort is Sort.RATING:
-            stmt = stmt.order_by(bayes_sql.desc(), Business.rating_count.desc(), Business.id)
-            if last is not None:
-                bayes, count, bid = -float(last[0]), -int(last[1]), int(last[2])
-                stmt = stmt.where(
-                    bayes_sql <= bayes,
-                    or_(
-                        bayes_sql < bayes,
-                        and_(bayes_sql == bayes, Business.rating_count < count),
-                        and_(bayes_sql == bayes, Business.rating_count == count, Business.id > bid),
-                    ),
-                )
-        elif self._sort is Sort.REVIEWS:
+        if self._sort is Sort.REVIEWS:
             stmt = stmt.order_by(Business.rating_count.desc(), Business.id)
             if last is not None:
                 count, bid = -int(last[0]), int(last[1])

@@ -7,7 +7,7 @@ apart means model autogeneration never tries to "fix" them.
 * ``search_doc``: one row per searchable (published) business: the folded words of each
   field, the stored quality and the point. ``rank_key`` (:func:`make_rank_key`) orders
   documents best first; on SQLite it is also the rowid of the FTS5 index
-  ``search_fts`` (external content, no positions, prefix indexes for 2–4 characters), on
+  ``search_fts`` (external content, no positions), on
   PostgreSQL the table carries a generated ``tsv`` column with a GIN index instead.
 * ``search_cell``: the linear quadtree (see :mod:`directory.search.quadtree`): one row per
   business and scope, where scope 0 holds every business and scope *c* those in category

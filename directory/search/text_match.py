@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from directory.search.tables import MAX_TERM_LEN
-from directory.textnorm import normalize_query
+from directory.textnorm import ABBREVIATIONS, normalize_query
 
 FIELD_NAME = 1.0
 FIELD_CATEGORY = 0.8
@@ -75,8 +75,26 @@ def deletes(word: str, depth: int) -> set[str]:
     return {w for w in out if w}
 
 
+# ASCII fast path of textnorm.fold for bulk indexing: apostrophes vanish, every other
+# non-alphanumeric byte becomes a space (tests check it agrees with normalize_query).
+_ASCII_DELETE = b"'`"
+_ABBREVIATED = frozenset(ABBREVIATIONS)
+_ASCII_TABLE = bytes(c if (chr(c).isalnum() or c == 32) else 32 for c in range(128)) + bytes(
+    range(128, 256)
+)
+
+
 def words(text: str) -> list[str]:
-    """Folded, abbreviation-expanded words of a text, too-long ones dropped."""
+    """Folded, abbreviation-expanded words of a text (``textnorm.normalize_query``), too-long
+    ones dropped."""
+    if text.isascii():
+        raw = text.encode("ascii").translate(_ASCII_TABLE, _ASCII_DELETE).decode("ascii")
+        out = raw.lower().split()
+        if not _ABBREVIATED.isdisjoint(out):
+            out = [x for w in out for x in ABBREVIATIONS.get(w, (w,))]
+        if len(raw) > MAX_TERM_LEN and max(map(len, out), default=0) > MAX_TERM_LEN:
+            out = [w for w in out if len(w) <= MAX_TERM_LEN]
+        return out
     return [w for w in normalize_query(text) if len(w) <= MAX_TERM_LEN]
 
 
@@ -203,6 +221,16 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     coverage = covered / len(distinct) if distinct else 0.0
     score = TOKEN_SHARE * weighted / total_weight + COVERAGE_SHARE * coverage
     return TextMatch(score=min(1.0, score), matched=matched)
+
+
+def text_bound(query: Sequence[QueryWord], *, required: int) -> float:
+    """The best text score a business matching only ``required`` of the words can get
+    when none matches them all (the relaxed query): one word short at the least."""
+    if required >= len(query) or not query:
+        return 1.0
+    total = sum(w.weight for w in query)
+    lightest = min(w.weight for w in query)
+    return TOKEN_SHARE * (total - lightest) / total + COVERAGE_SHARE
 
 
 def matches(query: Sequence[QueryWord], doc: DocFields, *, required: int) -> bool:

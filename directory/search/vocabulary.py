@@ -5,12 +5,17 @@ all the strings made by deleting up to :func:`~directory.search.text_match.index
 of its characters; a query word generates its own deletions (up to its typo allowance)
 and one indexed lookup returns the few vocabulary words sharing one, which are then
 checked with the optimal-string-alignment distance (a transposition counts as one typo).
+
+The last word of a query also stands for the ``MAX_COMPLETIONS`` most frequent vocabulary
+words it begins ("kopi kenan" finds "kenangan"): an explicit list rather than a prefix
+index keeps the full-text index small and fast to write, and a cursor can carry it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rapidfuzz.distance import OSA
 from sqlalchemy import Table, bindparam, select, update
@@ -18,6 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from directory.search.catalog import Catalog
+from directory.search.rawsql import FastStatement
 from directory.search.tables import MAX_TERM_LEN, search_term, search_term_variant
 from directory.search.text_match import (
     MIN_PREFIX_LEN,
@@ -32,16 +38,27 @@ from directory.search.text_match import (
 )
 
 MAX_EXPANSIONS = 12
+MAX_COMPLETIONS = 48
 _CHUNK = 500
 
 
-def _insert_ignore(session: Session, table: Table, rows: list[dict[str, object]]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    module = postgresql if dialect == "postgresql" else sqlite
-    stmt = module.insert(table).on_conflict_do_nothing()
-    session.execute(stmt, rows)
+def _insert_ignore_statement(table: Table, names: Sequence[str]) -> dict[str, FastStatement]:
+    values: dict[str, Any] = {name: bindparam(name) for name in names}
+    return {
+        "postgresql": FastStatement(
+            postgresql.insert(table).values(values).on_conflict_do_nothing()
+        ),
+        "sqlite": FastStatement(sqlite.insert(table).values(values).on_conflict_do_nothing()),
+    }
+
+
+_TERM_INSERT = _insert_ignore_statement(search_term, ["term", "df"])
+_VARIANT_INSERT = _insert_ignore_statement(search_term_variant, ["variant", "term"])
+_TERM_UPDATE = FastStatement(
+    update(search_term)
+    .where(search_term.c.term == bindparam("t"))
+    .values(df=search_term.c.df + bindparam("d"))
+)
 
 
 def apply_df_changes(session: Session, delta: Counter[str]) -> None:
@@ -59,10 +76,10 @@ def apply_df_changes(session: Session, delta: Counter[str]) -> None:
             session.scalars(select(search_term.c.term).where(search_term.c.term.in_(chunk)))
         )
     new = [t for t in changed if t not in existing]
-    _insert_ignore(session, search_term, [{"term": t, "df": 0} for t in new])
-    _insert_ignore(
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    _TERM_INSERT[dialect].execute_many(session, [{"term": t, "df": 0} for t in new])
+    _VARIANT_INSERT[dialect].execute_many(
         session,
-        search_term_variant,
         [
             {"variant": v, "term": t}
             for t in new
@@ -70,12 +87,7 @@ def apply_df_changes(session: Session, delta: Counter[str]) -> None:
             for v in sorted(deletes(t, index_deletes(len(t))))
         ],
     )
-    stmt = (
-        update(search_term)
-        .where(search_term.c.term == bindparam("t"))
-        .values(df=search_term.c.df + bindparam("d"))
-    )
-    session.connection().execute(stmt, [{"t": t, "d": delta[t]} for t in changed])
+    _TERM_UPDATE.execute_many(session, [{"t": t, "d": delta[t]} for t in changed])
 
 
 def _candidates(session: Session, tokens: Iterable[str]) -> dict[str, dict[str, int]]:
@@ -99,6 +111,18 @@ def _candidates(session: Session, tokens: Iterable[str]) -> dict[str, dict[str, 
             for token in by_variant[variant]:
                 found.setdefault(token, {})[term] = int(df)
     return found
+
+
+def _completions(session: Session, token: str) -> list[tuple[str, int]]:
+    """The most frequent vocabulary words that begin with ``token`` (as readers type)."""
+    upper = token[:-1] + chr(ord(token[-1]) + 1)
+    rows = session.execute(
+        select(search_term.c.term, search_term.c.df)
+        .where(search_term.c.term > token, search_term.c.term < upper, search_term.c.df > 0)
+        .order_by(search_term.c.df.desc(), search_term.c.term)
+        .limit(MAX_COMPLETIONS)
+    )
+    return [(str(t), int(df)) for t, df in rows]
 
 
 def _exact_df(session: Session, tokens: Sequence[str]) -> dict[str, int]:
@@ -152,12 +176,16 @@ def expand_query(
         if best_df is None and scored:
             best_df = -scored[0][1]
         prefix = prefix_last and i == len(tokens) - 1 and len(token) >= MIN_PREFIX_LEN
+        if prefix:
+            for term, df in _completions(session, token):
+                terms.setdefault(term, PREFIX)
+                if best_df is None:
+                    best_df = df
         out.append(
             QueryWord(
                 token=token,
                 terms=terms,
                 categories=_category_matches(token, prefix=prefix, catalog=catalog),
-                prefix=prefix,
                 weight=word_weight(best_df or 0),
             )
         )

@@ -44,6 +44,7 @@ from directory.search.text_match import (
     split_query,
     text_score,
 )
+from directory.search.text_match import words as fold_words
 from directory.search.vocabulary import expand_query
 
 __all__ = [
@@ -69,6 +70,11 @@ def spatial_index(session: Session) -> SpatialIndex:
     if name is None:
         name = _backends[engine] = spatial_backend(session)
     return PostgisIndex(session) if name == SPATIAL_POSTGIS else CellIndex(session)
+
+
+def forget_spatial_backends() -> None:
+    """Look the spatial backend up again (after a migration or a test switches it)."""
+    _backends.clear()
 
 
 def text_match(query: str, *, name: str, address: str = "", description: str = "") -> float:
@@ -171,21 +177,20 @@ def search_businesses(
     """One page of search results (``now`` is the city's local time, aware)."""
     params = check_params(params)
     catalog = get_catalog(session)
-    tokens = split_query(params.q or "")
+    tokens = list(dict.fromkeys(fold_words(params.q or "")))
     area: AreaInfo | None = None
     if params.area:
         area = area_lookup.resolve_area(catalog, params.area)
     elif tokens:
         area, tokens = _area_from_words(catalog, tokens)
+    tokens = split_query(" ".join(tokens))
     scopes = _category_ids(catalog, params.categories)
     fingerprint = _fingerprint(params, area, tokens, scopes)
     state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
-    words = expand_query(session, tokens, catalog=catalog) if tokens else []
-    if state is not None and state.weights and len(state.weights) == len(words):
-        words = [
-            QueryWord(w.token, w.terms, w.categories, w.prefix, weight)
-            for w, weight in zip(words, state.weights, strict=True)
-        ]
+    if state is not None and state.words:
+        words = [QueryWord(t, terms, cats, weight=w) for t, terms, cats, w in state.words]
+    else:
+        words = expand_query(session, tokens, catalog=catalog) if tokens else []
     plan = Plan(
         sort=params.sort,
         limit=params.limit,
@@ -215,7 +220,7 @@ def search_businesses(
                 fingerprint=fingerprint,
                 key=page[-1].key,
                 relaxed=relaxed,
-                weights=tuple(w.weight for w in words),
+                words=tuple((w.token, dict(w.terms), dict(w.categories), w.weight) for w in words),
             )
         )
     return SearchPage.model_validate(
@@ -269,9 +274,10 @@ def _area_suggestions(
         if not any(n.startswith(key) or f" {key}" in f" {n}" for n in names if n):
             continue
         exact = 0 if key in names else 1
+        starts = 0 if any(n.startswith(key) for n in names) else 1
         dist = distance_m(point[0], point[1], area.lat, area.lon) if point else 0.0
         pref = area_lookup.KIND_PREFERENCE.get(area.kind, 5)
-        scored.append(((exact, dist, pref, area.id), area))
+        scored.append(((exact, starts, pref, dist, area.id), area))
     if not scored:
         fuzzy = area_lookup.find_area(catalog, key)
         if fuzzy is not None:

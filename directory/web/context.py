@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 
+from directory.errors import Forbidden
 from directory.settings import Settings
 from directory.web.i18n import (
     LANG_COOKIE,
@@ -17,7 +18,7 @@ from directory.web.i18n import (
     choose_lang,
     translations,
 )
-from directory.web.security import CSRF_COOKIE, new_csrf_token, page_headers
+from directory.web.security import CSRF_COOKIE, new_csrf_token, page_headers, tokens_match
 from directory.web.templating import environment
 
 
@@ -53,6 +54,17 @@ class Page:
         items += [(k, v) for k, v in params.items() if v is not None]
         query = urlencode(items)
         return self.request.url.path + (f"?{query}" if query else "")
+
+    def require_csrf(self, submitted: str | None, *, expected: str | None = None) -> None:
+        """Refuse a POST whose form token does not match (the cookie's, or ``expected``)."""
+        if not tokens_match(expected or self.request.cookies.get(CSRF_COOKIE), submitted):
+            raise Forbidden(detail="The form expired or did not come from this site.")
+
+    def redirect(self, url: str, *, private: bool = False) -> RedirectResponse:
+        """A 303 "see other" after a POST, with the page headers and cookies."""
+        response = RedirectResponse(url, status_code=303)
+        self.finish(response, private=private)
+        return response
 
     def absolute(self, path: str) -> str:
         """An absolute URL for a site path (canonical and alternate links)."""

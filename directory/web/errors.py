@@ -49,7 +49,11 @@ def _wrap(original: Handler | None, status_of: Callable[[Exception], int]) -> Ha
             status = status_of(exc)
             if status >= 500:
                 log.error("page error", exc_info=exc)
-            return error_page(request, status)
+            response = error_page(request, status)
+            retry = getattr(exc, "retry_after_s", None)
+            if retry is not None:
+                response.headers["Retry-After"] = str(retry)
+            return response
         result = original(request, exc)
         return await result if inspect.isawaitable(result) else result
 

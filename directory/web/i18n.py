@@ -82,3 +82,15 @@ SORT_LABELS: Final = {
     "reviews": N_("Most reviewed"),
     "newest": N_("Newest"),
 }
+FIELD_LABELS: Final = {
+    "name": N_("Business name"),
+    "category": N_("Category"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "website": N_("Website"),
+    "opening_hours": N_("Opening hours"),
+    "price_level": N_("Price level"),
+    "description": N_("Description"),
+    "lat": N_("Latitude"),
+    "lon": N_("Longitude"),
+}

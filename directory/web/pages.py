@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from directory.web.routes import business, places, search
+from directory.web.routes import business, moderation, owner, places, search, submit
 
 
 def build_pages_router() -> APIRouter:
@@ -13,4 +13,7 @@ def build_pages_router() -> APIRouter:
     pages.include_router(search.router)
     pages.include_router(places.router)
     pages.include_router(business.router)
+    pages.include_router(submit.router)
+    pages.include_router(owner.router)
+    pages.include_router(moderation.router)
     return pages

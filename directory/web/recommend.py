@@ -1,4 +1,5 @@
-"""Recommendations for pages, through the recommendation service (bridge to ``recommender``)."""
+"""Recommendations for pages, through the recommendation service (the bridge to the
+``recommender`` library), with the library's own plain-words reasons in the page language."""
 
 from __future__ import annotations
 
@@ -8,12 +9,15 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from directory.models import Category
-from directory.web.views import ResultView
+from directory.recommendations.service import RecommendationQuery, recommend, weights_for
+from directory.settings import Settings
+from directory.web.views import ResultView, listed
 
 
 def recommend_for_place(
     session: Session,
     *,
+    settings: Settings,
     lat: float,
     lon: float,
     lang: str,
@@ -22,6 +26,27 @@ def recommend_for_place(
     exclude: Set[int] = frozenset(),
     limit: int = 5,
 ) -> list[ResultView]:
-    """Recommended businesses around a point, each with its plain-words explanation."""
-    del session, lat, lon, lang, at, category, exclude, limit
-    return []
+    """Recommended businesses around a point, each with its explanation ("650 m · 4,6★...")."""
+    page = recommend(
+        session,
+        RecommendationQuery(
+            lat=lat,
+            lon=lon,
+            category=category.slug if category is not None else None,
+            limit=min(50, limit + len(exclude)),
+            lang=lang,
+        ),
+        now=at,
+        timezone=settings.timezone,
+        weights=weights_for(settings.new_listing_age_days),
+    )
+    results = [
+        ResultView(
+            summary=listed(item.business),
+            distance_m=item.business.distance_m,
+            reason=" · ".join(item.reasons),
+        )
+        for item in page.items
+        if item.business.id not in exclude
+    ]
+    return results[:limit]

@@ -8,15 +8,64 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
-from directory.schemas import BusinessSummary
+from directory.schemas import AreaRef
+
+
+@dataclass(frozen=True, slots=True)
+class ListedBusiness:
+    """What a list shows of a business, whichever service found it (search, recommender)."""
+
+    id: int
+    slug: str
+    name: str
+    category_name: str
+    lat: float
+    lon: float
+    area: AreaRef | None
+    rating: float | None
+    rating_count: int
+    price_level: int | None
+    open_now: bool | None
+
+
+class _Listable(Protocol):
+    id: int
+    slug: str
+    name: str
+    category_name: str
+    lat: float
+    lon: float
+    area: AreaRef | None
+    rating: float | None
+    rating_count: int
+    price_level: int | None
+    open_now: bool | None
+
+
+def listed(item: _Listable) -> ListedBusiness:
+    """The list view of a search hit, a business summary or a recommended business."""
+    return ListedBusiness(
+        id=item.id,
+        slug=item.slug,
+        name=item.name,
+        category_name=item.category_name,
+        lat=item.lat,
+        lon=item.lon,
+        area=item.area,
+        rating=item.rating,
+        rating_count=item.rating_count,
+        price_level=item.price_level,
+        open_now=item.open_now,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ResultView:
-    """One business in a list: the summary, its distance when known, why it is listed."""
+    """One business in a list: what to show, its distance when known, why it is listed."""
 
-    summary: BusinessSummary
+    summary: ListedBusiness
     distance_m: float | None = None
     reason: str = ""
 

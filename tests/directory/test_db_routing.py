@@ -17,6 +17,7 @@ from directory.db_routing import (
     ReadRouter,
     ReadTarget,
     ReplicaMonitor,
+    is_connection_error,
     primary_until_from_cookie,
     primary_window_s,
 )
@@ -161,3 +162,24 @@ def test_without_a_replica_everything_reads_the_primary() -> None:
     router = ReadRouter(primary=primary)
     assert not router.has_replica
     assert router.choose_for_cookie(None) == (ReadTarget.PRIMARY, primary)
+
+
+class FakeDriverError(Exception):
+    def __init__(self, sqlstate: str | None) -> None:
+        super().__init__("driver error")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "expected"),
+    [
+        (None, True),  # refused while connecting
+        ("08006", True),  # connection failure
+        ("57P01", True),  # admin shutdown
+        ("57014", False),  # statement timeout: the replica is up, the query was slow
+        ("40001", False),
+    ],
+)
+def test_only_connection_errors_mark_the_replica_down(sqlstate: str | None, expected: bool) -> None:
+    exc = OperationalError("SELECT 1", {}, FakeDriverError(sqlstate))
+    assert is_connection_error(exc) is expected

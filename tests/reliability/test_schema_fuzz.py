@@ -9,17 +9,19 @@ run is ``scripts/fuzz_api.py``.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy.orm import Session, sessionmaker
+from fastapi.testclient import TestClient
 
 from directory.app import create_app
 from directory.settings import Settings
 from tests.factories import make_business
+from tests.reliability.dbs import database_from_template
 from tests.reliability.loader import load_script
+from tests.security.actors import make_actors
 
 fuzz = load_script("fuzz_api")
 
@@ -42,53 +44,75 @@ def _operation_labels() -> list[str]:
 OPERATIONS = _operation_labels()
 
 
-@pytest.fixture
-def fuzz_settings(settings: Settings) -> Settings:
-    """The test's own database, with rate limits out of the way of the fuzzer."""
-    return settings.model_copy(
-        update={
-            "rate_limit_submissions_per_hour": 1_000_000,
-            "rate_limit_reviews_per_hour": 1_000_000,
-            "rate_limit_matches_per_minute": 1_000_000,
-        }
-    )
+HIGH_LIMITS = {
+    "rate_limit_submissions_per_hour": 10**9,
+    "rate_limit_reviews_per_hour": 10**9,
+    "rate_limit_matches_per_minute": 10**9,
+}
 
 
-@pytest.fixture
-def fuzz_app(fuzz_settings: Settings, sessions: sessionmaker[Session]) -> Iterator[FastAPI]:
-    """An app over a small directory: a few published and one hidden business."""
-    with sessions() as session:
-        for i in range(4):
-            make_business(session, name=f"Warung Fuzz {i}")
-        make_business(session, name="Toko Tersembunyi", status="hidden")
-    app = create_app(fuzz_settings)
-    yield app
-    app.state.engine.dispose()
+@dataclass(frozen=True)
+class FuzzTarget:
+    """The app under fuzzing and the credentials that let cases past authentication."""
+
+    app: FastAPI
+    admin_token: str
+    owner_token: str
 
 
-def _headers_for(_label: str) -> dict[str, Any]:
-    return {}
+@pytest.fixture(scope="module")
+def fuzz_target(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
+    """One directory for the whole module (see ``dbs.py``): published, hidden and pending
+    listings, a review, an editor and an owner. Cases may add rows; none may break it."""
+    work_dir = tmp_path_factory.mktemp("fuzz")
+    with database_from_template(template_db, work_dir) as url:
+        settings = Settings(
+            database_url=url, media_dir=work_dir / "media", demo_count=0, **HIGH_LIMITS
+        )
+        app = create_app(settings)
+        with TestClient(app, raise_server_exceptions=False) as client:
+            with app.state.sessions() as session:
+                for i in range(4):
+                    make_business(session, name=f"Warung Fuzz {i}")
+                make_business(session, name="Toko Tersembunyi", status="hidden")
+            actors = make_actors(client, app.state.sessions)
+        yield FuzzTarget(app=app, admin_token=actors.admin, owner_token=actors.owner_token)
+        app.state.engine.dispose()
+
+
+def _credentials(target: FuzzTarget) -> Callable[[str], dict[str, str]]:
+    """Admin operations get the editor's token, owner operations the owner's."""
+
+    def headers_for(label: str) -> dict[str, str]:
+        path = label.split(" ", 1)[1]
+        if "/admin/" in path:
+            return {"Authorization": f"Bearer {target.admin_token}"}
+        if "/owner/" in path or path.startswith("/api/v1/submissions/{"):
+            return {"Authorization": f"Bearer {target.owner_token}"}
+        return {}
+
+    return headers_for
 
 
 @pytest.mark.parametrize("label", OPERATIONS)
-def test_operation_survives_fuzzing(fuzz_app: FastAPI, label: str) -> None:
+def test_operation_survives_fuzzing(fuzz_target: FuzzTarget, label: str) -> None:
     report = fuzz.FuzzReport()
-    schema = fuzz.load_schema(fuzz_app, seed=SEED)
+    schema = fuzz.load_schema(fuzz_target.app, seed=SEED)
     fuzz.fuzz_operation(
         schema,
         label,
         report=report,
         max_examples=EXAMPLES,
         seed=SEED,
-        headers_for=_headers_for,
+        headers_for=_credentials(fuzz_target),
     )
     assert report.total_examples > 0
     assert not report.failures, report.summary()
 
 
-def test_every_operation_definition_is_usable(fuzz_app: FastAPI) -> None:
+def test_every_operation_definition_is_usable(fuzz_target: FuzzTarget) -> None:
     """An operation schemathesis cannot read would silently escape the fuzzer."""
-    assert fuzz.schema_errors(fuzz.load_schema(fuzz_app, seed=SEED)) == []
+    assert fuzz.schema_errors(fuzz.load_schema(fuzz_target.app, seed=SEED)) == []
 
 
 def test_every_route_is_in_the_fuzzed_document() -> None:

@@ -7,6 +7,7 @@ Every request that leaves 127.0.0.1 (map tiles) is aborted: the tests must pass 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -108,10 +109,9 @@ def browser_context(browser: Any, request: pytest.FixtureRequest) -> Iterator[An
         FAILURE_DIR.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
         for i, open_page in enumerate(context.pages):
-            try:
+            # A failed screenshot must not hide the real failure.
+            with contextlib.suppress(Exception):
                 open_page.screenshot(path=str(FAILURE_DIR / f"{name}-{i}.png"), full_page=True)
-            except Exception:  # noqa: BLE001 - a screenshot must not hide the real failure
-                pass
     context.close()
 
 
@@ -127,7 +127,9 @@ def page(browser_context: Any) -> Any:
 
     tab.on("dialog", on_dialog)
     tab.console_errors = []
-    tab.on("console", lambda msg: tab.console_errors.append(msg.text) if msg.type == "error" else None)
+    tab.on(
+        "console", lambda msg: tab.console_errors.append(msg.text) if msg.type == "error" else None
+    )
     return tab
 
 

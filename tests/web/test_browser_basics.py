@@ -42,3 +42,21 @@ def test_language_switch_is_remembered(
     page.click("a[data-lang='id']")
     page.wait_for_url("**lang=id")
     assert page.locator("#hours-h").inner_text() == "Jam buka"
+
+
+def test_phone_layout_never_scrolls_sideways(
+    live_server: LiveServer, page: Any, session: Session
+) -> None:
+    business = make_business(session, name="Kopi Lebar", opening_hours="Mo-Su 08:00-22:00")
+    for path in (
+        "/",
+        "/cari?q=kopi",
+        "/area/bsd-city",
+        "/kategori/kafe-kopi",
+        f"/b/{business.slug}",
+        "/daftar",
+        "/moderasi/masuk",
+    ):
+        page.goto(live_server.url + path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= page.viewport_size["width"], path

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from directory.models import Business
 from tests.factories import make_business
 from tests.web.html import parse, script_json
 
 
-def _rich(session: Session, **overrides: object):  # type: ignore[no-untyped-def]
-    fields: dict[str, object] = {
+def _rich(session: Session, **overrides: str) -> Business:
+    fields: dict[str, Any] = {
         "name": "Kopi Senja Serpong",
         "phone": "0812-3456-7890",
         "opening_hours": "Mo-Fr 08:00-21:00; Sa 09:00-02:00",

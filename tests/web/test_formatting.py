@@ -54,12 +54,16 @@ def test_phones() -> None:
     assert phone_whatsapp(None) is None
 
 
-@given(st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12,
-))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda children: (
+            st.lists(children, max_size=4)
+            | st.dictionaries(st.text(max_size=8), children, max_size=4)
+        ),
+        max_leaves=12,
+    )
+)
 def test_script_json_round_trips_and_cannot_close_a_script(value: object) -> None:
     text = script_json(value)
     assert json.loads(text) == value

@@ -55,9 +55,16 @@ def test_bad_values_are_dropped_and_reported() -> None:
 
 
 def test_url_round_trips_and_pager_keeps_filters() -> None:
-    form = SearchForm(q="kopi", area="BSD", categories=("kafe-kopi",), min_rating=4.0,
-                      price_levels=(1, 2), open_now=True, sort="rating",
-                      bbox=(106.6, -6.35, 106.7, -6.25))
+    form = SearchForm(
+        q="kopi",
+        area="BSD",
+        categories=("kafe-kopi",),
+        min_rating=4.0,
+        price_levels=(1, 2),
+        open_now=True,
+        sort="rating",
+        bbox=(106.6, -6.35, 106.7, -6.25),
+    )
     again = parse_search_form(_params(form.url()))
     assert again == form
     next_page = _params(form.url(cursor="CUR"))
@@ -71,11 +78,27 @@ def test_empty_form_links_to_the_bare_page() -> None:
     assert SearchForm().is_empty
 
 
-@given(st.dictionaries(
-    st.sampled_from(["q", "area", "kategori", "rating", "harga", "buka", "urut", "lat", "lon",
-                     "bbox", "cursor", "other"]),
-    st.lists(st.text(max_size=60), max_size=3),
-))
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                "q",
+                "area",
+                "kategori",
+                "rating",
+                "harga",
+                "buka",
+                "urut",
+                "lat",
+                "lon",
+                "bbox",
+                "cursor",
+                "other",
+            ]
+        ),
+        st.lists(st.text(max_size=60), max_size=3),
+    )
+)
 def test_parsing_never_fails_and_always_round_trips(params: dict[str, list[str]]) -> None:
     form = parse_search_form(params)
     assert parse_search_form(_params(form.url(cursor=form.cursor))) == form

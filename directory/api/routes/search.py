@@ -9,17 +9,25 @@ more than the work (see STYLE.md). The read session is opened the same way
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Generator
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from directory.api.deps import get_read_session, negotiate_lang
 from directory.schemas_search import Autocomplete, SearchPage
-from directory.search.params import MAX_LIMIT, MAX_Q_LEN, MAX_RADIUS_M, SearchParams, Sort
-from directory.search.params import parse_bbox, parse_open_at
+from directory.search.params import (
+    MAX_LIMIT,
+    MAX_Q_LEN,
+    MAX_RADIUS_M,
+    SearchParams,
+    Sort,
+    parse_bbox,
+    parse_open_at,
+)
 from directory.services.business_views import local_now
 from directory.services.search import autocomplete, search_businesses
 from directory.settings import Settings
@@ -29,7 +37,7 @@ router = APIRouter(tags=["search"])
 
 async def read_session(request: Request) -> AsyncIterator[Session]:
     """``get_read_session`` (replica routing included) run on the event loop."""
-    sessions = get_read_session(request)
+    sessions = cast(Generator[Session, None, None], get_read_session(request))
     session = next(sessions)
     try:
         yield session
@@ -73,7 +81,10 @@ async def search(
         list[str], Query(description="Category slug (repeatable; a parent includes children).")
     ] = [],  # noqa: B006 (FastAPI copies defaults)
     min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
-    price: Annotated[list[int], Query(description="Price levels 1-4 (repeatable).")] = [],  # noqa: B006
+    price: Annotated[
+        list[Annotated[int, Field(ge=1, le=4)]],
+        Query(description="Price levels 1-4 (repeatable)."),
+    ] = [],  # noqa: B006
     open_now: bool = False,
     open_at: Annotated[
         str | None,

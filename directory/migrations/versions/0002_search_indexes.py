@@ -9,12 +9,9 @@ The tables behind ``GET /api/v1/businesses`` and autocomplete (``docs/search.md`
 * ``search_geo`` — on PostgreSQL with PostGIS: ``geography`` points with a GiST index on
   ``(scope, geog)`` (``btree_gist``), answering nearest-first with ``<->``.
 * ``search_term`` / ``search_term_variant`` — vocabulary and SymSpell deletions for typos.
-* Partial indexes on ``business`` for the rating / reviews / newest sort orders.
+* Partial indexes on ``business`` for the reviews / newest sort orders (the rating order
+  is ``search_doc.rank_key``).
 * ``search_meta`` — which spatial backend this database uses.
-
-The Bayesian rating expression below must stay identical to
-``directory.search.ranking.bayesian_rating`` (a test checks it) so that the planner can use
-the index.
 
 Revision ID: 0002
 Revises: 0001
@@ -32,12 +29,10 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-# (rating_sum + PRIOR_WEIGHT * PRIOR_MEAN) / (rating_count + PRIOR_WEIGHT)
-BAYES_SQL = "(rating_sum + 17.5) / (rating_count + 5.0)"
 FTS5_SQL = (
     "CREATE VIRTUAL TABLE search_fts USING fts5("
     "name_terms, cat_terms, addr_terms, desc_terms, "
-    "content='search_doc', content_rowid='rank_key', detail=none, prefix='2 3 4', "
+    "content='search_doc', content_rowid='rank_key', detail=none, "
     "tokenize='unicode61 remove_diacritics 0')"
 )
 TSV_SQL = (
@@ -132,13 +127,6 @@ def _create_vocabulary() -> None:
 def _create_sort_indexes() -> None:
     published = sa.text("status = 'published'")
     op.create_index(
-        "ix_search_business_rating",
-        "business",
-        [sa.text(f"({BAYES_SQL}) DESC"), sa.text("rating_count DESC"), "id"],
-        sqlite_where=published,
-        postgresql_where=published,
-    )
-    op.create_index(
         "ix_search_business_reviews",
         "business",
         [sa.text("rating_count DESC"), "id"],
@@ -182,8 +170,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     conn = op.get_bind()
-    for name in ("ix_search_business_newest", "ix_search_business_reviews",
-                 "ix_search_business_rating"):  # fmt: skip
+    for name in ("ix_search_business_newest", "ix_search_business_reviews"):
         op.drop_index(name, table_name="business")
     if conn.dialect.name == "sqlite":
         op.execute("DROP TABLE IF EXISTS search_fts")

@@ -1,26 +1,40 @@
-"""The business page (``/b/{slug}``): profile, map, hours, photos, reviews and JSON-LD."""
+"""The business page (``/b/{slug}``): profile, map, hours, photos, reviews and JSON-LD;
+and the review form's POST (``/b/{slug}/ulasan``)."""
 
 from __future__ import annotations
 
-from typing import Any
+import secrets
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from directory.api.deps import ReadSessionDep
-from directory.errors import NotFound
+from directory.api.deps import ReadSessionDep, SessionDep
+from directory.api.limits import REVIEWS, rate_limit
+from directory.errors import InvalidInput, NotFound
 from directory.models import Business
+from directory.photos import service as photo_service
+from directory.photos.images import THUMB_SIDE_PX
+from directory.reviews import service as review_service
 from directory.schemas import BusinessRead
 from directory.services.business_views import business_detail, local_now
-from directory.services.businesses import get_public_business_by_slug
+from directory.services.businesses import READER_VISIBLE, get_public_business_by_slug
 from directory.slugs import is_slug
+from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
+from directory.web.field_errors import form_errors
 from directory.web.formatting import phone_whatsapp
 from directory.web.jsonld import local_business, script_json
-from directory.web.views import MapMarker, WeekRow, map_payload
+from directory.web.recommend import recommend_for_place
+from directory.web.views import MapMarker, PhotoView, ReviewView, WeekRow, map_payload
 
 router = APIRouter()
+REVIEWS_PER_PAGE = 20
+NEARBY_LIMIT = 4
+REVIEWER_COOKIE_MAX_AGE_S = 2 * 365 * 24 * 3600
+REVIEW_FIELDS = ("rating", "text")
 
 
 def website_label(url: str) -> str:
@@ -38,40 +52,143 @@ def week_rows(detail: BusinessRead, *, today: int) -> list[WeekRow]:
     ]
 
 
-def business_context(page: Page, business: Business, *, canonical_url: str) -> dict[str, Any]:
+def _thumb_size(width: int, height: int) -> tuple[int, int]:
+    scale = min(1.0, THUMB_SIDE_PX / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def photo_views(session: Session, business_id: int) -> list[PhotoView]:
+    """The live photos of a business as the page shows them (cover first)."""
+    views = []
+    for photo in photo_service.list_business_photos(session, business_id):
+        width, height = _thumb_size(photo.width, photo.height)
+        views.append(
+            PhotoView(
+                url=f"/api/v1/photos/{photo.id}",
+                thumb_url=f"/api/v1/photos/{photo.id}/thumbnail",
+                thumb_width=width,
+                thumb_height=height,
+            )
+        )
+    return views
+
+
+def review_views(
+    session: Session, business_id: int, *, cursor: str | None
+) -> tuple[list[ReviewView], str | None]:
+    """A page of live reviews, newest first, and the cursor of older ones."""
+    try:
+        _, rows, older = review_service.list_reviews(
+            session, business_id, limit=REVIEWS_PER_PAGE, cursor=cursor
+        )
+    except InvalidInput:  # a stale or edited ?ulasan= link: start from the newest
+        _, rows, older = review_service.list_reviews(session, business_id, limit=REVIEWS_PER_PAGE)
+    return [ReviewView(rating=r.rating, text=r.text, created_at=r.created_at) for r in rows], older
+
+
+def _review_cursor(page: Page) -> str | None:
+    cursor = page.request.query_params.get("ulasan") or None
+    if cursor is None or cursor == "terkirim" or len(cursor) > 200 or not cursor.isascii():
+        return None
+    return cursor
+
+
+def business_context(page: Page, session: Session, business: Business) -> dict[str, Any]:
     """Everything the business template shows, computed once from the stored row."""
     at = local_now(page.settings.timezone)
     detail = business_detail(business, at=at, lang=page.lang)
-    marker = MapMarker(lat=detail.lat, lon=detail.lon, name=detail.name, url="")
+    canonical = page.absolute(f"/b/{business.slug}")
+    photos = photo_views(session, business.id)
+    reviews, older = review_views(session, business.id, cursor=_review_cursor(page))
     jsonld = local_business(
         detail,
-        url=canonical_url,
+        url=canonical,
         opening_hours_json=business.opening_hours_json,
         telephone=detail.phone,
+        image_urls=[page.absolute(p.url) for p in photos] or None,
     )
+    marker = MapMarker(lat=detail.lat, lon=detail.lon, name=detail.name, url="")
     return {
         "b": detail,
-        "canonical_url": canonical_url,
+        "canonical_url": canonical,
         "week": week_rows(detail, today=at.weekday()),
         "whatsapp": phone_whatsapp(detail.phone),
         "website_label": website_label(detail.website) if detail.website else "",
         "jsonld": script_json(jsonld),
         "map_json": script_json(map_payload([marker], center=(detail.lat, detail.lon), zoom=16)),
-        "photos": [],
-        "reviews": [],
-        "review_enabled": False,
+        "photos": photos,
+        "reviews": reviews,
+        "older_reviews_url": f"/b/{business.slug}?ulasan={older}#ulasan" if older else "",
+        "review_enabled": business.status in READER_VISIBLE,
         "review_errors": {},
         "review_values": {},
-        "nearby": [],
+        "nearby": recommend_for_place(
+            session,
+            settings=page.settings,
+            lat=detail.lat,
+            lon=detail.lon,
+            lang=page.lang,
+            at=at,
+            exclude={business.id},
+            limit=NEARBY_LIMIT,
+        ),
         "notice": "",
     }
+
+
+def _business(session: Session, slug: str) -> Business:
+    if not is_slug(slug):
+        raise NotFound(detail="no such business")
+    return get_public_business_by_slug(session, slug)
 
 
 @router.get("/b/{slug}", response_class=HTMLResponse, name="business_page")
 def business_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse:
     """A published business profile."""
-    if not is_slug(slug):
-        raise NotFound(detail="no such business")
-    business = get_public_business_by_slug(session, slug)
-    canonical = str(page.request.url_for("business_page", slug=business.slug))
-    return page.render("business.html", **business_context(page, business, canonical_url=canonical))
+    business = _business(session, slug)
+    context = business_context(page, session, business)
+    if page.request.query_params.get("ulasan") == "terkirim":
+        context["notice"] = page.gettext("Thank you! Your review is published.")
+    return page.render("business.html", **context)
+
+
+@router.post(
+    "/b/{slug}/ulasan",
+    response_class=HTMLResponse,
+    dependencies=[Depends(rate_limit(REVIEWS))],
+)
+def post_review(
+    slug: str,
+    page: PageDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    csrf_token: Annotated[str, Form()] = "",
+    rating: Annotated[str, Form()] = "",
+    text: Annotated[str, Form()] = "",
+    website_url_confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Post (or replace) this browser's review; errors show next to the fields."""
+    page.require_csrf(csrf_token)
+    business = _business(session, slug)
+    key = page.request.cookies.get(review_service.REVIEWER_COOKIE) or secrets.token_urlsafe(24)
+    done = page.redirect(f"/b/{business.slug}?ulasan=terkirim#ulasan")
+    if website_url_confirm.strip():  # honeypot: look the same, store nothing
+        return done
+    try:
+        stars = int(rating) if rating.strip().isdigit() else 0
+        review_service.post_review(sessions, business.id, reviewer_key=key, rating=stars, text=text)
+    except InvalidInput as exc:
+        session.expire_all()
+        context = business_context(page, session, business)
+        context["review_errors"] = form_errors(exc.errors, page.gettext, shown=REVIEW_FIELDS)
+        context["review_values"] = {"rating": rating, "text": text}
+        return page.render("business.html", status_code=422, **context)
+    done.set_cookie(
+        review_service.REVIEWER_COOKIE,
+        key,
+        max_age=REVIEWER_COOKIE_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=page.request.url.scheme == "https",
+    )
+    return done

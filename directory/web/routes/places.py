@@ -7,12 +7,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
 from directory.errors import NotFound
-from directory.models import Area, Business, BusinessStatus, Category
+from directory.models import Area, Category
+from directory.search.catalog import get_catalog
 from directory.services.areas import get_area
 from directory.services.business_views import local_now
 from directory.services.taxonomy import all_categories, get_category
@@ -20,7 +21,7 @@ from directory.slugs import is_slug
 from directory.web.context import PageDep
 from directory.web.i18n import AREA_KIND_LABELS
 from directory.web.jsonld import script_json
-from directory.web.listings import best_in_area, best_in_category
+from directory.web.listings import best_listings
 from directory.web.recommend import recommend_for_place
 from directory.web.views import map_payload, result_markers
 
@@ -44,12 +45,12 @@ def category_name(category: Category, lang: str) -> str:
 
 
 def top_categories(session: Session, lang: str) -> list[Link]:
-    """The top-level groups of the taxonomy, in taxonomy order."""
-    return [
-        Link(slug=c.slug, name=category_name(c, lang))
-        for c in all_categories(session)
-        if c.parent_id is None
-    ]
+    """The top-level groups of the taxonomy, in taxonomy order (from the cached catalog)."""
+    groups = sorted(
+        (c for c in get_catalog(session).categories.values() if c.parent_id is None),
+        key=lambda c: c.id,  # seeded in taxonomy order
+    )
+    return [Link(slug=c.slug, name=c.name_en if lang == "en" else c.name_id) for c in groups]
 
 
 def area_ancestors(area: Area) -> list[Area]:
@@ -60,16 +61,6 @@ def area_ancestors(area: Area) -> list[Area]:
         chain.append(parent)
         parent = parent.parent
     return chain[::-1]
-
-
-def published_count(session: Session, area: Area) -> int:
-    """How many published businesses are assigned to this area."""
-    count = session.scalar(
-        select(func.count())
-        .select_from(Business)
-        .where(Business.area_id == area.id, Business.status == BusinessStatus.PUBLISHED)
-    )
-    return int(count or 0)
 
 
 def _resolve_slug(slug: str) -> str:
@@ -83,9 +74,12 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
     """An area: the best places there, recommendations, and the areas inside it."""
     area = get_area(session, _resolve_slug(slug))
     at = local_now(page.settings.timezone)
-    best = best_in_area(session, area, lang=page.lang, at=at, limit=BEST_LIMIT)
+    best = best_listings(
+        session, area=area, lang=page.lang, at=at, gettext=page.gettext, limit=BEST_LIMIT
+    )
     recommended = recommend_for_place(
         session,
+        settings=page.settings,
         lat=area.lat,
         lon=area.lon,
         lang=page.lang,
@@ -105,7 +99,6 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
         kind_label=AREA_KIND_LABELS.get(area.kind, area.kind),
         ancestors=area_ancestors(area),
         children=list(children),
-        business_count=published_count(session, area),
         best=best,
         recommended=recommended,
         category_chips=chips,
@@ -128,13 +121,20 @@ def category_page(
     category = get_category(session, _resolve_slug(slug))
     in_area = get_area(session, area) if area and is_slug(area) else None
     at = local_now(page.settings.timezone)
-    best = best_in_category(
-        session, category, area=in_area, lang=page.lang, at=at, limit=BEST_LIMIT
+    best = best_listings(
+        session,
+        area=in_area,
+        category=category,
+        lang=page.lang,
+        at=at,
+        gettext=page.gettext,
+        limit=BEST_LIMIT,
     )
     recommended = []
     if in_area is not None:
         recommended = recommend_for_place(
             session,
+            settings=page.settings,
             lat=in_area.lat,
             lon=in_area.lon,
             category=category,

@@ -7,11 +7,10 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
-from directory.models import Area
+from directory.search.catalog import get_catalog
 from directory.services.business_views import local_now
 from directory.web.context import Page, PageDep
 from directory.web.i18n import N_, SORT_LABELS
@@ -29,32 +28,44 @@ PROBLEM_MESSAGES = {
     "bbox": N_("The map area could not be read, so it was not used."),
     "distance_needs_point": N_("Sorting by distance needs your location (“Near me”)."),
     "area_unknown": N_("No area matches “%(area)s”; showing results everywhere."),
+    "cursor": N_("That results page has expired; showing the first page."),
+    "category": N_("A category in the link is unknown and was left out."),
 }
 
 
 def area_options(session: Session) -> list[Link]:
     """Every area name for the area picker's suggestions, townships and cities first."""
-    rows = session.scalars(select(Area))
     order = {"township": 0, "city": 1, "regency": 1, "kecamatan": 2}
+    areas = get_catalog(session).areas.values()
     return [
         Link(a.slug, a.name)
-        for a in sorted(rows, key=lambda a: (order.get(a.kind, 3), a.name.lower()))
+        for a in sorted(areas, key=lambda a: (order.get(a.kind, 3), a.name.lower()))
     ]
 
 
 def featured_areas(session: Session) -> list[Link]:
     """Areas worth a link on the home page: townships and cities."""
-    rows = session.scalars(select(Area).where(Area.kind.in_(FEATURED_KINDS)).order_by(Area.name))
-    return [Link(a.slug, a.name) for a in rows]
+    areas = get_catalog(session).areas.values()
+    return [
+        Link(a.slug, a.name)
+        for a in sorted(areas, key=lambda a: a.name)
+        if a.kind in FEATURED_KINDS
+    ]
 
 
-def _problems(page: Page, form: SearchForm, extra: list[str]) -> list[str]:
+def _problems(page: Page, form: SearchForm, extra: list[str], *, area: str) -> list[str]:
     out = []
     for code in (*form.problems, *extra):
         message = PROBLEM_MESSAGES.get(code)
         if message is not None:
-            out.append(page.gettext(message, area=form.area))
+            out.append(page.gettext(message, area=area))
     return out
+
+
+def _start_rank(page: Page) -> int:
+    """The rank of the first result on a later page (``dari``; cosmetic, so lenient)."""
+    text = page.request.query_params.get("dari", "")
+    return int(text) if text.isdigit() and 0 < int(text) <= 100_000 else 1
 
 
 def _summary(page: Page, form: SearchForm, resolved_area: str | None) -> str:
@@ -73,17 +84,24 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
         {k: page.request.query_params.getlist(k) for k in page.request.query_params}
     )
     at = local_now(page.settings.timezone)
-    outcome = search_listings(session, form, lang=page.lang, at=at, limit=PAGE_SIZE)
-    start = 1
+    outcome = search_listings(
+        session, form, lang=page.lang, at=at, gettext=page.gettext, limit=PAGE_SIZE
+    )
+    asked_area = form.area
+    form = outcome.form
+    start = _start_rank(page) if form.cursor else 1
     results = outcome.results
+    next_url = ""
+    if outcome.next_cursor:
+        next_url = form.url(cursor=outcome.next_cursor) + f"&dari={start + len(results)}"
     context: dict[str, Any] = {
         "home": home,
         "form": form,
         "results": results,
         "start_rank": start,
         "summary_line": _summary(page, form, outcome.resolved_area),
-        "problems": _problems(page, form, outcome.problems),
-        "next_url": form.url(cursor=outcome.next_cursor) if outcome.next_cursor else "",
+        "problems": _problems(page, form, outcome.problems, area=asked_area),
+        "next_url": next_url,
         "first_url": form.without_cursor().url() if form.cursor else "",
         "clear_point_url": replace(form, lat=None, lon=None, cursor=None).url(),
         "bbox_text": ",".join(f"{v:.5f}" for v in form.bbox) if form.bbox else "",
@@ -91,6 +109,10 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
         "category_chips": top_categories(session, page.lang),
         "sort_options": [(k, page.gettext(v)) for k, v in SORT_LABELS.items()],
         "featured_areas": featured_areas(session) if home else [],
+        "area_suggestions": [
+            Link(a["slug"], a["name"], replace(form, area=a["name"], cursor=None).url())
+            for a in outcome.area_suggestions
+        ],
         "map_json": script_json(map_payload(result_markers(results, start=start), bbox=form.bbox)),
     }
     return page.render("search.html", **context)

@@ -67,31 +67,41 @@
     }
   }
 
-  var q = document.getElementById("q");
-  var list = document.getElementById("q-suggestions");
-  var timer = null;
-  var last = "";
-  if (q && list && window.fetch) {
-    q.addEventListener("input", function () {
-      var text = q.value.trim();
+  // Suggestions as the reader types, from the same service as the API's autocomplete.
+  // The text box gets categories and business names; the area box gets areas (typos
+  // included: "pamulng" suggests Pamulang). The server-rendered area list stays the
+  // fallback without JavaScript.
+  function suggest(input, list, pick) {
+    if (!input || !list || !window.fetch) { return; }
+    var timer = null;
+    var last = "";
+    input.addEventListener("input", function () {
+      var text = input.value.trim();
       if (text.length < 2 || text === last) { return; }
       clearTimeout(timer);
       timer = setTimeout(function () {
         last = text;
         var lang = document.documentElement.lang || "id";
-        fetch("/api/v1/autocomplete?limit=8&lang=" + encodeURIComponent(lang) + "&q=" + encodeURIComponent(text),
-              { headers: { "Accept": "application/json" } })
-          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+        fetch("/api/v1/autocomplete?limit=8&lang=" + encodeURIComponent(lang) +
+              "&q=" + encodeURIComponent(text), { headers: { "Accept": "application/json" } })
+          .then(function (r) { return r.ok ? r.json() : null; })
           .then(function (data) {
+            var names = data ? pick(data) : [];
+            if (!names.length) { return; }
             while (list.firstChild) { list.removeChild(list.firstChild); }
-            (data.items || []).forEach(function (item) {
+            names.forEach(function (name) {
               var option = document.createElement("option");
-              option.value = item.text || item.name || item.label || "";
-              if (option.value) { list.appendChild(option); }
+              option.value = name;
+              list.appendChild(option);
             });
           })
           .catch(function () { /* suggestions are optional */ });
       }, 150);
     });
   }
+  function names(items) { return (items || []).map(function (i) { return i.name; }); }
+  suggest(document.getElementById("q"), document.getElementById("q-suggestions"),
+          function (d) { return names(d.categories).concat(names(d.businesses)); });
+  suggest(document.getElementById("area"), document.getElementById("area-options"),
+          function (d) { return names(d.areas); });
 })();

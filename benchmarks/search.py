@@ -1,0 +1,617 @@
+"""Search benchmark: the project's indexes against PostGIS and pg_trgm on the same data.
+
+Builds (once, then reuses) a database of synthetic businesses made by the demo generator
+(``directory/demo.py``: deterministic, clustered like a real city over Greater Jakarta,
+real-looking Indonesian names), and times, in process:
+
+* nearest 20 (all businesses, and within one category),
+* everything within 2 km sorted by distance, first page of 20,
+* typo text search, top 10: names with one or two typos (substitution by a neighbouring
+  key, deletion, insertion or transposition, in words of at least 4 letters, at most one
+  per word unless it has 8+ letters), with the share of queries whose intended business
+  (or one with an identical name) is in the top 10,
+* autocomplete (the first 3..N characters of a name, with a reader's point).
+
+With PostgreSQL reachable (``--pg-url``) the same queries run against PostGIS (``geography``
+GiST, ``<->`` ordering, ``btree_gist`` on category + geography) and pg_trgm (GIN,
+``%`` ordered by similarity) on the same rows, and the table shows project / PostGIS.
+``--http`` also measures ``GET /api/v1/businesses`` (nearest 20) with wrk against two
+uvicorn workers.
+
+    .venv/bin/python benchmarks/search.py                  # 1,000,000 businesses
+    .venv/bin/python benchmarks/search.py --count 20000 --queries 200 --no-postgres
+
+Databases live in ``benchmarks/out/`` and are rebuilt only when their parameters change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from directory.db import make_engine, make_session_factory, session_scope  # noqa: E402
+from directory.demo import generate_demo_records  # noqa: E402
+from directory.hours import OpeningHoursError, parse_opening_hours, to_json  # noqa: E402
+from directory.migrate import upgrade_database  # noqa: E402
+from directory.models import Business, BusinessCategory, Category  # noqa: E402
+from directory.search.indexer import index_businesses  # noqa: E402
+from directory.search.params import SearchParams, Sort  # noqa: E402
+from directory.search.text_match import words as fold_words  # noqa: E402
+from directory.services.areas import make_locator, seed_areas  # noqa: E402
+from directory.services.search import (  # noqa: E402
+    autocomplete,
+    nearest_candidates,
+    search_businesses,
+)
+from directory.services.taxonomy import seed_categories  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+SEED = 20261128
+BATCH = 5000
+KEYBOARD = {
+    "q": "wa", "w": "qes", "e": "wrd", "r": "etf", "t": "ryg", "y": "tuh", "u": "yij",
+    "i": "uok", "o": "ipl", "p": "ol", "a": "qsz", "s": "adwx", "d": "sfex", "f": "dgrc",
+    "g": "fhtv", "h": "gjyb", "j": "hkun", "k": "jlim", "l": "kop", "z": "asx", "x": "zsdc",
+    "c": "xdfv", "v": "cfgb", "b": "vghn", "n": "bhjm", "m": "njk",
+}  # fmt: skip
+
+
+# ---------------------------------------------------------------------- database build
+
+
+def _stamp_path(db: Path) -> Path:
+    return db.with_suffix(".json")
+
+
+def _hours_json(text_value: str, cache: dict[str, Any]) -> Any:
+    if text_value not in cache:
+        try:
+            cache[text_value] = to_json(parse_opening_hours(text_value)) if text_value else None
+        except OpeningHoursError:
+            cache[text_value] = None
+    return cache[text_value]
+
+
+def build_sqlite(db: Path, *, count: int, seed: int) -> dict[str, float]:
+    """Make the benchmark database: rows by bulk insert, then the search indexes."""
+    stamp = {"count": count, "seed": seed, "format": 3}
+    if db.exists() and _stamp_path(db).exists():
+        saved = json.loads(_stamp_path(db).read_text())
+        if {k: saved.get(k) for k in stamp} == stamp:
+            return dict(saved.get("timings", {}))
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    _stamp_path(db).unlink(missing_ok=True)
+    timings: dict[str, float] = {}
+    engine = make_engine(f"sqlite:///{db}")
+    upgrade_database(engine)
+    sessions = make_session_factory(engine)
+    with session_scope(sessions) as session:
+        seed_categories(session)
+        seed_areas(session)
+    t0 = time.perf_counter()
+    records = generate_demo_records(count=count, seed=seed)
+    timings["generate_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with session_scope(sessions) as session:
+        cats = dict(session.execute(select(Category.slug, Category.id)).all())
+        locator = make_locator(session)
+        hours_cache: dict[str, Any] = {}
+        now = datetime(2026, 11, 1, tzinfo=UTC)
+        for start in range(0, len(records), 20_000):
+            chunk = records[start : start + 20_000]
+            areas = locator.locate_many([r.lat for r in chunk], [r.lon for r in chunk])
+            rows = []
+            for i, (r, area_id) in enumerate(zip(chunk, areas, strict=True), start + 1):
+                rating_sum = (r.rating or 0.0) * r.rating_count if r.rating is not None else 0.0
+                count_ = r.rating_count if r.rating is not None else 0
+                rows.append(
+                    {
+                        "id": i, "slug": f"b{i}", "external_id": r.external_id, "name": r.name,
+                        "description": r.description, "address": r.address, "lat": r.lat,
+                        "lon": r.lon, "location_approximate": False, "area_id": area_id,
+                        "primary_category_id": cats[r.category], "phone": r.phone or None,
+                        "website": r.website or None, "social": {},
+                        "opening_hours": r.opening_hours or None,
+                        "opening_hours_json": _hours_json(r.opening_hours, hours_cache),
+                        "price_level": r.price_level, "base_rating_sum": rating_sum,
+                        "base_rating_count": count_, "rating_sum": rating_sum,
+                        "rating_count": count_, "interaction_count": 0, "status": "published",
+                        "source": "import", "created_at": now, "updated_at": now,
+                        "published_at": now,
+                    }
+                )  # fmt: skip
+            session.execute(insert(Business), rows)
+            session.execute(
+                insert(BusinessCategory),
+                [
+                    {"business_id": row["id"], "category_id": row["primary_category_id"],
+                     "is_primary": True}
+                    for row in rows
+                ],
+            )  # fmt: skip
+    timings["insert_rows_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with session_scope(sessions) as session:
+        for start in range(1, count + 1, BATCH):
+            index_businesses(session, list(range(start, min(count, start + BATCH - 1) + 1)))
+    timings["index_s"] = time.perf_counter() - t0
+    engine.dispose()
+    conn = sqlite3.connect(db)
+    conn.execute("ANALYZE")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    _stamp_path(db).write_text(json.dumps({**stamp, "timings": timings}))
+    return timings
+
+
+# ---------------------------------------------------------------------- workload
+
+
+@dataclass(frozen=True)
+class Workload:
+    points: list[tuple[float, float]]
+    categories: list[int]
+    typo_queries: list[tuple[str, int, str]]
+    prefixes: list[tuple[str, float, float]]
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    i = rng.randrange(len(word))
+    kind = rng.randrange(4)
+    if kind == 0:
+        return word[:i] + word[i + 1 :]
+    if kind == 1:
+        return word[:i] + rng.choice(KEYBOARD.get(word[i], "aeiou")) + word[i:]
+    if kind == 2:
+        return word[:i] + rng.choice(KEYBOARD.get(word[i], "aeiou")) + word[i + 1 :]
+    i = min(i, len(word) - 2)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def make_typo_query(name: str, rng: random.Random) -> str | None:
+    """The name with one or two typos in words of 4+ letters (two in one word: 8+)."""
+    tokens = name.split()
+    eligible = [i for i, t in enumerate(tokens) if len(t) >= 4 and t.isalpha()]
+    if not eligible:
+        return None
+    typos = rng.choice((1, 2))
+    picks = rng.sample(eligible, min(typos, len(eligible)))
+    if typos == 2 and len(picks) == 1 and len(tokens[picks[0]]) >= 8:
+        picks = picks * 2
+    for i in picks:
+        changed = _typo(tokens[i], rng)
+        tokens[i] = changed if changed != tokens[i] else _typo(tokens[i], rng)
+    return " ".join(tokens)
+
+
+def make_workload(session: Session, *, queries: int, seed: int) -> Workload:
+    rng = random.Random(seed)
+    max_id = int(session.scalar(select(func.max(Business.id))) or 0)
+    sample_ids = sorted(rng.sample(range(1, max_id + 1), min(max_id, queries * 3)))
+    rows = {
+        r[0]: r
+        for start in range(0, len(sample_ids), 900)
+        for r in session.execute(
+            select(Business.id, Business.name, Business.lat, Business.lon,
+                   Business.primary_category_id).where(
+                Business.id.in_(sample_ids[start : start + 900])
+            )
+        )
+    }  # fmt: skip
+    picked = [rows[i] for i in sample_ids if i in rows]
+    rng.shuffle(picked)
+    points = []
+    for _, _, lat, lon, _ in picked[:queries]:
+        # A reader a few hundred metres from some business.
+        r_m, theta = 400.0 * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+        points.append(
+            (lat + r_m * math.sin(theta) / 111_195.0,
+             lon + r_m * math.cos(theta) / (111_195.0 * math.cos(math.radians(lat))))
+        )  # fmt: skip
+    counts = dict(
+        session.execute(
+            select(Business.primary_category_id, func.count()).group_by(
+                Business.primary_category_id
+            )
+        ).all()
+    )
+    cats = [c for c, n in counts.items() if n >= 1000] or list(counts)
+    categories = [rng.choice(cats) for _ in range(queries)]
+    typo_queries: list[tuple[str, int, str]] = []
+    for bid, name, *_ in picked[queries:]:
+        q = make_typo_query(name, rng)
+        if q is not None:
+            typo_queries.append((q, bid, " ".join(fold_words(name))))
+        if len(typo_queries) >= queries:
+            break
+    prefixes = []
+    for (bid, name, *_), (plat, plon) in zip(picked[:queries], points, strict=False):
+        cut = rng.randint(3, max(3, len(name)))
+        prefixes.append((name[:cut], plat, plon))
+        del bid
+    return Workload(points, categories, typo_queries, prefixes)
+
+
+# ---------------------------------------------------------------------- timing
+
+
+@dataclass
+class Result:
+    name: str
+    times_ms: list[float]
+    extra: str = ""
+
+    def pct(self, p: float) -> float:
+        data = sorted(self.times_ms)
+        return data[min(len(data) - 1, int(round(p / 100 * (len(data) - 1))))]
+
+    @property
+    def qps(self) -> float:
+        return 1000.0 * len(self.times_ms) / max(1e-9, sum(self.times_ms))
+
+
+def timed(name: str, items: Sequence[Any], fn: Callable[[Any], Any], *, warmup: int = 20) -> Result:
+    for item in items[:warmup]:
+        fn(item)
+    times: list[float] = []
+    for item in items:
+        t0 = time.perf_counter()
+        fn(item)
+        times.append((time.perf_counter() - t0) * 1000.0)
+    return Result(name, times)
+
+
+def project_results(sessions: sessionmaker[Session], work: Workload) -> dict[str, Result]:
+    out: dict[str, Result] = {}
+    now = datetime.now(UTC)
+    with sessions() as s:
+        out["nearest20"] = timed(
+            "nearest 20", work.points, lambda p: nearest_candidates(s, lat=p[0], lon=p[1], limit=20)
+        )
+        pairs = list(zip(work.points, work.categories, strict=True))
+        out["nearest20_cat"] = timed(
+            "nearest 20, one category",
+            pairs,
+            lambda pc: nearest_candidates(
+                s, lat=pc[0][0], lon=pc[0][1], limit=20, category_ids=[pc[1]]
+            ),
+        )
+        out["within2km"] = timed(
+            "within 2 km by distance, page 1",
+            work.points,
+            lambda p: search_businesses(
+                s,
+                SearchParams(lat=p[0], lon=p[1], radius_m=2000, sort=Sort.DISTANCE, limit=20),
+                now=now,
+            ),
+        )
+        out["nearest20_api"] = timed(
+            "nearest 20, full result objects",
+            work.points,
+            lambda p: search_businesses(
+                s, SearchParams(lat=p[0], lon=p[1], sort=Sort.DISTANCE, limit=20), now=now
+            ),
+        )
+        hits = 0
+
+        def typo(item: tuple[str, int, str]) -> None:
+            nonlocal hits
+            page = search_businesses(s, SearchParams(q=item[0], limit=10), now=now)
+            if any(h.id == item[1] or " ".join(fold_words(h.name)) == item[2] for h in page.items):
+                hits += 1
+
+        res = timed("typo text search, top 10", work.typo_queries, typo, warmup=0)
+        res.extra = f"intended in top 10: {100.0 * hits / max(1, len(work.typo_queries)):.1f}%"
+        out["typo"] = res
+        out["autocomplete"] = timed(
+            "autocomplete",
+            work.prefixes,
+            lambda x: autocomplete(s, q=x[0], lat=x[1], lon=x[2]),
+        )
+    return out
+
+
+# ---------------------------------------------------------------------- PostGIS baseline
+
+PG_TABLES = """
+CREATE EXTENSION IF NOT EXISTS postgis;
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+DROP TABLE IF EXISTS bench_business, bench_business_cat, bench_stamp, bench_cat_tmp;
+CREATE TABLE bench_stamp (params text NOT NULL);
+CREATE TABLE bench_business (id integer PRIMARY KEY, name text NOT NULL,
+    lat double precision NOT NULL, lon double precision NOT NULL, geog geography(Point,4326));
+CREATE TABLE bench_business_cat (category_id integer NOT NULL, id integer NOT NULL,
+    geog geography(Point,4326));
+"""
+PG_INDEXES = """
+UPDATE bench_business SET geog = ST_SetSRID(ST_MakePoint(lon, lat), 4326)::geography;
+INSERT INTO bench_business_cat SELECT c.category_id, b.id, b.geog FROM bench_cat_tmp c
+    JOIN bench_business b ON b.id = c.id;
+DROP TABLE bench_cat_tmp;
+CREATE INDEX ON bench_business USING gist (geog);
+CREATE INDEX ON bench_business_cat USING gist (category_id, geog);
+CREATE INDEX ON bench_business USING gin (name gin_trgm_ops);
+VACUUM ANALYZE bench_business;
+VACUUM ANALYZE bench_business_cat;
+"""
+
+
+def _pg_admin(url: str) -> Engine:
+    return create_engine(url, isolation_level="AUTOCOMMIT")
+
+
+def build_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
+    """Copy the rows into PostgreSQL with PostGIS and pg_trgm indexes; the DB's URL or None."""
+    try:
+        admin = _pg_admin(url)
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = 'dekat_bench_search'")
+            )
+            if not exists:
+                conn.execute(text("CREATE DATABASE dekat_bench_search"))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        print(f"PostgreSQL not reachable ({type(exc).__name__}); skipping the baseline")
+        return None
+    bench_url = url.rsplit("/", 1)[0] + "/dekat_bench_search"
+    engine = create_engine(bench_url)
+    with engine.connect() as conn:
+        try:
+            saved = conn.scalar(text("SELECT params FROM bench_stamp"))
+        except Exception:  # noqa: BLE001 - table missing: build
+            conn.rollback()
+            saved = None
+    if saved == stamp:
+        engine.dispose()
+        return bench_url
+    print("building the PostGIS / pg_trgm baseline ...", flush=True)
+    t0 = time.perf_counter()
+    lite = create_engine(f"sqlite:///{sqlite_db}")
+    parents = {}
+    with lite.connect() as lconn:
+        parents = dict(lconn.execute(select(Category.id, Category.parent_id)).all())
+        raw = engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            for statement in PG_TABLES.split(";"):
+                if statement.strip():
+                    cur.execute(statement)
+            cur.execute("CREATE TABLE bench_cat_tmp (category_id integer, id integer)")
+            rows = lconn.execute(
+                select(Business.id, Business.name, Business.lat, Business.lon,
+                       Business.primary_category_id)
+            ).all()  # fmt: skip
+            # One COPY at a time: a connection cannot interleave two.
+            with cur.copy("COPY bench_business (id, name, lat, lon) FROM STDIN") as copy:
+                for bid, name, lat, lon, _ in rows:
+                    copy.write_row((bid, name, lat, lon))
+            with cur.copy("COPY bench_cat_tmp (category_id, id) FROM STDIN") as copy:
+                for bid, *_, cat in rows:
+                    node: int | None = cat
+                    while node is not None:
+                        copy.write_row((node, bid))
+                        node = parents.get(node)
+            raw.commit()
+            raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+            for statement in PG_INDEXES.split(";"):
+                if statement.strip():
+                    cur.execute(statement)
+            cur.execute("INSERT INTO bench_stamp VALUES (%s)", (stamp,))
+        finally:
+            raw.close()
+    lite.dispose()
+    engine.dispose()
+    print(f"  baseline built in {time.perf_counter() - t0:.0f} s", flush=True)
+    return bench_url
+
+
+def postgis_results(bench_url: str, work: Workload) -> dict[str, Result]:
+    engine = create_engine(bench_url)
+    raw = engine.raw_connection()
+    cur = raw.cursor()
+    point = "ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography"
+    out: dict[str, Result] = {}
+
+    def run(sql: str, params: tuple[Any, ...]) -> list[Any]:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+    out["nearest20"] = timed(
+        "nearest 20",
+        work.points,
+        lambda p: run(f"SELECT id FROM bench_business ORDER BY geog <-> {point} LIMIT 20",
+                      (p[1], p[0])),
+    )  # fmt: skip
+    pairs = list(zip(work.points, work.categories, strict=True))
+    out["nearest20_cat"] = timed(
+        "nearest 20, one category",
+        pairs,
+        lambda pc: run(
+            f"SELECT id FROM bench_business_cat WHERE category_id = %s "
+            f"ORDER BY geog <-> {point} LIMIT 20",
+            (pc[1], pc[0][1], pc[0][0]),
+        ),
+    )
+    out["within2km"] = timed(
+        "within 2 km by distance, page 1",
+        work.points,
+        lambda p: run(
+            f"SELECT id FROM bench_business WHERE ST_DWithin(geog, {point}, 2000) "
+            f"ORDER BY geog <-> {point} LIMIT 20",
+            (p[1], p[0], p[1], p[0]),
+        ),
+    )
+    hits = 0
+
+    def typo(item: tuple[str, int, str]) -> None:
+        nonlocal hits
+        rows = run(
+            "SELECT id, name FROM bench_business WHERE name %% %s "
+            "ORDER BY similarity(name, %s) DESC, id LIMIT 10",
+            (item[0], item[0]),
+        )
+        if any(r[0] == item[1] or " ".join(fold_words(r[1])) == item[2] for r in rows):
+            hits += 1
+
+    res = timed("typo text search, top 10", work.typo_queries, typo, warmup=0)
+    res.extra = f"intended in top 10: {100.0 * hits / max(1, len(work.typo_queries)):.1f}%"
+    out["typo"] = res
+
+    def prefix(x: tuple[str, float, float]) -> None:
+        pattern = x[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        run(
+            f"SELECT id FROM bench_business WHERE name ILIKE %s ORDER BY geog <-> {point} LIMIT 5",
+            (pattern, x[2], x[1]),
+        )
+
+    out["autocomplete"] = timed("autocomplete", work.prefixes, prefix)
+    raw.close()
+    engine.dispose()
+    return out
+
+
+# ---------------------------------------------------------------------- HTTP
+
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+def http_benchmark(db: Path, work: Workload, *, seconds: int, port: int = 8765) -> str:
+    if shutil.which("wrk") is None:
+        return "wrk not installed (apt-get install -y wrk); HTTP benchmark skipped"
+    env = {**os.environ, "DEKAT_DATABASE_URL": f"sqlite:///{db}", "DEKAT_DEMO_COUNT": "0"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "directory.app:create_app", "--factory",
+         "--workers", "2", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        import httpx
+
+        url = f"http://127.0.0.1:{port}/api/v1/businesses?lat=-6.3&lon=106.65&sort=distance"
+        for _ in range(100):
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        paths = ", ".join(
+            f'"/api/v1/businesses?lat={lat:.6f}&lon={lon:.6f}&sort=distance&limit=20"'
+            for lat, lon in work.points
+        )
+        script = OUT / "nearest.lua"
+        script.write_text(WRK_SCRIPT % paths)
+        done = subprocess.run(
+            ["wrk", "-t1", "-c32", f"-d{seconds}s", "-s", str(script),
+             f"http://127.0.0.1:{port}"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        line = next((x for x in done.stdout.splitlines() if "Requests/sec" in x), done.stdout)
+        latency = next((x for x in done.stdout.splitlines() if "Latency" in x), "")
+        return f"nearest 20 over HTTP, 2 uvicorn workers, wrk -t1 -c32: {line.strip()}" + (
+            f" ({' '.join(latency.split())})" if latency else ""
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+# ---------------------------------------------------------------------- report
+
+
+def print_table(project: dict[str, Result], baseline: dict[str, Result] | None) -> None:
+    head = f"{'query':36} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'q/s':>8}"
+    if baseline:
+        head += f" {'PostGIS p95':>12} {'ratio p95':>10} {'PostGIS q/s':>12}"
+    print(head)
+    print("-" * len(head))
+    for key, res in project.items():
+        line = (
+            f"{res.name:36} {res.pct(50):8.3f} {res.pct(95):8.3f} {res.pct(99):8.3f} {res.qps:8.0f}"
+        )
+        base = (baseline or {}).get(key)
+        if base is not None:
+            line += f" {base.pct(95):12.3f} {res.pct(95) / base.pct(95):10.3f} {base.qps:12.0f}"
+        print(line)
+    for key, res in project.items():
+        if res.extra:
+            base = (baseline or {}).get(key)
+            extra = f"; pg_trgm {base.extra}" if base is not None and base.extra else ""
+            print(f"  {res.name}: project {res.extra}{extra}")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--pg-url",
+        default=os.environ.get(
+            "DEKAT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
+    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--http", action="store_true", help="also run wrk over HTTP")
+    parser.add_argument("--http-seconds", type=int, default=15)
+    args = parser.parse_args(argv)
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"search_{args.count}_{args.seed}.db"
+    print(f"database: {db} ({args.count:,} businesses, seed {args.seed})", flush=True)
+    t0 = time.perf_counter()
+    timings = build_sqlite(db, count=args.count, seed=args.seed)
+    print(f"  ready in {time.perf_counter() - t0:.1f} s; build timings: "
+          + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), flush=True)  # fmt: skip
+    engine = make_engine(f"sqlite:///{db}")
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        work = make_workload(s, queries=args.queries, seed=args.seed + 1)
+    project = project_results(sessions, work)
+    engine.dispose()
+    print(f"\n{len(work.points)} query points, {len(work.typo_queries)} typo queries, "
+          f"{len(work.prefixes)} prefixes; in process, one thread")  # fmt: skip
+    print_table(project, None)
+    baseline = None
+    if not args.no_postgres:
+        bench_url = build_postgres(args.pg_url, db, f"{args.count}:{args.seed}")
+        if bench_url:
+            baseline = postgis_results(bench_url, work)
+    if baseline:
+        print("\nagainst PostGIS / pg_trgm on the same rows (ratio = project p95 / PostGIS p95)")
+        print_table(project, baseline)
+    if args.http:
+        print(http_benchmark(db, work, seconds=args.http_seconds))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,313 @@
+"""Importing and exporting businesses (``dekat import businesses`` / ``dekat export businesses``).
+
+Import is one transaction. Records are validated as they stream in and written in
+batches of 5,000; when any record is bad the writing stops, the rest of the file is still
+checked so that every bad value is reported, and the transaction is rolled back: the
+database is never left half-written. With ``skip_bad`` the good records are written (still
+in one transaction) and the bad ones reported.
+
+Rows are matched on ``external_id``, so importing a file twice updates rather than
+duplicates (rows without one are always created). An ``external_id`` that appears twice
+in one file is an error on its second line.
+
+Export writes published businesses in id order with the import columns, canonically
+formatted, so that export → import → export gives an identical file. ``rating`` and
+``rating_count`` are the imported baseline, not the live aggregate with reviews: importing
+an export back into the same database therefore changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from directory.errors import FieldError
+from directory.io.business_validation import (
+    UNRESOLVED_CATEGORY,
+    Validated,
+    ValidationContext,
+    auto_workers,
+    validated_chunks,
+)
+from directory.io.category_lookup import CategoryLookup
+from directory.io.errors import RowError
+from directory.io.formats import (
+    Cell,
+    FileFormat,
+    Progress,
+    RecordReader,
+    RecordWriter,
+    estimate_records,
+)
+from directory.models import Business, BusinessStatus, Category
+from directory.services.business_input import BUSINESS_COLUMNS, REQUIRED_COLUMNS, BusinessInput
+from directory.services.business_writes import BATCH, BusinessUpserter
+
+EXPORT_BATCH: Final = 5_000
+SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    """How to treat bad rows and categories; see ``docs/import-export.md``."""
+
+    skip_bad: bool = False
+    create_categories: bool = False
+    default_category: str | None = None  # a slug; None → "lainnya" when it exists
+    workers: int | None = None  # validation processes; None → by file size, 0 → none
+    max_errors: int = 1000  # errors kept for the report (all are counted)
+    source: str = "import"
+
+
+@dataclass
+class ImportReport:
+    """What an import did. ``written`` is False when the file was refused."""
+
+    rows: int = 0
+    bad_rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    written: bool = False
+    ignored_columns: tuple[str, ...] = ()
+    categories_created: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+class _Importer:
+    """One run of an import: collects errors, batches good rows, writes unless refused."""
+
+    def __init__(self, session: Session, options: ImportOptions, fmt: FileFormat) -> None:
+        self.session = session
+        self.options = options
+        self.geojson = fmt is FileFormat.GEOJSON
+        self.report = ImportReport()
+        self.lookup = CategoryLookup(session)
+        self.upserter = BusinessUpserter(session, source=options.source)
+        self.pending: list[BusinessInput] = []
+        self.first_line: dict[str, int] = {}
+
+    def context(self) -> ValidationContext:
+        return ValidationContext(
+            categories=dict(self.lookup.keys),
+            default_category_id=self.lookup.default_id(self.options.default_category),
+            create_categories=self.options.create_categories,
+        )
+
+    @property
+    def writing(self) -> bool:
+        return self.options.skip_bad or self.report.bad_rows == 0
+
+    def take(self, result: Validated) -> None:
+        self.report.rows += 1
+        data = result.data
+        errors = list(result.errors)
+        if data is not None and data.external_id is not None:
+            first = self.first_line.setdefault(data.external_id, result.line)
+            if first != result.line:
+                errors.append(FieldError("external_id", f"repeats the one on line {first}"))
+        if errors or data is None:
+            self._bad(result, errors)
+            return
+        if result.new_category is not None and self.writing:
+            data = dataclasses.replace(data, category_id=self.lookup.create(result.new_category))
+        if data.category_id == UNRESOLVED_CATEGORY:
+            return  # refused anyway: creating categories would be wasted work
+        self.pending.append(data)
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def _bad(self, result: Validated, errors: list[FieldError]) -> None:
+        self.report.bad_rows += 1
+        for error in errors:
+            self.report.error_count += 1
+            if len(self.report.errors) < self.options.max_errors:
+                self.report.errors.append(
+                    RowError(
+                        line=result.line,
+                        field=error.field,
+                        message=error.message,
+                        feature=result.number if self.geojson else None,
+                    )
+                )
+        if not self.options.skip_bad:
+            self.pending.clear()  # the file will be refused: stop writing
+
+    def flush(self) -> None:
+        if self.pending and self.writing:
+            self.upserter.upsert(self.pending)
+        self.pending = []
+
+
+def import_businesses(
+    session: Session,
+    path: Path,
+    *,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Validate and store a business file in one transaction; commits unless refused."""
+    options = options or ImportOptions()
+    started = time.perf_counter()
+    with RecordReader(
+        path, columns=BUSINESS_COLUMNS, required=REQUIRED_COLUMNS, point=True
+    ) as reader:
+        estimate = estimate_records(path)
+        run = _Importer(session, options, reader.format)
+        run.report.ignored_columns = reader.ignored_columns
+        context = run.context()
+        workers = auto_workers(estimate) if options.workers is None else options.workers
+        if progress:
+            progress(0, estimate)
+        try:
+            with _bulk_session(session):
+                for chunk in validated_chunks(reader, context, workers=workers):
+                    for result in chunk:
+                        run.take(result)
+                    if progress:
+                        progress(len(chunk))
+                run.flush()
+        except BaseException:
+            session.rollback()
+            raise
+    report = run.report
+    report.created = run.upserter.created
+    report.updated = run.upserter.updated
+    report.unchanged = run.upserter.unchanged
+    report.categories_created = list(run.lookup.created)
+    if run.writing:
+        session.commit()
+        report.written = True
+    else:
+        session.rollback()
+        report.created = report.updated = report.unchanged = 0
+        report.categories_created = []
+    if progress:
+        progress(0, report.rows)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+@contextmanager
+def _bulk_session(session: Session) -> Iterator[None]:
+    """On SQLite, a bigger page cache while a large import runs (indexes stay in memory)."""
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    before = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_IMPORT_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size={int(before or -2000):d}")
+
+
+# ------------------------------------------------------------------ export
+
+
+def _round(value: float, digits: int) -> float:
+    rounded = round(value, digits)
+    return 0.0 if rounded == 0 else rounded
+
+
+_ExportRow = tuple[
+    str | None,
+    str,
+    str,
+    float,
+    float,
+    str,
+    str | None,
+    str | None,
+    str | None,
+    int | None,
+    float,
+    int,
+    str,
+]
+
+
+def export_row(business: _ExportRow) -> dict[str, Cell]:
+    """A business as an import row: the columns of ``BUSINESS_COLUMNS``, canonical values."""
+    (ext, name, slug, lat, lon, address, phone, website, hours, price, bsum, bcount, desc) = (
+        business
+    )
+    rating = _round(bsum / bcount, 2) if bcount > 0 else None
+    return {
+        "external_id": ext,
+        "name": name,
+        "category": slug,
+        "lat": _round(lat, 7),
+        "lon": _round(lon, 7),
+        "address": address,
+        "phone": phone,
+        "website": website,
+        "opening_hours": hours,
+        "price_level": price,
+        "rating": rating,
+        "rating_count": bcount if rating is not None else 0,
+        "description": desc,
+    }
+
+
+def export_businesses(session: Session, path: Path, *, progress: Progress | None = None) -> int:
+    """Write every published business to ``path`` (format by extension); returns the count."""
+    writer = RecordWriter(path, columns=BUSINESS_COLUMNS, point=True)
+    try:
+        if progress:
+            progress(0, _published_count(session))
+        last_id = 0
+        while True:
+            rows = session.execute(
+                select(
+                    Business.id,
+                    Business.external_id,
+                    Business.name,
+                    Category.slug,
+                    Business.lat,
+                    Business.lon,
+                    Business.address,
+                    Business.phone,
+                    Business.website,
+                    Business.opening_hours,
+                    Business.price_level,
+                    Business.base_rating_sum,
+                    Business.base_rating_count,
+                    Business.description,
+                )
+                .join(Category, Category.id == Business.primary_category_id)
+                .where(Business.status == BusinessStatus.PUBLISHED, Business.id > last_id)
+                .order_by(Business.id)
+                .limit(EXPORT_BATCH)
+            ).all()
+            if not rows:
+                break
+            last_id = rows[-1][0]
+            for row in rows:
+                writer.write(export_row(tuple(row[1:])))
+            if progress:
+                progress(len(rows))
+    except BaseException:
+        writer.discard()
+        raise
+    return writer.commit()
+
+
+def _published_count(session: Session) -> int:
+    count = session.scalar(
+        select(func.count())
+        .select_from(Business)
+        .where(Business.status == BusinessStatus.PUBLISHED)
+    )
+    return int(count or 0)

@@ -1,0 +1,1 @@
+"""Business photos: decoded and re-encoded with Pillow, stored under ``media_dir``."""

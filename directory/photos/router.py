@@ -1,0 +1,189 @@
+"""Photo endpoints: uploads (submission token or owner token), listing, files, hiding."""
+
+from __future__ import annotations
+
+from pathlib import Path as FilePath
+from typing import Annotated
+
+from fastapi import APIRouter, File, Path, Response, UploadFile
+from fastapi.responses import FileResponse
+
+from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
+from directory.errors import NotFound
+from directory.models import Photo
+from directory.photos import service, storage
+from directory.photos.images import MAX_PHOTO_BYTES
+from directory.photos.schemas import PhotoList, PhotoRead, photo_read
+from directory.services.businesses import get_public_business
+from directory.submissions import owners
+from directory.submissions.admins import admin_actor
+from directory.submissions.dependencies import (
+    AdminDep,
+    BusinessIdPath,
+    EditTokenDep,
+    SessionsDep,
+    SubmissionIdPath,
+)
+from directory.submissions.service import get_submission
+
+router = APIRouter(tags=["photos"])
+admin_router = APIRouter(prefix="/admin", tags=["moderation"])
+
+PhotoIdPath = Annotated[int, Path(ge=1, le=2**62)]
+UploadDep = Annotated[UploadFile, File(description="A JPEG, PNG or WebP image, at most 5 MB.")]
+_UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
+    409: {"description": "Already 5 photos, or the submission is decided"},
+    413: {"description": "Larger than 5 MB"},
+    415: {"description": "Not a JPEG, PNG or WebP image"},
+    422: {"description": "The image does not decode"},
+}
+
+
+def _read_upload(upload: UploadFile) -> bytes:
+    # One byte over the limit is enough to refuse; never read an unbounded file.
+    return upload.file.read(MAX_PHOTO_BYTES + 1)
+
+
+@router.post(
+    "/submissions/{submission_id}/photos",
+    status_code=201,
+    response_model=PhotoRead,
+    tags=["submissions"],
+    responses=_UPLOAD_RESPONSES,
+)
+def upload_submission_photo(
+    submission_id: SubmissionIdPath,
+    file: UploadDep,
+    token: EditTokenDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+) -> PhotoRead:
+    """Add a photo to your pending submission (edit token); shown once it is approved."""
+    get_submission(session, submission_id, token)
+    session.rollback()
+    photo = service.add_submission_photo(
+        sessions, media_dir=settings.media_dir, submission_id=submission_id, data=_read_upload(file)
+    )
+    return photo_read(photo)
+
+
+@router.post(
+    "/owner/businesses/{business_id}/photos",
+    status_code=201,
+    response_model=PhotoRead,
+    tags=["owners"],
+    responses=_UPLOAD_RESPONSES,
+)
+def upload_owner_photo(
+    business_id: BusinessIdPath,
+    file: UploadDep,
+    token: EditTokenDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+) -> PhotoRead:
+    """Add a photo to your business (owner token); at most 5 photos per business."""
+    owner = owners.authenticate_owner(session, business_id, token)
+    session.rollback()
+    photo = service.add_business_photo(
+        sessions,
+        media_dir=settings.media_dir,
+        business_id=business_id,
+        data=_read_upload(file),
+        actor=owners.owner_actor(owner),
+    )
+    return photo_read(photo)
+
+
+@router.delete(
+    "/owner/businesses/{business_id}/photos/{photo_id}", status_code=204, tags=["owners"]
+)
+def delete_owner_photo(
+    business_id: BusinessIdPath,
+    photo_id: PhotoIdPath,
+    token: EditTokenDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+) -> Response:
+    """Remove one of your business's photos."""
+    owner = owners.authenticate_owner(session, business_id, token)
+    session.rollback()
+    service.delete_owner_photo(
+        sessions,
+        media_dir=settings.media_dir,
+        business_id=business_id,
+        photo_id=photo_id,
+        actor=owners.owner_actor(owner),
+    )
+    return Response(status_code=204)
+
+
+@router.get("/businesses/{business_id}/photos", response_model=PhotoList)
+def list_photos(business_id: BusinessIdPath, session: ReadSessionDep) -> PhotoList:
+    """A business's photos, the cover first."""
+    get_public_business(session, business_id)
+    return PhotoList(
+        items=[photo_read(p) for p in service.list_business_photos(session, business_id)]
+    )
+
+
+def _file(photo: Photo, media_dir: FilePath, *, thumbnail: bool, public: bool) -> FileResponse:
+    path = storage.media_path(media_dir, photo.thumb_name if thumbnail else photo.file_name)
+    if not path.is_file():
+        raise NotFound(detail=f"no photo with id {photo.id}")
+    cache = "public, max-age=86400" if public else "private, no-store"
+    return FileResponse(
+        path,
+        media_type=photo.content_type,
+        headers={
+            "Cache-Control": cache,
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+            "Content-Disposition": "inline",
+        },
+    )
+
+
+_IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {
+        "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+        "description": "The image.",
+    }
+}
+
+
+@router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)
+def photo_file(
+    photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep
+) -> FileResponse:
+    """The photo file, with its content type."""
+    photo = service.get_public_photo(session, photo_id)
+    return _file(photo, settings.media_dir, thumbnail=False, public=True)
+
+
+@router.get("/photos/{photo_id}/thumbnail", response_class=FileResponse, responses=_IMAGE_RESPONSES)
+def photo_thumbnail(
+    photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep
+) -> FileResponse:
+    """The photo's thumbnail (at most 400 px a side)."""
+    photo = service.get_public_photo(session, photo_id)
+    return _file(photo, settings.media_dir, thumbnail=True, public=True)
+
+
+@admin_router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)
+def admin_photo_file(
+    photo_id: PhotoIdPath, admin: AdminDep, session: SessionDep, settings: SettingsDep
+) -> FileResponse:
+    """Any photo, also of a pending submission or hidden, for editors."""
+    del admin
+    return _file(
+        service.get_any_photo(session, photo_id), settings.media_dir, thumbnail=False, public=False
+    )
+
+
+@admin_router.post("/photos/{photo_id}/hide", response_model=PhotoRead)
+def hide_photo(photo_id: PhotoIdPath, admin: AdminDep, sessions: SessionsDep) -> PhotoRead:
+    """Hide a photo from readers (audited)."""
+    return photo_read(service.hide_photo(sessions, photo_id, actor=admin_actor(admin)))

@@ -1,0 +1,1 @@
+"""Reviews: one live review per reviewer per business, exact rating aggregates."""

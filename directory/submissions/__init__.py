@@ -1,0 +1,1 @@
+"""Free submissions, owner edit tokens, claims and moderation (``docs/submissions.md``)."""

@@ -1,0 +1,332 @@
+"""The owner's private page (``/pemilik/{submission_id}``): status, edits, photos, closing.
+
+The private link carries the edit token once (``?token=``): the page checks it, moves it
+into an HttpOnly, SameSite=Strict cookie scoped to this page's path and redirects to the
+same URL without it, so the token leaves the address bar and browser history at once.
+Every response here sends ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``.
+The token is checked by the same services the owner API uses (``submissions.service`` and
+``submissions.owners``); the page never reveals whether an id exists without its token.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from directory.api.deps import SessionDep
+from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
+from directory.models import Business, Submission
+from directory.photos import service as photo_service
+from directory.photos.images import MAX_PHOTO_BYTES
+from directory.services.business_views import business_detail, local_now
+from directory.submissions import owners
+from directory.submissions import service as submission_service
+from directory.submissions.dependencies import SessionsDep
+from directory.submissions.fields import EDITABLE_FIELDS, raw_from_business
+from directory.submissions.tokens import MAX_TOKEN_LEN
+from directory.web.context import Page, PageDep
+from directory.web.field_errors import form_errors
+from directory.web.formatting import format_phone
+from directory.web.i18n import FIELD_LABELS, N_
+from directory.web.routes.submit import PRICE_LABELS, category_groups, pin_map_json
+
+router = APIRouter()
+
+OWNER_COOKIE: Final = "dekat_owner"
+OWNER_COOKIE_MAX_AGE_S: Final = 180 * 24 * 3600
+_SUBMISSION_ID: Final = re.compile(r"\A[A-Za-z0-9_-]{3,40}\Z")
+STATUS_LABELS: Final = {
+    "pending": N_("Waiting for review"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "merged": N_("Merged with an existing listing"),
+    "superseded": N_("Replaced by a newer edit"),
+}
+KIND_LABELS: Final = {
+    "new": N_("New listing"),
+    "edit": N_("Edit"),
+    "claim": N_("Claim"),
+}
+NOTICES: Final = {
+    "disimpan": N_("Saved. Changes to the name, category, address or location wait for an editor."),
+    "status": N_("The status of your listing was changed."),
+    "foto": N_("Photo added."),
+    "foto-dihapus": N_("Photo removed."),
+}
+
+
+def _path(submission_id: str) -> str:
+    return f"/pemilik/{submission_id}"
+
+
+def _check_id(submission_id: str) -> str:
+    if not _SUBMISSION_ID.match(submission_id):
+        raise NotFound(detail="no such page")
+    return submission_id
+
+
+def _token(page: Page) -> str | None:
+    token = page.request.cookies.get(OWNER_COOKIE)
+    if not token or len(token) > MAX_TOKEN_LEN or not token.isascii():
+        return None
+    return token
+
+
+def _managed(session: Session, submission: Submission, token: str) -> Business | None:
+    """The business this token manages, when an editor has linked it (approved/merged)."""
+    if submission.business_id is None:
+        return None
+    try:
+        _, business = owners.owned_business(session, submission.business_id, token)
+    except (Forbidden, Unauthorized):
+        return None
+    return business
+
+
+def owner_values(business: Business) -> dict[str, str]:
+    """The edit form's values: the live listing, phone in national form."""
+    raw = {k: str(v) for k, v in raw_from_business(business).items() if k in EDITABLE_FIELDS}
+    raw["phone"] = format_phone(business.phone)
+    return raw
+
+
+def owner_context(
+    page: Page,
+    session: Session,
+    submission: Submission,
+    token: str,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """What the owner template shows for this submission and (if linked) its business."""
+    business = _managed(session, submission, token)
+    context: dict[str, Any] = {
+        "sid": submission.id,
+        "submission": submission,
+        "status_label": STATUS_LABELS.get(submission.status, submission.status),
+        "kind_label": KIND_LABELS.get(submission.kind, submission.kind),
+        "business": None,
+        "errors": errors or {},
+        "notice": "",
+        "pending_edits": [],
+        "photos": [],
+        "can_add_photos": False,
+        "field_labels": FIELD_LABELS,
+    }
+    notice = NOTICES.get(page.request.query_params.get("ok", ""))
+    if notice:
+        context["notice"] = page.gettext(notice)
+    if business is None:
+        context["can_add_photos"] = submission.status == "pending" and submission.kind == "new"
+        return context
+    vals = values if values is not None else owner_values(business)
+    context.update(
+        business=business_detail(business, at=local_now(page.settings.timezone), lang=page.lang),
+        business_status=business.status,
+        values=vals,
+        category_groups=category_groups(session, page.lang),
+        price_options=[(p, page.gettext(label)) for p, label in PRICE_LABELS],
+        pin_map_json=pin_map_json(vals),
+        pending_edits=owners.pending_edits(session, business.id),
+        photos=photo_service.list_business_photos(session, business.id),
+        can_add_photos=business.status in owners.OWNER_STATUSES,
+    )
+    return context
+
+
+def _load(page: Page, session: Session, submission_id: str) -> tuple[Submission, str]:
+    token = _token(page)
+    submission = submission_service.get_submission(session, _check_id(submission_id), token)
+    assert token is not None  # get_submission refuses a missing token
+    return submission, token
+
+
+def _missing_link(page: Page) -> HTMLResponse:
+    return page.render("owner.html", status_code=401, private=True, missing=True)
+
+
+@router.get("/pemilik/{submission_id}", response_class=HTMLResponse, name="owner_page")
+def owner_page(
+    submission_id: str, page: PageDep, session: SessionDep, token: str | None = None
+) -> Response:
+    """The owner's page; with ``?token=`` it stores the token and drops it from the URL."""
+    _check_id(submission_id)
+    if token is not None:
+        submission_service.get_submission(session, submission_id, token.strip())
+        response = page.redirect(_path(submission_id), private=True)
+        response.set_cookie(
+            OWNER_COOKIE,
+            token.strip(),
+            max_age=OWNER_COOKIE_MAX_AGE_S,
+            path=_path(submission_id),
+            httponly=True,
+            samesite="strict",
+            secure=page.request.url.scheme == "https",
+        )
+        return response
+    try:
+        submission, owner_token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    context = owner_context(page, session, submission, owner_token)
+    return page.render("owner.html", private=True, missing=False, **context)
+
+
+@router.post("/pemilik/{submission_id}/ubah", response_class=HTMLResponse)
+def owner_edit(
+    submission_id: str,
+    page: PageDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    csrf_token: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    category: Annotated[str, Form()] = "",
+    lat: Annotated[str, Form()] = "",
+    lon: Annotated[str, Form()] = "",
+    address: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    website: Annotated[str, Form()] = "",
+    opening_hours: Annotated[str, Form()] = "",
+    price_level: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the owner's edits: some apply at once, the rest wait for an editor."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    business = _managed(session, submission, token)
+    if business is None:
+        raise Forbidden(detail="this listing is not managed with this link yet")
+    changes = {
+        "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
+        "address": address, "phone": phone, "website": website,
+        "opening_hours": opening_hours, "price_level": price_level.strip(),
+        "description": description,
+    }  # fmt: skip
+    session.rollback()
+    try:
+        owners.edit_business(sessions, business.id, token, changes)
+    except InvalidInput as exc:
+        errors = form_errors(exc.errors, page.gettext, shown=EDITABLE_FIELDS)
+        context = owner_context(page, session, submission, token, values=changes, errors=errors)
+        return page.render("owner.html", status_code=422, private=True, missing=False, **context)
+    return page.redirect(f"{_path(submission_id)}?ok=disimpan", private=True)
+
+
+@router.post("/pemilik/{submission_id}/status", response_class=HTMLResponse)
+def owner_status(
+    submission_id: str,
+    page: PageDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    csrf_token: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+) -> Response:
+    """Mark the business permanently closed, or open again."""
+    page.require_csrf(csrf_token)
+    if status not in owners.OWNER_STATUSES:
+        raise InvalidInput(detail="status must be published or closed")
+    try:
+        submission, token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    if submission.business_id is None:
+        raise Forbidden(detail="this listing is not managed with this link yet")
+    session.rollback()
+    owners.edit_business(sessions, submission.business_id, token, {}, status=status)
+    return page.redirect(f"{_path(submission_id)}?ok=status", private=True)
+
+
+@router.post("/pemilik/{submission_id}/foto", response_class=HTMLResponse)
+def owner_photo(
+    submission_id: str,
+    page: PageDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    csrf_token: Annotated[str, Form()] = "",
+    foto: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Add a photo to the business (or to the pending submission)."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    data = foto.file.read(MAX_PHOTO_BYTES + 1) if foto is not None and foto.filename else b""
+    business = _managed(session, submission, token)
+    session.rollback()
+    try:
+        if not data:
+            raise InvalidInput(detail="photo: no file")
+        if business is not None:
+            owner = owners.authenticate_owner(session, business.id, token)
+            session.rollback()
+            photo_service.add_business_photo(
+                sessions,
+                media_dir=page.settings.media_dir,
+                business_id=business.id,
+                data=data,
+                actor=owners.owner_actor(owner),
+            )
+        else:
+            photo_service.add_submission_photo(
+                sessions, media_dir=page.settings.media_dir, submission_id=submission.id, data=data
+            )
+    except DirectoryError as exc:
+        message = page.gettext(
+            N_("This photo could not be used: send a JPEG, PNG or WebP image up to 5 MB.")
+        )
+        if exc.status == 409:
+            message = page.gettext(N_("This listing already has the most photos allowed (5)."))
+        context = owner_context(page, session, submission, token, errors={"foto": message})
+        return page.render("owner.html", status_code=exc.status, private=True, missing=False,
+                           **context)  # fmt: skip
+    return page.redirect(f"{_path(submission_id)}?ok=foto", private=True)
+
+
+@router.post("/pemilik/{submission_id}/foto/{photo_id}/hapus", response_class=HTMLResponse)
+def owner_photo_delete(
+    submission_id: str,
+    photo_id: int,
+    page: PageDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    """Remove one of the business's photos."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    business = _managed(session, submission, token)
+    if business is None:
+        raise Forbidden(detail="this listing is not managed with this link yet")
+    owner = owners.authenticate_owner(session, business.id, token)
+    session.rollback()
+    photo_service.delete_owner_photo(
+        sessions,
+        media_dir=page.settings.media_dir,
+        business_id=business.id,
+        photo_id=photo_id,
+        actor=owners.owner_actor(owner),
+    )
+    return page.redirect(f"{_path(submission_id)}?ok=foto-dihapus", private=True)
+
+
+@router.post("/pemilik/{submission_id}/keluar", response_class=HTMLResponse)
+def owner_forget(
+    submission_id: str, page: PageDep, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    """Forget the token on this device (shared phones, internet cafés)."""
+    page.require_csrf(csrf_token)
+    response = page.redirect("/", private=True)
+    response.delete_cookie(OWNER_COOKIE, path=_path(_check_id(submission_id)))
+    return response

@@ -1,0 +1,326 @@
+"""``InteractionModel``: what everyone's interactions teach about places.
+
+Fitted from ``(user_id, business_id, at, kind)`` events, it holds
+
+* activity per place, overall and per hour-of-week slot (is it busy at this hour?),
+* the events themselves, sorted by place and time, to count recent activity (trending)
+  as of any query time, and to refit after ``update``,
+* co-visitation and transitions (``recommender.cooccurrence``).
+
+It knows nothing of storage: the caller feeds events and asks questions by business id;
+``save``/``load`` use a compressed ``.npz`` read with ``allow_pickle=False``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+from numpy.typing import NDArray
+
+from recommender.cooccurrence import SparseRows, covisitation, transitions
+from recommender.events import Event, EventArrays, FloatArray, IntArray
+from recommender.timeofday import SLOTS
+from recommender.weights import KIND_WEIGHTS
+
+FORMAT_VERSION: Final = 1
+
+
+@dataclass(frozen=True, slots=True)
+class FitParams:
+    """How the model is fitted (saved with it, reused by ``update``)."""
+
+    neighbours: int = 50
+    """Co-visited and next places kept per place."""
+    transition_max_gap_h: float = 24.0
+    """A later visit counts as "next" only within this many hours."""
+    max_items_per_user: int = 300
+    """Most-engaged places per person used for co-visitation (bounds heavy accounts)."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class InteractionModel:
+    """Learned state from all interactions; immutable (``update`` returns a new model)."""
+
+    items: IntArray
+    activity: FloatArray
+    slot_activity: FloatArray
+    covisit: SparseRows
+    transition: SparseRows
+    transition_gap_h: FloatArray
+    transition_out: FloatArray
+    events: EventArrays
+    trend_keys: IntArray
+    trend_origin_s: float
+    trend_span_s: int
+    params: FitParams
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(
+        cls,
+        events: Iterable[Event],
+        *,
+        params: FitParams | None = None,
+        kind_weights: Mapping[str, float] = KIND_WEIGHTS,
+    ) -> InteractionModel:
+        """Fit from ``Event`` objects."""
+        arrays = EventArrays.from_events(events, kind_weights=kind_weights)
+        return cls.fit_arrays(arrays, params=params)
+
+    @classmethod
+    def fit_arrays(
+        cls, events: EventArrays, *, params: FitParams | None = None
+    ) -> InteractionModel:
+        """Fit from columns (the fast path for bulk callers)."""
+        params = params or FitParams()
+        items, item_of_event = np.unique(events.business_ids, return_inverse=True)
+        item_of_event = item_of_event.reshape(-1).astype(np.int64)
+        n = items.shape[0]
+        activity = np.bincount(item_of_event, weights=events.weights, minlength=n).astype(
+            np.float64
+        )
+        slot_activity = (
+            np.bincount(
+                item_of_event * SLOTS + events.slots.astype(np.int64),
+                weights=events.weights,
+                minlength=n * SLOTS,
+            )
+            .reshape(n, SLOTS)
+            .astype(np.float64)
+        )
+        covisit = covisitation(
+            events.users,
+            item_of_event,
+            events.weights,
+            n_items=n,
+            k=params.neighbours,
+            max_items_per_user=params.max_items_per_user,
+        )
+        visit = events.visits
+        transition, gap_h, outgoing = transitions(
+            events.users[visit],
+            item_of_event[visit],
+            events.epoch_s[visit],
+            n_items=n,
+            k=params.neighbours,
+            max_gap_s=params.transition_max_gap_h * 3600.0,
+        )
+        origin = float(np.floor(events.epoch_s.min())) if len(events) else 0.0
+        offsets = np.floor(events.epoch_s - origin).astype(np.int64)
+        span = int(offsets.max()) + 1 if len(events) else 1
+        trend_keys = np.sort(item_of_event * span + offsets)
+        return cls(
+            items=items.astype(np.int64),
+            activity=activity,
+            slot_activity=slot_activity,
+            covisit=covisit,
+            transition=transition,
+            transition_gap_h=gap_h,
+            transition_out=outgoing,
+            events=events,
+            trend_keys=trend_keys,
+            trend_origin_s=origin,
+            trend_span_s=span,
+            params=params,
+        )
+
+    def update(
+        self, events: Iterable[Event], *, kind_weights: Mapping[str, float] = KIND_WEIGHTS
+    ) -> InteractionModel:
+        """A model fitted on the stored events plus these (an exact refit, same cost as fit)."""
+        more = EventArrays.from_events(events, kind_weights=kind_weights)
+        return InteractionModel.fit_arrays(self.events.concat(more), params=self.params)
+
+    # --------------------------------------------------------------- questions
+    def index_of(self, business_ids: IntArray) -> IntArray:
+        """Item index of each business id, −1 for places the model has never seen."""
+        pos = np.searchsorted(self.items, business_ids)
+        pos = np.minimum(pos, max(self.items.shape[0] - 1, 0))
+        known = (self.items.shape[0] > 0) & (self.items[pos] == business_ids)
+        return np.where(known, pos, -1).astype(np.int64)
+
+    def activity_of(self, business_ids: IntArray) -> FloatArray:
+        """Kind-weighted interaction count of each place (0 when unknown)."""
+        idx = self.index_of(business_ids)
+        return np.where(idx >= 0, self.activity[np.maximum(idx, 0)], 0.0)
+
+    def recent_activity(
+        self, business_ids: IntArray, *, at_s: float, window_s: float
+    ) -> FloatArray:
+        """Interactions with each place in ``[at − window, at)`` (counts, not weights)."""
+        idx = self.index_of(business_ids)
+        span = self.trend_span_s
+        hi = int(np.clip(np.floor(at_s - self.trend_origin_s), 0, span))
+        lo = int(np.clip(np.floor(at_s - window_s - self.trend_origin_s), 0, span))
+        base = np.maximum(idx, 0) * span
+        count = np.searchsorted(self.trend_keys, base + hi) - np.searchsorted(
+            self.trend_keys, base + lo
+        )
+        return np.where(idx >= 0, count, 0).astype(np.float64)
+
+    def slot_lift(self, business_ids: IntArray, *, kernel: FloatArray, prior: float) -> FloatArray:
+        """How much busier than the average place each one is around the query time.
+
+        ``kernel`` weights the 48 hour-of-week slots around the query (it sums to 1). Each
+        place's share of activity near the query time, smoothed by ``prior``
+        pseudo-interactions spread like all activity, over the share of all activity near
+        it: 1 for "as usual" and for unknown places.
+        """
+        idx = self.index_of(business_ids)
+        totals = self.slot_activity.sum(axis=0)
+        overall = float(totals.sum())
+        if overall <= 0:
+            return np.ones(business_ids.shape[0])
+        usual = float(totals @ kernel) / overall
+        rows = self.slot_activity[np.maximum(idx, 0)]
+        near = np.where(idx >= 0, rows @ kernel, 0.0)
+        active = np.where(idx >= 0, self.activity[np.maximum(idx, 0)], 0.0)
+        share = (near + prior * usual) / (active + prior)
+        result: FloatArray = share / usual
+        return result
+
+    def covisit_scores(
+        self, sources: IntArray, source_weights: FloatArray, targets: IntArray
+    ) -> FloatArray:
+        """Weighted mean co-visitation similarity of each target with the source places."""
+        src = self.index_of(sources)
+        known = src >= 0
+        total = float(source_weights[known].sum())
+        if total <= 0:
+            return np.zeros(targets.shape[0])
+        cols, vals = self.covisit.gather(src[known], source_weights[known] / total)
+        return _sum_at(cols, vals, self.index_of(targets))
+
+    def transition_counts(self, from_id: int, targets: IntArray) -> tuple[FloatArray, float]:
+        """Everyone's moves from ``from_id`` to each target, and all moves from it."""
+        src = self.index_of(np.array([from_id], dtype=np.int64))
+        if src[0] < 0:
+            return np.zeros(targets.shape[0]), 0.0
+        outgoing = float(self.transition_out[src[0]])
+        cols, vals = self.transition.gather(src, np.array([outgoing]))
+        return _sum_at(cols, vals, self.index_of(targets)), outgoing
+
+    def related_items(
+        self, business_ids: Iterable[int] | Mapping[int, float], *, limit: int = 50
+    ) -> list[tuple[int, float]]:
+        """Places co-visited with, or visited next after, the given ones; best first.
+
+        The score adds co-visitation similarity and transition probability, weighted by
+        the given weights (1 each for a plain iterable). The given places are left out.
+        Use it to add candidates beyond the nearest ones.
+        """
+        given = (
+            business_ids if isinstance(business_ids, Mapping) else dict.fromkeys(business_ids, 1.0)
+        )
+        if not given or limit <= 0:
+            return []
+        ids = np.fromiter(given.keys(), dtype=np.int64, count=len(given))
+        weights = np.fromiter(given.values(), dtype=np.float64, count=len(given))
+        src = self.index_of(ids)
+        known = src >= 0
+        parts = [
+            self.covisit.gather(src[known], weights[known]),
+            self.transition.gather(src[known], weights[known]),
+        ]
+        cols = np.concatenate([p[0] for p in parts])
+        vals = np.concatenate([p[1] for p in parts])
+        if cols.shape[0] == 0:
+            return []
+        uniq, inverse = np.unique(cols, return_inverse=True)
+        scores = np.bincount(inverse.reshape(-1), weights=vals)
+        out_ids = self.items[uniq]
+        keep = ~np.isin(out_ids, ids)
+        out_ids, scores = out_ids[keep], scores[keep]
+        order = np.lexsort((out_ids, -scores))[:limit]
+        return [(int(out_ids[i]), float(scores[i])) for i in order]
+
+    # ---------------------------------------------------------------- storage
+    def save(self, path: str | PathLike[str]) -> None:
+        """Write a compressed ``.npz`` (plain arrays and JSON metadata, no pickles)."""
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "trend_origin_s": self.trend_origin_s,
+            "trend_span_s": self.trend_span_s,
+            "params": {
+                "neighbours": self.params.neighbours,
+                "transition_max_gap_h": self.params.transition_max_gap_h,
+                "max_items_per_user": self.params.max_items_per_user,
+            },
+        }
+        arrays: dict[str, NDArray[Any]] = {
+            "meta": np.array(json.dumps(meta)),
+            "items": self.items,
+            "activity": self.activity,
+            "slot_activity": self.slot_activity,
+            "covisit_indptr": self.covisit.indptr,
+            "covisit_indices": self.covisit.indices,
+            "covisit_values": self.covisit.values,
+            "transition_indptr": self.transition.indptr,
+            "transition_indices": self.transition.indices,
+            "transition_values": self.transition.values,
+            "transition_gap_h": self.transition_gap_h,
+            "transition_out": self.transition_out,
+            "trend_keys": self.trend_keys,
+            "event_user_ids": self.events.user_ids,
+            "event_users": self.events.users,
+            "event_business_ids": self.events.business_ids,
+            "event_epoch_s": self.events.epoch_s,
+            "event_slots": self.events.slots,
+            "event_weights": self.events.weights,
+            "event_visits": self.events.visits,
+        }
+        with Path(path).open("wb") as handle:
+            np.savez_compressed(handle, allow_pickle=False, **arrays)
+
+    @classmethod
+    def load(cls, path: str | PathLike[str]) -> InteractionModel:
+        """Read a model written by ``save`` (``allow_pickle=False``)."""
+        with np.load(Path(path), allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            if meta.get("format_version") != FORMAT_VERSION:
+                raise ValueError(f"unsupported model format {meta.get('format_version')!r}")
+            a = {name: data[name] for name in data.files}
+        events = EventArrays(
+            user_ids=a["event_user_ids"],
+            users=a["event_users"],
+            business_ids=a["event_business_ids"],
+            epoch_s=a["event_epoch_s"],
+            slots=a["event_slots"],
+            weights=a["event_weights"],
+            visits=a["event_visits"],
+        )
+        return cls(
+            items=a["items"],
+            activity=a["activity"],
+            slot_activity=a["slot_activity"],
+            covisit=SparseRows(a["covisit_indptr"], a["covisit_indices"], a["covisit_values"]),
+            transition=SparseRows(
+                a["transition_indptr"], a["transition_indices"], a["transition_values"]
+            ),
+            transition_gap_h=a["transition_gap_h"],
+            transition_out=a["transition_out"],
+            events=events,
+            trend_keys=a["trend_keys"],
+            trend_origin_s=float(meta["trend_origin_s"]),
+            trend_span_s=int(meta["trend_span_s"]),
+            params=FitParams(**meta["params"]),
+        )
+
+
+def _sum_at(cols: IntArray, vals: FloatArray, targets: IntArray) -> FloatArray:
+    """For each target item index, the sum of ``vals`` whose column is that index."""
+    result = np.zeros(targets.shape[0])
+    if cols.shape[0] == 0:
+        return result
+    uniq, inverse = np.unique(cols, return_inverse=True)
+    sums = np.bincount(inverse.reshape(-1), weights=vals)
+    pos = np.minimum(np.searchsorted(uniq, targets), uniq.shape[0] - 1)
+    hit = (targets >= 0) & (uniq[pos] == targets)
+    result[hit] = sums[pos[hit]]
+    return result

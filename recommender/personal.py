@@ -1,0 +1,179 @@
+"""Signals from the reader's own history: revisits, just visited, favourite category,
+co-visitation and next place.
+
+* revisit: each past interaction weighs ``kind × recency × time-of-day match``; a place's
+  share of the reader's total weight goes through ``log_share``. A habit at this hour
+  counts most, an old or off-hours visit still counts a little (the floors).
+* just visited: a penalty halving every ``just_visited_half_life_h`` since the last visit.
+* favourite category: the reader's share of interactions in the place's category, once
+  they have ``favourite_category_min_visits`` there.
+* co-visitation: mean similarity of the place with the reader's places, weighted by
+  ``log(1 + interactions)`` so a few habits do not drown the rest (needs a model).
+* next place: ``P(place | where the reader was last)``, mixing the reader's own moves
+  (each worth ``next_place_own_weight`` of everyone's) with everyone's, fading with the
+  hours since that last visit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from recommender.candidates import Candidate, Context
+from recommender.events import FloatArray, IntArray
+from recommender.history import UserHistory
+from recommender.interactions import InteractionModel
+from recommender.scoring import half_life_decay, log_share
+from recommender.timeofday import epoch_s, hour_kernel, hour_of_day, is_weekend
+from recommender.weights import RankingWeights
+
+DEFAULT_TRANSITION_GAP_H = 24.0
+"""Own moves count as transitions within this gap when no model says otherwise."""
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalSignals:
+    """Contribution per signal and the figures their reasons show, aligned with candidates."""
+
+    contributions: dict[str, FloatArray]
+    params: dict[str, FloatArray]
+
+
+def personal_signals(
+    ids: IntArray,
+    pool: Sequence[Candidate],
+    context: Context,
+    history: UserHistory,
+    model: InteractionModel | None,
+    w: RankingWeights,
+) -> PersonalSignals:
+    """All personal signals for the candidates ``ids`` (in ``pool`` order)."""
+    now_s = epoch_s(context.at)
+    cut = int(np.searchsorted(history.epoch_s, now_s, side="right"))
+    event_index = history.event_index[:cut]
+    m = history.distinct_ids.shape[0]
+    place = _place_of(ids, history.distinct_ids)
+    known = place >= 0
+    safe = np.maximum(place, 0)
+
+    mass = _revisit_mass(history, cut, context, w)
+    per_place = np.bincount(event_index, weights=mass, minlength=m)
+    total = float(per_place.sum())
+    share = np.where(known, per_place[safe] / total, 0.0) if total > 0 else np.zeros(ids.shape[0])
+    visits = np.array([history.visit_counts.get(int(b), 0) for b in ids], dtype=np.float64)
+
+    out = {
+        "revisit": w.revisit * log_share(share, floor=w.revisit_share_floor),
+        "just_visited": _just_visited(history, cut, place, now_s, w),
+        "favourite_category": _favourite_category(pool, history, w),
+    }
+    params = {"visits": visits, "share": share}
+    if model is not None:
+        engagement = np.bincount(event_index, weights=history.weights[:cut], minlength=m)
+        similarity = model.covisit_scores(history.distinct_ids, np.log1p(engagement), ids)
+        out["co_visit"] = w.co_visit * log_share(similarity, floor=w.co_visit_floor)
+        params["similarity"] = similarity
+    probability, source = _next_place(ids, history, cut, model, w)
+    if source is not None:
+        gap_h = (now_s - float(history.epoch_s[source])) / 3600.0
+        fade = float(half_life_decay(np.array([gap_h]), half_life=w.next_place_half_life_h)[0])
+        out["next_place"] = w.next_place * fade * log_share(probability, floor=w.next_place_floor)
+        params["probability"] = probability
+        params["from_business_id"] = np.full(ids.shape[0], float(history.business_ids[source]))
+    return PersonalSignals(out, params)
+
+
+def _place_of(ids: IntArray, distinct_ids: IntArray) -> IntArray:
+    """Index of each candidate among the reader's places, −1 when never interacted with."""
+    if distinct_ids.shape[0] == 0:
+        return np.full(ids.shape[0], -1, dtype=np.int64)
+    pos = np.minimum(np.searchsorted(distinct_ids, ids), distinct_ids.shape[0] - 1)
+    return np.where(distinct_ids[pos] == ids, pos, -1).astype(np.int64)
+
+
+def _revisit_mass(
+    history: UserHistory, cut: int, context: Context, w: RankingWeights
+) -> FloatArray:
+    """Weight of each past interaction: kind × recency × match with the query's hour and day."""
+    age_days = (epoch_s(context.at) - history.epoch_s[:cut]) / 86_400.0
+    recency = w.revisit_recency_floor + (1.0 - w.revisit_recency_floor) * np.exp(
+        -age_days / w.revisit_recency_days
+    )
+    near = hour_kernel(
+        history.hours[:cut] - hour_of_day(context.at), concentration=w.revisit_time_concentration
+    )
+    same_day = history.weekend[:cut] == is_weekend(context.at)
+    near = near * np.where(same_day, 1.0, w.revisit_other_daytype)
+    timing = w.revisit_time_floor + (1.0 - w.revisit_time_floor) * near
+    result: FloatArray = history.weights[:cut] * recency * timing
+    return result
+
+
+def _just_visited(
+    history: UserHistory, cut: int, place: IntArray, now_s: float, w: RankingWeights
+) -> FloatArray:
+    """Minus ``just_visited`` for a place visited moments ago, halving every half-life."""
+    visited = history.visits[:cut]
+    if not visited.any():
+        return np.zeros(place.shape[0])
+    last = np.full(history.distinct_ids.shape[0], -np.inf)
+    np.maximum.at(last, history.event_index[:cut][visited], history.epoch_s[:cut][visited])
+    since_h = np.where(place >= 0, (now_s - last[np.maximum(place, 0)]) / 3600.0, np.inf)
+    penalty = np.where(
+        np.isfinite(since_h),
+        half_life_decay(
+            np.where(np.isfinite(since_h), since_h, 0.0), half_life=w.just_visited_half_life_h
+        ),
+        0.0,
+    )
+    result: FloatArray = -w.just_visited * penalty
+    return result
+
+
+def _favourite_category(
+    pool: Sequence[Candidate], history: UserHistory, w: RankingWeights
+) -> FloatArray:
+    """The reader's share of interactions in each place's category, once it is a habit."""
+    counts = history.category_counts
+    total = sum(counts.values())
+    if total <= 0:
+        return np.zeros(len(pool))
+    shares = [
+        counts.get(c.category, 0.0) / total
+        if counts.get(c.category, 0.0) >= w.favourite_category_min_visits
+        else 0.0
+        for c in pool
+    ]
+    return w.favourite_category * np.array(shares, dtype=np.float64)
+
+
+def _next_place(
+    ids: IntArray,
+    history: UserHistory,
+    cut: int,
+    model: InteractionModel | None,
+    w: RankingWeights,
+) -> tuple[FloatArray, int | None]:
+    """``P(candidate | last visited place)`` and the event index of that last visit."""
+    visit_rows = np.flatnonzero(history.visits[:cut])
+    if visit_rows.shape[0] == 0:
+        return np.zeros(ids.shape[0]), None
+    source = int(visit_rows[-1])
+    here = int(history.business_ids[source])
+    max_gap_s = 3600.0 * (model.params.transition_max_gap_h if model else DEFAULT_TRANSITION_GAP_H)
+    places = history.business_ids[visit_rows]
+    times = history.epoch_s[visit_rows]
+    moved = (places[:-1] == here) & (places[1:] != here) & (times[1:] - times[:-1] <= max_gap_s)
+    own_next = places[1:][moved]
+    own = w.next_place_own_weight * (own_next[:, None] == ids[None, :]).sum(axis=0)
+    own_total = w.next_place_own_weight * float(own_next.shape[0])
+    everyone, everyone_total = (
+        model.transition_counts(here, ids) if model is not None else (np.zeros(ids.shape[0]), 0.0)
+    )
+    denominator = own_total + everyone_total
+    if denominator <= 0:
+        return np.zeros(ids.shape[0]), source
+    probability: FloatArray = (own + everyone) / denominator
+    return probability, source

@@ -1,0 +1,323 @@
+"""``rank``: candidates and a context in, an explained, diversified list out.
+
+The score of a place is the sum of its signal contributions (``SIGNALS``), computed for
+all candidates at once with numpy:
+
+* about the place: distance (decay by the category's reach), shrunk rating, popularity,
+  open now, text and category match;
+* about everyone's behaviour (with an ``InteractionModel``): busy at this hour, trending;
+* about the reader (with a ``UserHistory``): revisits, just visited (a penalty), favourite
+  category, co-visitation, next place;
+* the new-listing boost, capped so that it never lifts a new listing above an
+  established one that is nearer, better rated and scored at least as high without it.
+
+Ties are broken by business id, then the top is diversified (``recommender.diversity``).
+``docs/recommender.md`` has the formula and the reasons behind the constants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
+
+import numpy as np
+
+from recommender.candidates import Candidate, Context
+from recommender.diversity import diversified_order
+from recommender.events import FloatArray, IntArray
+from recommender.history import UserHistory
+from recommender.interactions import InteractionModel
+from recommender.personal import personal_signals
+from recommender.reasons import ParamValue, Reason
+from recommender.scoring import bayesian_rating, distance_decay, log_lift, saturating_log
+from recommender.timeofday import epoch_s, slot_kernel
+from recommender.weights import DEFAULT_WEIGHTS, REACH_CLASSES, RankingWeights
+
+SIGNALS: Final = (
+    "distance",
+    "rating",
+    "popular",
+    "popular_now",
+    "trending",
+    "open_now",
+    "text_match",
+    "category_match",
+    "revisit",
+    "just_visited",
+    "favourite_category",
+    "co_visit",
+    "next_place",
+    "new_listing",
+)
+"""Signal names, in the column order of the contribution matrix (and of reason ties)."""
+COLUMN: Final = MappingProxyType({name: i for i, name in enumerate(SIGNALS)})
+NO_REASON: Final = frozenset({"just_visited"})
+"""Signals that only ever lower a score, so never explain one."""
+
+
+@dataclass(frozen=True, slots=True)
+class Ranked:
+    """A recommended place: its score, the reasons (strongest first) and every contribution."""
+
+    business_id: int
+    score: float
+    reasons: tuple[Reason, ...]
+    contributions: MappingProxyType[str, float]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class _Table:
+    """The candidates as columns."""
+
+    pool: list[Candidate]
+    ids: IntArray
+    distance_m: FloatArray
+    half_life_m: FloatArray
+    rating_mean: FloatArray
+    rating_count: FloatArray
+    activity: FloatArray
+    is_open: FloatArray
+    age_days: FloatArray
+    text_match: FloatArray
+    category_match: FloatArray
+
+    @classmethod
+    def build(cls, pool: list[Candidate], context: Context, weights: RankingWeights) -> _Table:
+        half_lives = {reach: weights.half_life_m(reach) for reach in REACH_CLASSES}
+        asked = context.category
+        n = len(pool)
+        return cls(
+            pool=pool,
+            ids=np.fromiter((c.business_id for c in pool), dtype=np.int64, count=n),
+            distance_m=np.fromiter((c.distance_m for c in pool), dtype=np.float64, count=n),
+            half_life_m=np.fromiter((half_lives[c.reach] for c in pool), dtype=np.float64, count=n),
+            rating_mean=np.fromiter(
+                (
+                    weights.rating_prior_mean if c.rating_mean is None else c.rating_mean
+                    for c in pool
+                ),
+                dtype=np.float64,
+                count=n,
+            ),
+            rating_count=np.fromiter(
+                (0 if c.rating_mean is None else c.rating_count for c in pool),
+                dtype=np.float64,
+                count=n,
+            ),
+            activity=np.fromiter((c.rating_count + c.popularity for c in pool), np.float64, n),
+            is_open=np.fromiter(
+                (0.0 if c.is_open is None else (1.0 if c.is_open else -1.0) for c in pool),
+                dtype=np.float64,
+                count=n,
+            ),
+            age_days=np.fromiter(
+                (np.inf if c.age_days is None else c.age_days for c in pool), np.float64, n
+            ),
+            text_match=np.fromiter((c.text_match for c in pool), dtype=np.float64, count=n),
+            category_match=np.fromiter(
+                (
+                    c.category_match
+                    or (asked is not None and (asked == c.category or asked in c.categories))
+                    for c in pool
+                ),
+                dtype=np.float64,
+                count=n,
+            ),
+        )
+
+
+def rank(
+    context: Context,
+    candidates: Iterable[Candidate],
+    *,
+    history: UserHistory | None = None,
+    model: InteractionModel | None = None,
+    weights: RankingWeights = DEFAULT_WEIGHTS,
+    limit: int = 20,
+) -> list[Ranked]:
+    """The best ``limit`` candidates for the context, each with its score and reasons.
+
+    A business id given twice counts once (the first). Candidates need not be near the
+    reader: a favourite 15 km away can still come first.
+    """
+    if limit <= 0:
+        return []
+    by_id: dict[int, Candidate] = {}
+    for candidate in candidates:
+        by_id.setdefault(candidate.business_id, candidate)
+    pool = list(by_id.values())
+    if not pool:
+        return []
+    table = _Table.build(pool, context, weights)
+    contrib = np.zeros((len(pool), len(SIGNALS)))
+    params: dict[str, FloatArray] = {}
+    _place_signals(contrib, table, weights)
+    if model is not None:
+        _crowd_signals(contrib, params, table, context, model, weights)
+    if history is not None and len(history):
+        personal = personal_signals(table.ids, pool, context, history, model, weights)
+        for name, values in personal.contributions.items():
+            contrib[:, COLUMN[name]] = values
+        params.update(personal.params)
+    base = contrib.sum(axis=1)
+    final = _boosted_scores(base, table, weights)
+    contrib[:, COLUMN["new_listing"]] = final - base
+    order = diversified_order(
+        final,
+        table.ids,
+        [c.category for c in pool],
+        window=weights.diversity_window,
+        max_per_category=weights.diversity_max_per_category,
+        enabled=context.category is None,
+        limit=limit,
+    )
+    return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
+
+
+def _place_signals(contrib: FloatArray, t: _Table, w: RankingWeights) -> None:
+    """Signals that depend only on the place and the query."""
+    contrib[:, COLUMN["distance"]] = w.distance * distance_decay(
+        t.distance_m, half_life_m=t.half_life_m
+    )
+    shrunk = bayesian_rating(
+        t.rating_mean,
+        t.rating_count,
+        prior_mean=w.rating_prior_mean,
+        prior_weight=w.rating_prior_weight,
+    )
+    contrib[:, COLUMN["rating"]] = w.rating * (shrunk - w.rating_prior_mean) / 4.0
+    contrib[:, COLUMN["popular"]] = w.popularity * saturating_log(
+        t.activity, saturation=w.popularity_saturation
+    )
+    contrib[:, COLUMN["open_now"]] = np.where(
+        t.is_open > 0, w.open_now, -w.closed_penalty * (t.is_open < 0)
+    )
+    contrib[:, COLUMN["text_match"]] = w.text_match * t.text_match
+    contrib[:, COLUMN["category_match"]] = w.category_match * t.category_match
+
+
+def _crowd_signals(
+    contrib: FloatArray,
+    params: dict[str, FloatArray],
+    t: _Table,
+    context: Context,
+    model: InteractionModel,
+    w: RankingWeights,
+) -> None:
+    """Signals from everyone's interactions: busy at this hour, busy lately."""
+    kernel = slot_kernel(
+        context.at,
+        concentration=w.revisit_time_concentration,
+        other_daytype=w.revisit_other_daytype,
+    )
+    lift = model.slot_lift(t.ids, kernel=kernel, prior=w.popular_now_prior)
+    contrib[:, COLUMN["popular_now"]] = w.popular_now * log_lift(
+        lift, max_lift=w.popular_now_max_lift
+    )
+    recent = model.recent_activity(
+        t.ids, at_s=epoch_s(context.at), window_s=w.trending_window_h * 3600.0
+    )
+    contrib[:, COLUMN["trending"]] = w.trending * saturating_log(
+        recent, saturation=w.trending_saturation
+    )
+    params["lift"] = lift
+    params["recent"] = recent
+
+
+def _boosted_scores(base: FloatArray, t: _Table, w: RankingWeights) -> FloatArray:
+    """Scores with the new-listing boost, capped below every dominating established place.
+
+    A new listing is treated as having at least ``virtual_activity × fade`` activity,
+    where ``fade`` goes from 1 at age 0 to 0 at ``new_listing_age_days``. An established
+    place E dominates a new one N when E is at least as near, has at least N's shrunk
+    rating and scores at least N's score without the boost; N's boosted score then stays
+    strictly below E's. Both the boost and the cap only grow as N gets nearer or better
+    reviewed, so the monotonicity of the base score survives.
+    """
+    fade = np.clip(1.0 - t.age_days / w.new_listing_age_days, 0.0, 1.0)
+    floor = w.new_listing_virtual_activity * fade
+    boost = w.new_listing * (
+        saturating_log(np.maximum(t.activity, floor), saturation=w.popularity_saturation)
+        - saturating_log(t.activity, saturation=w.popularity_saturation)
+    )
+    new = boost > 0
+    if not new.any():
+        return base
+    final = base + boost
+    shrunk = bayesian_rating(
+        t.rating_mean,
+        t.rating_count,
+        prior_mean=w.rating_prior_mean,
+        prior_weight=w.rating_prior_weight,
+    )
+    established = ~new
+    for i in np.flatnonzero(new):
+        dominating = (
+            established
+            & (t.distance_m <= t.distance_m[i])
+            & (shrunk >= shrunk[i])
+            & (base >= base[i])
+        )
+        if dominating.any():
+            below_cap = np.nextafter(base[dominating].min(), -np.inf)
+            final[i] = min(final[i], below_cap)
+    return final
+
+
+def _ranked(
+    i: int,
+    final: FloatArray,
+    contrib: FloatArray,
+    t: _Table,
+    params: dict[str, FloatArray],
+    context: Context,
+    w: RankingWeights,
+) -> Ranked:
+    row = contrib[i]
+    reasons = [
+        Reason(name, MappingProxyType(_reason_params(name, i, t, params, context)), float(row[j]))
+        for j, name in enumerate(SIGNALS)
+        if row[j] >= w.reason_min_contribution and name not in NO_REASON
+    ]
+    reasons.sort(key=lambda r: (-r.contribution, COLUMN[r.code]))
+    contributions = MappingProxyType(
+        {name: float(row[j]) for j, name in enumerate(SIGNALS) if row[j] != 0.0}
+    )
+    return Ranked(int(t.ids[i]), float(final[i]), tuple(reasons), contributions)
+
+
+def _reason_params(
+    name: str, i: int, t: _Table, params: dict[str, FloatArray], context: Context
+) -> dict[str, ParamValue]:
+    """The figures a reason shows (distances, stars, counts...)."""
+    c = t.pool[i]
+    if name == "distance":
+        return {"distance_m": c.distance_m}
+    if name == "rating":
+        return {"mean": float(c.rating_mean or 0.0), "count": c.rating_count}
+    if name == "popular":
+        return {"count": round(float(t.activity[i]))}
+    if name == "text_match":
+        return {"text": context.text or "", "score": c.text_match}
+    if name in ("category_match", "favourite_category"):
+        return {
+            "category": context.category
+            if name == "category_match" and context.category
+            else c.category
+        }
+    if name == "new_listing":
+        return {"age_days": round(float(t.age_days[i]), 1)}
+    keys = {
+        "popular_now": ("lift",),
+        "trending": ("recent",),
+        "revisit": ("visits", "share"),
+        "co_visit": ("similarity",),
+        "next_place": ("probability", "from_business_id"),
+    }.get(name, ())
+    out: dict[str, ParamValue] = {}
+    for key in keys:
+        value = float(params[key][i])
+        out[key] = int(value) if key in ("visits", "from_business_id") else round(value, 4)
+    return out
