@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -89,8 +89,17 @@ def _disable_pysqlite_autobegin(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+SQLITE_IMMEDIATE: Final = "dekat_sqlite_immediate"
+"""Execution option: begin this SQLite transaction with ``BEGIN IMMEDIATE``.
+
+A deferred transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT
+when another writer committed in between (the busy timeout cannot help: its snapshot is
+stale). Write transactions take the write lock up front instead, and wait their turn."""
+
+
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    immediate = conn.get_execution_options().get(SQLITE_IMMEDIATE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

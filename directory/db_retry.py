@@ -21,6 +21,8 @@ from typing import TypeVar
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.db import SQLITE_IMMEDIATE
+
 log = logging.getLogger("dekat.db")
 
 T = TypeVar("T")
@@ -82,7 +84,9 @@ def run_in_transaction(
     while True:
         session = sessions()
         try:
-            if isolation_level is not None and session.get_bind().dialect.name != "sqlite":
+            if session.get_bind().dialect.name == "sqlite":
+                session.connection(execution_options={SQLITE_IMMEDIATE: True})
+            elif isolation_level is not None:
                 session.connection(execution_options={"isolation_level": isolation_level})
             result = fn(session)
             session.commit()

@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis.errors import Unsatisfiable
 from schemathesis import Case, GenerationMode
 from schemathesis.core.errors import NoLinksFound
+from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Ok
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -196,12 +197,21 @@ def fuzz_operation(
         @_settings(max_examples, shrink=shrink)
         @given(case=operation.as_strategy(generation_mode=mode))
         def run(case: AnyCase) -> None:
-            for name, value in headers.items():
-                case.headers[name] = value
-            response = case.call()
+            # Credentials go in as *explicit* auth, so that schemathesis' ``ignored_auth``
+            # check probes the same request without them and with broken ones. A negative
+            # case that already carries a deliberately broken credential keeps it.
+            broken_headers = case.meta is not None and case.meta.is_negative_at(
+                ParameterLocation.HEADER
+            )
+            sent = (
+                {}
+                if broken_headers
+                else {k: v for k, v in headers.items() if k not in case.headers}
+            )
+            response = case.call(headers=sent)
             report.examples[label] += 1
             report.statuses[response.status_code] += 1
-            case.validate_response(response, additional_checks=[check_problem_body])
+            case.validate_response(response, headers=sent, additional_checks=[check_problem_body])
 
         try:
             run()
@@ -297,6 +307,49 @@ def fuzz_app(
     return report
 
 
+def credential_headers(admin_token: str, owner_token: str) -> HeadersFor:
+    """Admin operations get the editor's token, owner operations the owner's."""
+
+    def headers_for(label: str) -> dict[str, str]:
+        path = label.split(" ", 1)[1]
+        if "/admin/" in path:
+            return {"Authorization": f"Bearer {admin_token}"}
+        if "/owner/" in path or path.startswith("/api/v1/submissions/{"):
+            return {"Authorization": f"Bearer {owner_token}"}
+        return {}
+
+    return headers_for
+
+
+def make_credentials(app: Any) -> HeadersFor:
+    """An editor's token, and an owner's token for a freshly approved listing."""
+    from fastapi.testclient import TestClient
+
+    from directory.submissions.admins import create_admin_token
+
+    with app.state.sessions() as session:
+        admin = create_admin_token(session, f"fuzz-editor-{time.time_ns()}")
+        session.commit()
+    with TestClient(app) as client:
+        created = client.post(
+            "/api/v1/submissions",
+            json={
+                "name": "Kopi Fuzz Pemilik",
+                "category": "kafe-kopi",
+                "lat": -6.3016,
+                "lon": 106.6527,
+                "address": "Jl. Fuzz 1",
+            },  # fmt: skip
+        )
+        created.raise_for_status()
+        submission = created.json()
+        client.post(
+            f"/api/v1/admin/submissions/{submission['id']}/approve",
+            headers={"Authorization": f"Bearer {admin}"},
+        ).raise_for_status()
+    return credential_headers(admin, str(submission["edit_token"]))
+
+
 def _prepare(url: str, *, businesses: int) -> None:
     from directory.services.bootstrap import prepare_database, seed_demo_data
     from directory.settings import Settings
@@ -340,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             report = fuzz_app(
                 app,
+                headers_for=make_credentials(app),
                 max_examples=args.examples,
                 stateful_examples=args.stateful,
                 step_count=args.steps,

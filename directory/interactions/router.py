@@ -6,9 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
-from directory.api.deps import SessionDep, SettingsDep
+from directory.api.deps import SettingsDep
+from directory.db_retry import run_in_transaction
 from directory.interactions.schemas import InteractionBatch, InteractionIn, InteractionsAccepted
 from directory.interactions.service import record_interactions
+from directory.submissions.dependencies import SessionsDep
 
 router = APIRouter(tags=["interactions"])
 
@@ -21,14 +23,17 @@ def post_interactions(
             description='One interaction object, or {"items": [...]} with up to 10,000.',
         ),
     ],
-    session: SessionDep,
+    sessions: SessionsDep,
     settings: SettingsDep,
 ) -> InteractionsAccepted:
     """Store interactions; all or nothing. The next recommendation request sees them."""
     single = isinstance(payload, InteractionIn)
     items = [payload] if isinstance(payload, InteractionIn) else payload.items
-    ids = record_interactions(
-        session, items, timezone=settings.timezone, field_prefix="" if single else "items"
+    # One transaction, run again if it loses a race with another writer (db_retry.py).
+    ids = run_in_transaction(
+        sessions,
+        lambda session: record_interactions(
+            session, items, timezone=settings.timezone, field_prefix="" if single else "items"
+        ),
     )
-    session.commit()
     return InteractionsAccepted(accepted=len(ids), ids=ids)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from directory.models import Area, Category
-from directory.search.text_match import words
+from directory.search.text_match import deletes, index_deletes, words
 
 TTL_S = 60.0
 
@@ -57,6 +58,40 @@ class AreaInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryWords:
+    """The words of every category, indexed for exact, prefix and typo lookups."""
+
+    by_word: Mapping[str, frozenset[int]]
+    variants: Mapping[str, frozenset[str]]
+    sorted_words: tuple[str, ...]
+
+    @classmethod
+    def build(cls, categories: Iterable[CategoryInfo]) -> CategoryWords:
+        by_word: dict[str, set[int]] = {}
+        for cat in categories:
+            for word in cat.words:
+                by_word.setdefault(word, set()).add(cat.id)
+        variants: dict[str, set[str]] = {}
+        for word in by_word:
+            for v in deletes(word, index_deletes(len(word))):
+                variants.setdefault(v, set()).add(word)
+        return cls(
+            by_word={w: frozenset(ids) for w, ids in by_word.items()},
+            variants={v: frozenset(ws) for v, ws in variants.items()},
+            sorted_words=tuple(sorted(by_word)),
+        )
+
+    def starting_with(self, prefix: str) -> list[str]:
+        """Category words that begin with ``prefix``."""
+        i = bisect_left(self.sorted_words, prefix)
+        out: list[str] = []
+        while i < len(self.sorted_words) and self.sorted_words[i].startswith(prefix):
+            out.append(self.sorted_words[i])
+            i += 1
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Catalog:
     """Snapshot of the taxonomy and the gazetteer."""
 
@@ -64,6 +99,7 @@ class Catalog:
     category_by_slug: Mapping[str, CategoryInfo]
     areas: Mapping[int, AreaInfo]
     loaded_at: float
+    category_words: CategoryWords
 
     def ancestors(self, category_id: int) -> list[int]:
         """The category and every ancestor, nearest first."""
@@ -127,6 +163,7 @@ def load_catalog(session: Session) -> Catalog:
         category_by_slug={c.slug: c for c in cats.values()},
         areas=areas,
         loaded_at=time.monotonic(),
+        category_words=CategoryWords.build(cats.values()),
     )
 
 

@@ -1,24 +1,28 @@
 """Turning the executor's ids into the result objects readers see, in two queries.
 
 Search results are built from selected columns (no ORM objects): one query for the
-businesses of the page, one for their categories; category and area names come from the
-cached catalog. The shape is ``directory.schemas_search.SearchHit`` (a business summary
-plus ``distance_m`` and ``score``), the same fields ``business_summary`` produces.
+businesses of the page, one for their categories, both compiled once per page size and
+run on the DBAPI cursor; category and area names come from the cached catalog. The shape
+is ``directory.schemas_search.SearchHit`` (a business summary plus ``distance_m`` and
+``score``), the same fields ``business_summary`` produces.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from directory.hours import from_json, is_open_at
+from directory.hours import OpeningHours, from_json, is_open_at
 from directory.models import Business, BusinessCategory
 from directory.search.catalog import Catalog
 from directory.search.executor import Found
+from directory.search.rawsql import FastStatement
 
 _COLUMNS = (
     Business.id, Business.slug, Business.external_id, Business.name,
@@ -29,10 +33,35 @@ _COLUMNS = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=4096)
+def _hours_from_text(raw: str) -> OpeningHours | None:
+    value = json.loads(raw)
+    return from_json(value) if value else None
+
+
 def _open_now(hours: object, local_now: datetime) -> bool | None:
+    """Open at ``local_now``; hours arrive as JSON text (SQLite) or parsed (PostgreSQL);
+    null when the business has no hours."""
     if not hours:
         return None
-    return is_open_at(from_json(hours), local_now)
+    parsed = _hours_from_text(hours) if isinstance(hours, str) else from_json(hours)
+    return None if parsed is None else is_open_at(parsed, local_now)
+
+
+@lru_cache(maxsize=128)
+def _statements(count: int) -> tuple[FastStatement, FastStatement]:
+    """The two page queries for ``count`` ids, compiled once per page size."""
+    ids: list[Any] = [bindparam(f"i{k}") for k in range(count)]
+    return (
+        FastStatement(select(*_COLUMNS).where(Business.id.in_(ids))),
+        FastStatement(
+            select(
+                BusinessCategory.business_id,
+                BusinessCategory.category_id,
+                BusinessCategory.is_primary,
+            ).where(BusinessCategory.business_id.in_(ids))
+        ),
+    )
 
 
 def hydrate(
@@ -46,14 +75,12 @@ def hydrate(
     """Result dicts for ``found``, in its order (businesses deleted meanwhile are skipped)."""
     if not found:
         return []
-    ids = [f.business_id for f in found]
-    rows = {r[0]: r for r in session.execute(select(*_COLUMNS).where(Business.id.in_(ids)))}
+    ids = sorted({f.business_id for f in found})
+    params = {f"i{k}": bid for k, bid in enumerate(ids)}
+    business_stmt, category_stmt = _statements(len(ids))
+    rows = {r[0]: r for r in business_stmt.rows(session, params)}
     cats: dict[int, list[tuple[bool, int]]] = {}
-    for bid, cid, is_primary in session.execute(
-        select(
-            BusinessCategory.business_id, BusinessCategory.category_id, BusinessCategory.is_primary
-        ).where(BusinessCategory.business_id.in_(ids))
-    ):
+    for bid, cid, is_primary in category_stmt.rows(session, params):
         cats.setdefault(bid, []).append((not is_primary, cid))
     naive_now = local_now.replace(tzinfo=None)
     out: list[dict[str, Any]] = []

@@ -135,22 +135,25 @@ def _exact_df(session: Session, tokens: Sequence[str]) -> dict[str, int]:
 
 
 def _category_matches(token: str, *, prefix: bool, catalog: Catalog) -> dict[str, float]:
+    """Categories a query word stands for: one of their words exactly, as the start of
+    one (last word only) or within the typo allowance; the best factor per category."""
+    index = catalog.category_words
     allowed = max_typos(len(token))
+    factors: dict[str, float] = {token: 1.0} if token in index.by_word else {}
+    if prefix:
+        for word in index.starting_with(token):
+            factors.setdefault(word, PREFIX)
+    if allowed:
+        near = {w for v in deletes(token, allowed) for w in index.variants.get(v, ())}
+        for word in near - factors.keys():
+            dist = OSA.distance(token, word, score_cutoff=allowed)
+            if dist <= allowed:
+                factors[word] = TYPO_FACTORS[dist]
     out: dict[str, float] = {}
-    for cat in catalog.categories.values():
-        best = 0.0
-        for word in cat.words:
-            if word == token:
-                best = 1.0
-                break
-            if prefix and word.startswith(token):
-                best = max(best, PREFIX)
-            elif allowed and abs(len(word) - len(token)) <= allowed:
-                dist = OSA.distance(token, word, score_cutoff=allowed)
-                if dist <= allowed:
-                    best = max(best, TYPO_FACTORS[dist])
-        if best > 0.0:
-            out[category_token(cat.id)] = best
+    for word, factor in factors.items():
+        for cid in index.by_word[word]:
+            key = category_token(cid)
+            out[key] = max(out.get(key, 0.0), factor)
     return out
 
 

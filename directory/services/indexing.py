@@ -30,6 +30,11 @@ def unindex_businesses(session: Session, business_ids: Sequence[int]) -> None:
     indexer.unindex_businesses(session, business_ids)
 
 
+def optimize_search_indexes(session: Session) -> None:
+    """Compact the search indexes; call once at the end of a large import."""
+    indexer.optimize_search_indexes(session)
+
+
 def rebuild_search_indexes(session: Session) -> int:
     """Rebuild every search index from the business table; returns documents indexed."""
     return indexer.rebuild_search_indexes(session)

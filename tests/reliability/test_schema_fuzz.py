@@ -9,7 +9,7 @@ run is ``scripts/fuzz_api.py``.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -80,20 +80,6 @@ def fuzz_target(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> I
         app.state.engine.dispose()
 
 
-def _credentials(target: FuzzTarget) -> Callable[[str], dict[str, str]]:
-    """Admin operations get the editor's token, owner operations the owner's."""
-
-    def headers_for(label: str) -> dict[str, str]:
-        path = label.split(" ", 1)[1]
-        if "/admin/" in path:
-            return {"Authorization": f"Bearer {target.admin_token}"}
-        if "/owner/" in path or path.startswith("/api/v1/submissions/{"):
-            return {"Authorization": f"Bearer {target.owner_token}"}
-        return {}
-
-    return headers_for
-
-
 @pytest.mark.parametrize("label", OPERATIONS)
 def test_operation_survives_fuzzing(fuzz_target: FuzzTarget, label: str) -> None:
     report = fuzz.FuzzReport()
@@ -104,7 +90,7 @@ def test_operation_survives_fuzzing(fuzz_target: FuzzTarget, label: str) -> None
         report=report,
         max_examples=EXAMPLES,
         seed=SEED,
-        headers_for=_credentials(fuzz_target),
+        headers_for=fuzz.credential_headers(fuzz_target.admin_token, fuzz_target.owner_token),
     )
     assert report.total_examples > 0
     assert not report.failures, report.summary()
