@@ -90,7 +90,9 @@ class Prepared:
     interactions: int
 
 
-def haversine_m(lat: float, lon: float, lats: NDArray[np.float64], lons: NDArray[np.float64]) -> NDArray[np.float64]:
+def haversine_m(
+    lat: float, lon: float, lats: NDArray[np.float64], lons: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """Great-circle distances from one point to many (vectorised ``directory.geo.distance_m``)."""
     p1, p2 = np.radians(lat), np.radians(lats)
     dp, dl = p2 - p1, np.radians(lons - lon)
@@ -115,9 +117,7 @@ def prepare(data_dir: Path, *, holdout: int, nearest: int, related: int) -> Prep
     kept = np.ones(users.shape[0], dtype=bool)
     for h in range(1, holdout + 1):
         kept[ends - h] = False
-    events = [
-        Event(str(users[i]), int(places[i]), at[i], "visit") for i in np.flatnonzero(kept)
-    ]
+    events = [Event(str(users[i]), int(places[i]), at[i], "visit") for i in np.flatnonzero(kept)]
     started = time.perf_counter()
     model = InteractionModel.fit(events)
     fit_s = time.perf_counter() - started
@@ -136,7 +136,9 @@ def prepare(data_dir: Path, *, holdout: int, nearest: int, related: int) -> Prep
         for place, when, _ in own:
             visits, _last = own_counts.get(place, (0, 0.0))
             own_counts[place] = (visits + 1, when.timestamp())
-        queries.append(Query(str(users[s]), context, history, candidates, int(places[t]), own_counts))
+        queries.append(
+            Query(str(users[s]), context, history, candidates, int(places[t]), own_counts)
+        )
     return Prepared(
         queries, model, fit_s, venue_ids, pois[:, 1].copy(), pois[:, 2].copy(), len(events)
     )
@@ -159,7 +161,9 @@ def _candidates(
     wanted = set(engagement)
     wanted.update(b for b, _ in model.related_items(engagement, limit=related))
     if history.last_business_id is not None:
-        wanted.update(b for b, _ in model.related_items([history.last_business_id], limit=related // 2))
+        wanted.update(
+            b for b, _ in model.related_items([history.last_business_id], limit=related // 2)
+        )
     rows.update(row_of[b] for b in wanted if b in row_of)
     ids = pois[:, 0].astype(np.int64)
     ordered = sorted(rows)
@@ -200,13 +204,17 @@ def _rank_of(target: int, ranked: Sequence[int]) -> int | None:
         return None
 
 
-def evaluate_recommender(prep: Prepared, weights: RankingWeights) -> tuple[Metrics, list[float], list[int]]:
+def evaluate_recommender(
+    prep: Prepared, weights: RankingWeights
+) -> tuple[Metrics, list[float], list[int]]:
     """The library's ranking: metrics, per-call latencies (ms) and candidate counts."""
     ranks: list[int | None] = []
     latencies: list[float] = []
     for q in prep.queries:
         started = time.perf_counter()
-        result = rank(q.context, q.candidates, history=q.history, model=prep.model, weights=weights, limit=20)
+        result = rank(
+            q.context, q.candidates, history=q.history, model=prep.model, weights=weights, limit=20
+        )
         latencies.append((time.perf_counter() - started) * 1000.0)
         ranks.append(_rank_of(q.target, [r.business_id for r in result]))
     return Metrics.from_ranks(ranks), latencies, [len(q.candidates) for q in prep.queries]
@@ -250,9 +258,9 @@ def print_published(data_root: Path) -> None:
     print("\nPublished NYC results (OTHER protocols: GETNext's chronological 80/10/10 split with")
     print("24-hour trajectories, or each paper's own; for scale only, not comparable):")
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("| ") and "| NYC |" in line:
-            print("  " + line)
-        elif line.startswith("- ") and "NYC" in line and "Source" not in line:
+        table_row = line.startswith("| ") and "| NYC |" in line
+        bullet = line.startswith("- ") and "NYC" in line and "Source" not in line
+        if table_row or bullet:
             print("  " + line)
 
 
@@ -282,8 +290,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = time.perf_counter()
     prep = prepare(data_dir, holdout=holdout, nearest=args.nearest, related=args.related)
     print(
-        f"NYC next visit, split={args.split}: {len(prep.queries)} queries, {prep.interactions:,} "
-        f"interactions, model fit {prep.fit_s:.1f} s, prepared in {time.perf_counter() - started:.1f} s"
+        f"NYC next visit, split={args.split}: {len(prep.queries)} queries, "
+        f"{prep.interactions:,} interactions, model fit {prep.fit_s:.1f} s, "
+        f"prepared in {time.perf_counter() - started:.1f} s"
     )
     metrics, latencies, sizes = evaluate_recommender(prep, weights)
     print("\n| ranker | Acc@1 | Acc@5 | Acc@10 | Acc@20 | MRR@20 |")

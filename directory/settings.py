@@ -48,9 +48,7 @@ class Settings(BaseSettings):
     geocoder_user_agent: str = Field(default="dekat-directory/0.1 (self-hosted)")
     geocoder_min_delay_s: float = Field(default=1.0, ge=0.0)
     tile_url: str = Field(default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-    tile_attribution: str = Field(
-        default="&copy; OpenStreetMap contributors"
-    )
+    tile_attribution: str = Field(default="&copy; OpenStreetMap contributors")
     rate_limit_submissions_per_hour: int = Field(default=10, ge=1)
     rate_limit_reviews_per_hour: int = Field(default=30, ge=1)
     rate_limit_matches_per_minute: int = Field(default=60, ge=1)

@@ -12,7 +12,7 @@ from recommender.events import Event, EventArrays
 from recommender.history import UserHistory, build_history
 from recommender.interactions import FitParams, InteractionModel
 from recommender.ranking import SIGNALS, Ranked, rank
-from recommender.reasons import REASON_CODES, Reason, render_reason
+from recommender.reasons import REASON_CODES, Origin, Reason, render_reason
 from recommender.weights import DEFAULT_WEIGHTS, KIND_WEIGHTS, REACH_CLASSES, RankingWeights
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "EventArrays",
     "FitParams",
     "InteractionModel",
+    "Origin",
     "Ranked",
     "Reason",
     "RankingWeights",

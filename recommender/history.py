@@ -31,8 +31,11 @@ class UserHistory:
     ``weekend``, kind ``weights`` and ``visits`` (the reader was there). ``distinct_ids``
     are the places, sorted, and ``event_index`` maps each event to its place.
     ``visit_counts`` counts visits per place, ``category_counts`` kind-weighted interactions
-    per primary category (when the builder was told the categories), and
-    ``last_business_id``/``last_at`` give the most recent visit: "where the reader is".
+    per primary category (when the builder was told the categories; ``place_categories``
+    keeps that category per place), and ``last_business_id``/``last_at`` give the most
+    recent visit: "where the reader is". These summaries cover every event given; the
+    ranking recounts from the columns up to the query time, so that a query ``at`` a past
+    moment never learns from what the reader did afterwards.
     """
 
     user_id: str | None
@@ -46,6 +49,7 @@ class UserHistory:
     event_index: IntArray
     visit_counts: Mapping[int, int]
     category_counts: Mapping[str, float]
+    place_categories: Mapping[int, str]
     last_business_id: int | None
     last_at: datetime | None
 
@@ -83,12 +87,14 @@ def build_history(
 
     visit_counts: dict[int, int] = {}
     category_counts: dict[str, float] = {}
+    place_categories: dict[int, str] = {}
     for (_, business_id, _, _), visited, weight in zip(rows, visits, weights, strict=True):
         if visited:
             visit_counts[business_id] = visit_counts.get(business_id, 0) + 1
         category = categories.get(business_id) if categories is not None else None
         if category is not None:
             category_counts[category] = category_counts.get(category, 0.0) + float(weight)
+            place_categories[business_id] = category
 
     visit_rows = np.flatnonzero(visits)
     last = rows[int(visit_rows[-1])] if visit_rows.shape[0] else None
@@ -104,6 +110,7 @@ def build_history(
         event_index=event_index.astype(np.int64).reshape(-1),
         visit_counts=MappingProxyType(visit_counts),
         category_counts=MappingProxyType(category_counts),
+        place_categories=MappingProxyType(place_categories),
         last_business_id=None if last is None else last[1],
         last_at=None if last is None else last[2],
     )

@@ -12,6 +12,9 @@ co-visitation and next place.
 * next place: ``P(place | where the reader was last)``, mixing the reader's own moves
   (each worth ``next_place_own_weight`` of everyone's) with everyone's, fading with the
   hours since that last visit.
+
+Every signal, and every figure a reason shows (the visit count behind "sering Anda
+kunjungi"), reads only the reader's events up to the query time.
 """
 
 from __future__ import annotations
@@ -62,16 +65,19 @@ def personal_signals(
     per_place = np.bincount(event_index, weights=mass, minlength=m)
     total = float(per_place.sum())
     share = np.where(known, per_place[safe] / total, 0.0) if total > 0 else np.zeros(ids.shape[0])
-    visits = np.array([history.visit_counts.get(int(b), 0) for b in ids], dtype=np.float64)
+    visits_per_place = np.bincount(event_index[history.visits[:cut]], minlength=m)
+    visits = np.where(known, visits_per_place[safe], 0).astype(np.float64)
+    engagement = np.bincount(event_index, weights=history.weights[:cut], minlength=m).astype(
+        np.float64, copy=False
+    )
 
     out = {
         "revisit": w.revisit * log_share(share, floor=w.revisit_share_floor),
         "just_visited": _just_visited(history, cut, place, now_s, w),
-        "favourite_category": _favourite_category(pool, history, w),
+        "favourite_category": _favourite_category(pool, history, engagement, w),
     }
     params = {"visits": visits, "share": share}
     if model is not None:
-        engagement = np.bincount(event_index, weights=history.weights[:cut], minlength=m)
         similarity = model.covisit_scores(history.distinct_ids, np.log1p(engagement), ids)
         out["co_visit"] = w.co_visit * log_share(similarity, floor=w.co_visit_floor)
         params["similarity"] = similarity
@@ -133,10 +139,18 @@ def _just_visited(
 
 
 def _favourite_category(
-    pool: Sequence[Candidate], history: UserHistory, w: RankingWeights
+    pool: Sequence[Candidate], history: UserHistory, engagement: FloatArray, w: RankingWeights
 ) -> FloatArray:
-    """The reader's share of interactions in each place's category, once it is a habit."""
-    counts = history.category_counts
+    """The reader's share of interactions in each place's category, once it is a habit.
+
+    ``engagement`` is the kind-weighted interactions per place of the history, up to the
+    query time.
+    """
+    counts: dict[str, float] = {}
+    for business_id, weight in zip(history.distinct_ids.tolist(), engagement.tolist(), strict=True):
+        category = history.place_categories.get(business_id)
+        if category is not None and weight > 0:
+            counts[category] = counts.get(category, 0.0) + weight
     total = sum(counts.values())
     if total <= 0:
         return np.zeros(len(pool))

@@ -3,6 +3,11 @@
 Every reason names a signal that added at least ``RankingWeights.reason_min_contribution``
 to the place's score, with the figures a reader needs ("650 m", "4,6★ dari 12 ulasan").
 Indonesian is the default language; English is the other one offered.
+
+Distances are measured from the query point, which is not always the reader: a business
+page recommends places around that business, an area page around the area's centre. The
+``origin`` of ``render_reason`` says which, so the words never claim "from you" for a point
+the reader never gave.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from types import MappingProxyType
 from typing import Final, Literal
 
 Lang = Literal["id", "en"]
+Origin = Literal["reader", "place", "area"]
+"""What the query point is: the reader's location, a business (a "nearby" block), or an
+area's centre (an area given by name)."""
 ParamValue = str | int | float
 
 REASON_CODES: Final = (
@@ -67,9 +75,22 @@ def format_distance(distance_m: float, *, lang: Lang) -> str:
     return f"{format_number(km, decimals=decimals, lang=lang)} km"
 
 
-def _distance(p: Mapping[str, ParamValue], lang: Lang) -> str:
+ORIGIN_WORDS: Final[Mapping[tuple[Origin, Lang], str]] = MappingProxyType(
+    {
+        ("reader", "id"): "dari Anda",
+        ("reader", "en"): "from you",
+        ("place", "id"): "dari sini",
+        ("place", "en"): "from here",
+        ("area", "id"): "dari pusat area",
+        ("area", "en"): "from the area centre",
+    }
+)
+"""How the distance reason names the query point, per origin and language."""
+
+
+def _distance(p: Mapping[str, ParamValue], lang: Lang, origin: Origin) -> str:
     where = format_distance(float(p["distance_m"]), lang=lang)
-    return f"{where} dari Anda" if lang == "id" else f"{where} from you"
+    return f"{where} {ORIGIN_WORDS[origin, lang]}"
 
 
 def _rating(p: Mapping[str, ParamValue], lang: Lang) -> str:
@@ -105,7 +126,6 @@ def _fixed(id_text: str, en_text: str) -> Callable[[Mapping[str, ParamValue], La
 
 
 _RENDERERS: Final[Mapping[str, Callable[[Mapping[str, ParamValue], Lang], str]]] = {
-    "distance": _distance,
     "rating": _rating,
     "popular": _fixed("populer", "popular"),
     "popular_now": _fixed("ramai di jam seperti ini", "busy at this time"),
@@ -127,16 +147,26 @@ _RENDERERS: Final[Mapping[str, Callable[[Mapping[str, ParamValue], Lang], str]]]
 }
 
 
-def render_reason(reason: Reason, lang: Lang = "id") -> str:
+def render_reason(reason: Reason, lang: Lang = "id", *, origin: Origin = "reader") -> str:
     """The reason in plain words, Indonesian by default.
+
+    ``origin`` names the point distances are measured from (only the distance reason
+    reads it): the reader by default, ``"place"`` around a business, ``"area"`` around
+    an area's centre.
 
     >>> render_reason(Reason("distance", {"distance_m": 652.0}))
     '650 m dari Anda'
+    >>> render_reason(Reason("distance", {"distance_m": 652.0}), "en", origin="place")
+    '650 m from here'
     >>> render_reason(Reason("rating", {"mean": 4.6, "count": 12}), "en")
     '4.6★ from 12 reviews'
     """
     if lang not in ("id", "en"):
         raise ValueError(f"unsupported language {lang!r}; use 'id' or 'en'")
+    if origin not in ("reader", "place", "area"):
+        raise ValueError(f"unsupported origin {origin!r}; use 'reader', 'place' or 'area'")
+    if reason.code == "distance":  # the one reason that names the query point
+        return _distance(reason.params, lang, origin)
     try:
         renderer = _RENDERERS[reason.code]
     except KeyError:

@@ -58,10 +58,10 @@ def hour_kernel(delta_h: NDArray[np.float64], *, concentration: float) -> NDArra
     """Circular (von Mises) similarity of hours of day, 1 at the same hour.
 
     The day wraps, so 23:00 and 01:00 are two hours apart. Larger concentrations make a
-    narrower window; at 2 the weight halves about 2.7 hours away.
+    narrower window; at 2 the weight halves about 3.3 hours away.
 
     >>> [round(float(x), 3) for x in hour_kernel(np.array([0.0, 3.0, 12.0]), concentration=2.0)]
-    [1.0, 0.135, 0.018]
+    [1.0, 0.557, 0.018]
     """
     angle = delta_h * (2.0 * math.pi / HOURS_PER_DAY)
     result: NDArray[np.float64] = np.exp(concentration * (np.cos(angle) - 1.0))

@@ -42,7 +42,7 @@ class RankingWeights:
 
     # ----------------------------------------------------------------- distance
     distance: float = 1.0
-    """Most the distance signal adds: ``distance × 2^(−distance_m / half_life)``."""
+    """Most the distance signal adds: ``distance × half_life / (half_life + distance_m)``."""
     half_life_walk_m: float = 400.0
     """Distance at which a "walk" place (warung, minimarket) keeps half its distance score."""
     half_life_local_m: float = 1_500.0

@@ -49,9 +49,7 @@ def _prepare(url: str) -> None:
 
 def _pg_admin() -> Engine:
     assert PG_URL
-    return create_engine(
-        make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT"
-    )
+    return create_engine(make_url(PG_URL).set(database="postgres"), isolation_level="AUTOCOMMIT")
 
 
 @pytest.fixture(scope="session")

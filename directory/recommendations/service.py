@@ -10,22 +10,23 @@ about the ranking — signals, weights, reasons — lives in the ``recommender``
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
-from directory.hours import from_json, is_open_at
-from directory.models import Area, Business, BusinessStatus, Category, Interaction
+from directory.hours import OpeningHours, from_json, is_open_at
+from directory.models import Business, BusinessStatus, Category, Interaction
 from directory.recommendations.model_store import current_model
 from directory.recommendations.schemas import (
     RecommendationItem,
@@ -36,12 +37,14 @@ from directory.schemas import AreaRef
 from directory.search import area_lookup
 from directory.search.catalog import Catalog, get_catalog
 from directory.search.params import SearchParams
+from directory.search.rawsql import FastStatement
 from directory.services.search import nearest_candidates, search_businesses, text_match
 from directory.textnorm import fold
 from recommender import (
     DEFAULT_WEIGHTS,
     Candidate,
     Context,
+    Origin,
     RankingWeights,
     build_history,
     rank,
@@ -57,7 +60,12 @@ _CHUNK = 900
 
 @dataclass(frozen=True, slots=True)
 class RecommendationQuery:
-    """One validated request (the router builds it from query parameters)."""
+    """One validated request (the router builds it from query parameters).
+
+    ``origin`` is what the point is, for the distance reason's words: the reader (default
+    for ``lat``/``lon``), an area's centre (default for ``area``) or a business whose
+    page shows places near it (``"place"``: "650 m dari sini").
+    """
 
     lat: float | None = None
     lon: float | None = None
@@ -68,6 +76,7 @@ class RecommendationQuery:
     q: str | None = None
     limit: int = 20
     lang: str = "id"
+    origin: Origin | None = None
 
 
 def weights_for(new_listing_age_days: float) -> RankingWeights:
@@ -120,14 +129,24 @@ def _category(catalog: Catalog, text: str | None) -> tuple[str | None, set[int]]
     return info.slug, catalog.descendants(info.id)
 
 
+_HISTORY = FastStatement(
+    select(Interaction.business_id, Interaction.at, Interaction.kind)
+    .where(Interaction.user_id == bindparam("user_id"))
+    .order_by(Interaction.at.desc(), Interaction.id.desc())
+    .limit(bindparam("n"))
+)
+
+
+def _utc(value: object) -> datetime:
+    """A stored UTC timestamp as the DBAPI returns it (SQLite: text, PostgreSQL: naive
+    datetime), made aware — what ``UTCDateTime`` does, without SQLAlchemy's per-row cost."""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=UTC)
+
+
 def _history_rows(session: Session, user_id: str) -> list[tuple[int, datetime, str]]:
-    rows = session.connection().execute(
-        select(Interaction.business_id, Interaction.at, Interaction.kind)
-        .where(Interaction.user_id == user_id)
-        .order_by(Interaction.at.desc(), Interaction.id.desc())
-        .limit(HISTORY_EVENTS)
-    ).all()
-    return [(r[0], r[1], r[2]) for r in reversed(rows)]
+    rows = _HISTORY.rows(session, {"user_id": user_id, "n": HISTORY_EVENTS})
+    return [(r[0], _utc(r[1]), r[2]) for r in reversed(rows)]
 
 
 @lru_cache(maxsize=1024)
@@ -149,57 +168,82 @@ class _Place:
     rating_sum: float
     rating_count: int
     interaction_count: int
-    hours: list[list[int]] | None
+    hours: OpeningHours | None
     price_level: int | None
     area_id: int | None
     listed_at: datetime
+
+
+_PLACE_COLUMNS = (
+    Business.id,
+    Business.external_id,
+    Business.slug,
+    Business.name,
+    Business.lat,
+    Business.lon,
+    Business.address,
+    Business.description,
+    Business.primary_category_id,
+    Business.rating_sum,
+    Business.rating_count,
+    Business.interaction_count,
+    Business.opening_hours_json,
+    Business.price_level,
+    Business.area_id,
+    func.coalesce(Business.published_at, Business.created_at),
+)
+_LOAD_SIZES = (100, 200, 400, 600, _CHUNK)
+
+
+@lru_cache(maxsize=len(_LOAD_SIZES))
+def _load_statement(size: int) -> FastStatement:
+    """Rows of ``size`` ids (``i0`` …), compiled once per size; shorter lists are padded."""
+    ids: list[object] = [bindparam(f"i{k}") for k in range(size)]
+    return FastStatement(
+        select(*_PLACE_COLUMNS).where(
+            Business.id.in_(ids), Business.status == BusinessStatus.PUBLISHED
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _hours_from_text(raw: str) -> OpeningHours | None:
+    value = json.loads(raw)
+    return from_json(value) if value else None
+
+
+def _hours(value: object) -> OpeningHours | None:
+    """Stored hours as the DBAPI returns them: JSON text (SQLite) or parsed (PostgreSQL)."""
+    if not value:
+        return None
+    return _hours_from_text(value) if isinstance(value, str) else from_json(value)
 
 
 def _load(session: Session, ids: Sequence[int]) -> dict[int, _Place]:
     out: dict[int, _Place] = {}
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), _CHUNK):
-        for b in session.connection().execute(
-            select(
-                Business.id,
-                Business.external_id,
-                Business.slug,
-                Business.name,
-                Business.lat,
-                Business.lon,
-                Business.address,
-                Business.description,
-                Business.primary_category_id,
-                Business.rating_sum,
-                Business.rating_count,
-                Business.interaction_count,
-                Business.opening_hours_json,
-                Business.price_level,
-                Business.area_id,
-                Business.published_at,
-                Business.created_at,
-            ).where(
-                Business.id.in_(ordered[start : start + _CHUNK]),
-                Business.status == BusinessStatus.PUBLISHED,
-            )
-        ):
-            out[b.id] = _Place(
-                id=b.id,
-                external_id=b.external_id,
-                slug=b.slug,
-                name=b.name,
-                lat=b.lat,
-                lon=b.lon,
-                address=b.address,
-                description=b.description,
-                category_id=b.primary_category_id,
-                rating_sum=b.rating_sum,
-                rating_count=b.rating_count,
-                interaction_count=b.interaction_count,
-                hours=b.opening_hours_json,
-                price_level=b.price_level,
-                area_id=b.area_id,
-                listed_at=b.published_at or b.created_at,
+        chunk = ordered[start : start + _CHUNK]
+        size = next(n for n in _LOAD_SIZES if n >= len(chunk))
+        params = {f"i{k}": chunk[min(k, len(chunk) - 1)] for k in range(size)}
+        for b in _load_statement(size).rows(session, params):
+            out[b[0]] = _Place(
+                id=b[0],
+                external_id=b[1],
+                slug=b[2],
+                name=b[3],
+                lat=b[4],
+                lon=b[5],
+                address=b[6],
+                description=b[7],
+                category_id=b[8],
+                rating_sum=b[9],
+                rating_count=b[10],
+                interaction_count=b[11],
+                hours=_hours(b[12]),
+                price_level=b[13],
+                area_id=b[14],
+                listed_at=_utc(b[15]),
             )
     return out
 
@@ -208,6 +252,7 @@ def _candidate(
     p: _Place,
     *,
     catalog: Catalog,
+    chains: dict[int, tuple[list[int], tuple[str, ...]]],
     reach: dict[int, str],
     lat: float,
     lon: float,
@@ -217,8 +262,14 @@ def _candidate(
     asked_slug: str | None,
     popularity: float,
 ) -> Candidate:
-    chain = catalog.ancestors(p.category_id)
-    slugs = tuple(catalog.categories[c].slug for c in chain)
+    hit = chains.get(p.category_id)
+    if hit is None:
+        ancestors = catalog.ancestors(p.category_id)
+        hit = chains[p.category_id] = (
+            ancestors,
+            tuple(catalog.categories[c].slug for c in ancestors),
+        )
+    chain, slugs = hit
     mean = p.rating_sum / p.rating_count if p.rating_count else None
     tm = 0.0
     if q:
@@ -237,7 +288,7 @@ def _candidate(
         rating_mean=min(5.0, max(1.0, mean)) if mean is not None else None,
         rating_count=p.rating_count,
         popularity=popularity,
-        is_open=is_open_at(from_json(p.hours), local) if p.hours else None,
+        is_open=is_open_at(p.hours, local) if p.hours is not None else None,
         age_days=max(0.0, (now - p.listed_at).total_seconds() / 86400),
         text_match=min(1.0, max(0.0, tm)),
         category_match=asked_slug is not None and asked_slug in slugs,
@@ -304,10 +355,12 @@ def recommend(
         if model is not None and places
         else [float(p.interaction_count) for p in places]
     )
+    chains: dict[int, tuple[list[int], tuple[str, ...]]] = {}
     candidates = [
         _candidate(
             p,
             catalog=catalog,
+            chains=chains,
             reach=reach,
             lat=lat,
             lon=lon,
@@ -334,8 +387,9 @@ def recommend(
         context, candidates, history=history, model=model, weights=weights, limit=query.limit
     )
     by_id = {c.business_id: c for c in candidates}
-    areas = _areas(session, {rows[r.business_id].area_id for r in ranked})
+    areas = _areas(catalog, {rows[r.business_id].area_id for r in ranked})
     lang: Literal["id", "en"] = "en" if query.lang == "en" else "id"
+    origin: Origin = query.origin or ("area" if area_ref is not None else "reader")
     items = []
     for r in ranked:
         p = rows[r.business_id]
@@ -361,7 +415,7 @@ def recommend(
                     distance_m=round(cand.distance_m, 1),
                 ),
                 score=round(r.score, 6),
-                reasons=[render_reason(reason, lang) for reason in r.reasons],
+                reasons=[render_reason(reason, lang, origin=origin) for reason in r.reasons],
                 reason_codes=[reason.code for reason in r.reasons],
             )
         )
@@ -382,11 +436,11 @@ def _reach(session: Session) -> dict[int, str]:
     return cached
 
 
-def _areas(session: Session, ids: set[int | None]) -> dict[int, AreaRef]:
-    clean = [i for i in ids if i is not None]
-    if not clean:
-        return {}
-    return {
-        a.id: AreaRef(id=a.id, slug=a.slug, name=a.name, kind=a.kind)
-        for a in session.scalars(select(Area).where(Area.id.in_(clean)))
-    }
+def _areas(catalog: Catalog, ids: set[int | None]) -> dict[int, AreaRef]:
+    """Area references from the cached catalogue (as search results do)."""
+    out: dict[int, AreaRef] = {}
+    for i in ids:
+        area = catalog.areas.get(i) if i is not None else None
+        if area is not None:
+            out[area.id] = AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
+    return out

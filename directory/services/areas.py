@@ -139,9 +139,7 @@ class AreaLocator:
                 circle = _Circle(
                     area.id, area.lat, area.lon, area.radius_m, KIND_SPECIFICITY.get(area.kind, 6)
                 )
-                min_lon, min_lat, max_lon, max_lat = circle_bbox(
-                    area.lat, area.lon, area.radius_m
-                )
+                min_lon, min_lat, max_lon, max_lat = circle_bbox(area.lat, area.lon, area.radius_m)
                 for gx in range(_cell(min_lon), _cell(max_lon) + 1):
                     for gy in range(_cell(min_lat), _cell(max_lat) + 1):
                         self._grid[(gx, gy)].append(circle)

@@ -103,8 +103,15 @@ def restore_database(url: str, source: Path, *, progress: ProgressFn | None = No
         raise InvalidInput(detail="pg_restore is not installed; install the PostgreSQL client")
     args, env = _pg_args(url)
     subprocess.run(
-        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", *args,
-         str(source)],
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            *args,
+            str(source),
+        ],
         check=True,
         env={**_base_env(), **env},
     )

@@ -37,9 +37,7 @@ def business_summary(business: Business, *, at: datetime, lang: str = "id") -> B
         lat=business.lat,
         lon=business.lon,
         address=business.address,
-        area=AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
-        if area
-        else None,
+        area=AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind) if area else None,
         rating=round(business.rating, 2) if business.rating is not None else None,
         rating_count=business.rating_count,
         price_level=business.price_level,

@@ -77,9 +77,7 @@ def subtree_ids(session: Session, categories: Iterable[Category]) -> set[int]:
     """Ids of the given categories and all their descendants (a parent includes children)."""
     ids: set[int] = set()
     for cat in categories:
-        ids.update(
-            session.scalars(select(Category.id).where(Category.path.startswith(cat.path)))
-        )
+        ids.update(session.scalars(select(Category.id).where(Category.path.startswith(cat.path))))
     return ids
 
 

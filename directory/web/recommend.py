@@ -1,5 +1,10 @@
 """Recommendations for pages, through the recommendation service (the bridge to the
-``recommender`` library), with the library's own plain-words reasons in the page language."""
+``recommender`` library), with the library's own plain-words reasons in the page language.
+
+Pages rank around a point that is not the reader (a business, an area's centre), so each
+caller says which: the distance reason then reads "650 m dari sini" on a business page and
+"650 m dari pusat area" on area and category pages, never "dari Anda".
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from directory.models import Category
 from directory.recommendations.service import RecommendationQuery, recommend, weights_for
 from directory.settings import Settings
 from directory.web.views import ResultView, listed
+from recommender import Origin
 
 
 def recommend_for_place(
@@ -22,11 +28,15 @@ def recommend_for_place(
     lon: float,
     lang: str,
     at: datetime,
+    origin: Origin,
     category: Category | None = None,
     exclude: Set[int] = frozenset(),
     limit: int = 5,
 ) -> list[ResultView]:
-    """Recommended businesses around a point, each with its explanation ("650 m · 4,6★...")."""
+    """Recommended businesses around a point, each with its explanation ("650 m · 4,6★...").
+
+    ``origin`` is what the point is (``"place"`` or ``"area"``), for the distance reason.
+    """
     page = recommend(
         session,
         RecommendationQuery(
@@ -35,6 +45,7 @@ def recommend_for_place(
             category=category.slug if category is not None else None,
             limit=min(50, limit + len(exclude)),
             lang=lang,
+            origin=origin,
         ),
         now=at,
         timezone=settings.timezone,

@@ -23,9 +23,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
 
 
 def test_foreign_keys_are_enforced(session: Session) -> None:
-    session.add(
-        Interaction(user_id="u1", business_id=999_999, kind="view", at=datetime.now(UTC))
-    )
+    session.add(Interaction(user_id="u1", business_id=999_999, kind="view", at=datetime.now(UTC)))
     with pytest.raises(Exception, match="(?i)foreign key"):
         session.flush()
 

@@ -19,13 +19,19 @@ def test_single_interaction_by_external_id(client: TestClient, session: Session)
     b = make_business(session, external_id="ext-1")
     r = client.post(
         "/api/v1/interactions",
-        json={"user_id": "u1", "business_external_id": "ext-1", "kind": "visit",
-              "at": "2026-05-01T19:30:00+07:00"},
+        json={
+            "user_id": "u1",
+            "business_external_id": "ext-1",
+            "kind": "visit",
+            "at": "2026-05-01T19:30:00+07:00",
+        },
     )
     assert r.status_code == 201, r.text
     assert r.json()["accepted"] == 1
     row = session.scalars(select(Interaction)).one()
-    assert row.business_id == b.id and row.kind == "visit" and row.user_id == "u1"
+    assert row.business_id == b.id
+    assert row.kind == "visit"
+    assert row.user_id == "u1"
     assert row.at.hour == 12  # 19:30 WIB is 12:30 UTC
     session.expire_all()
     assert session.get(Business, b.id).interaction_count == 1  # type: ignore[union-attr]
@@ -59,8 +65,10 @@ def test_batch_is_all_or_nothing_and_names_the_bad_item(
 def test_batch_counts_stay_exact(client: TestClient, session: Session) -> None:
     a = make_business(session)
     b = make_business(session)
-    items = [{"user_id": f"u{i % 7}", "business_id": (a.id if i % 3 else b.id), "kind": "visit"}
-             for i in range(3000)]
+    items = [
+        {"user_id": f"u{i % 7}", "business_id": (a.id if i % 3 else b.id), "kind": "visit"}
+        for i in range(3000)
+    ]
     r = client.post("/api/v1/interactions", json={"items": items})
     assert r.status_code == 201
     assert r.json()["accepted"] == 3000
@@ -68,7 +76,9 @@ def test_batch_counts_stay_exact(client: TestClient, session: Session) -> None:
     per_business = dict(
         session.execute(
             select(Interaction.business_id, func.count()).group_by(Interaction.business_id)
-        ).tuples().all()
+        )
+        .tuples()
+        .all()
     )
     for bid in (a.id, b.id):
         assert session.get(Business, bid).interaction_count == per_business[bid]  # type: ignore[union-attr]
@@ -81,8 +91,7 @@ def test_bad_fields_get_named_422s(client: TestClient, session: Session) -> None
         ({"user_id": "", "business_id": b.id, "kind": "view"}, "user_id"),
         ({"user_id": "u", "kind": "view"}, ""),
         ({"user_id": "u", "business_id": b.id, "kind": "view", "at": "yesterday"}, "at"),
-        ({"user_id": "u", "business_id": b.id, "kind": "view", "at": "2999-01-01T00:00:00Z"},
-         "at"),
+        ({"user_id": "u", "business_id": b.id, "kind": "view", "at": "2999-01-01T00:00:00Z"}, "at"),
     ]
     for payload, field in cases:
         r = client.post("/api/v1/interactions", json=payload)

@@ -23,8 +23,14 @@ def _backdate(session: Session, business: Business, days: int) -> None:
 
 def test_contract_and_indonesian_reasons(client: TestClient, session: Session) -> None:
     near = make_business(
-        session, name="Kopi Dekat", lat=LAT + 0.005, lon=LON, rating="4.6", rating_count="12",
-        opening_hours="24/7", external_id="kd-1",
+        session,
+        name="Kopi Dekat",
+        lat=LAT + 0.005,
+        lon=LON,
+        rating="4.6",
+        rating_count="12",
+        opening_hours="24/7",
+        external_id="kd-1",
     )
     make_business(session, name="Kopi Jauh", lat=LAT + 0.05, lon=LON, category="kafe-kopi")
     r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "q": "kopi"})
@@ -44,10 +50,13 @@ def test_contract_and_indonesian_reasons(client: TestClient, session: Session) -
 
 
 def test_english_by_param_and_header(client: TestClient, session: Session) -> None:
-    make_business(session, lat=LAT, lon=LON + 0.002, rating="4.5", rating_count="8",
-                  opening_hours="24/7")
-    for kwargs in ({"params": {"lat": LAT, "lon": LON, "lang": "en"}},
-                   {"params": {"lat": LAT, "lon": LON}, "headers": {"Accept-Language": "en-US"}}):
+    make_business(
+        session, lat=LAT, lon=LON + 0.002, rating="4.5", rating_count="8", opening_hours="24/7"
+    )
+    for kwargs in (
+        {"params": {"lat": LAT, "lon": LON, "lang": "en"}},
+        {"params": {"lat": LAT, "lon": LON}, "headers": {"Accept-Language": "en-US"}},
+    ):
         r = client.get("/api/v1/recommendations", **kwargs)  # type: ignore[arg-type]
         reasons = r.json()["items"][0]["reasons"]
         assert "open now" in reasons
@@ -60,18 +69,27 @@ def test_area_instead_of_point(client: TestClient, session: Session) -> None:
     assert r.status_code == 200
     assert r.json()["area"]["slug"] == "alam-sutera"
     assert b.id in [i["business"]["id"] for i in r.json()["items"]]
+    item = next(i for i in r.json()["items"] if i["business"]["id"] == b.id)
+    by_code = dict(zip(item["reason_codes"], item["reasons"], strict=True))
+    assert by_code["distance"].endswith(" dari pusat area")  # the area's centre, not "Anda"
 
 
 def test_a_favourite_far_away_can_rank_first(client: TestClient, session: Session) -> None:
     for i in range(5):
-        make_business(session, name=f"Warung Dekat {i}", lat=LAT + 0.001 * i, lon=LON,
-                      category="warung-makan")
-    far = make_business(session, name="Langganan Jauh", lat=LAT + 0.135, lon=LON,
-                        category="warung-makan")  # about 15 km north
+        make_business(
+            session, name=f"Warung Dekat {i}", lat=LAT + 0.001 * i, lon=LON, category="warung-makan"
+        )
+    far = make_business(
+        session, name="Langganan Jauh", lat=LAT + 0.135, lon=LON, category="warung-makan"
+    )  # about 15 km north
     now = datetime.now(UTC)
     items = [
-        {"user_id": "reader-1", "business_id": far.id, "kind": "visit",
-         "at": (now - timedelta(days=d)).isoformat()}
+        {
+            "user_id": "reader-1",
+            "business_id": far.id,
+            "kind": "visit",
+            "at": (now - timedelta(days=d)).isoformat(),
+        }
         for d in range(1, 15)
     ]
     assert client.post("/api/v1/interactions", json={"items": items}).status_code == 201
@@ -94,10 +112,17 @@ def test_model_refresh_is_stored_and_used(client: TestClient, session: Session) 
     for u in range(12):
         for d in range(3):
             t = now - timedelta(days=d + 1, hours=u % 5)
-            items.append({"user_id": f"u{u}", "business_id": a.id, "kind": "visit",
-                          "at": t.isoformat()})
-            items.append({"user_id": f"u{u}", "business_id": b.id, "kind": "visit",
-                          "at": (t + timedelta(hours=1)).isoformat()})
+            items.append(
+                {"user_id": f"u{u}", "business_id": a.id, "kind": "visit", "at": t.isoformat()}
+            )
+            items.append(
+                {
+                    "user_id": f"u{u}",
+                    "business_id": b.id,
+                    "kind": "visit",
+                    "at": (t + timedelta(hours=1)).isoformat(),
+                }
+            )
     assert client.post("/api/v1/interactions", json={"items": items}).status_code == 201
     report = refresh_model(session, timezone="Asia/Jakarta")
     assert report.n_events == len(items)
@@ -111,14 +136,20 @@ def test_new_listing_reaches_the_top_ten_when_close_and_relevant(
 ) -> None:
     for i in range(30):
         old = make_business(
-            session, name=f"Kopi Lama {i}", lat=LAT + 0.0008 * (i + 1), lon=LON,
-            rating="4.3", rating_count="40", opening_hours="24/7",
+            session,
+            name=f"Kopi Lama {i}",
+            lat=LAT + 0.0008 * (i + 1),
+            lon=LON,
+            rating="4.3",
+            rating_count="40",
+            opening_hours="24/7",
         )
         _backdate(session, old, 400)
-    new = make_business(session, name="Kopi Baru", lat=LAT + 0.0025, lon=LON,
-                        opening_hours="24/7")
-    r = client.get("/api/v1/recommendations",
-                   params={"lat": LAT, "lon": LON, "category": "kafe-kopi", "limit": 10})
+    new = make_business(session, name="Kopi Baru", lat=LAT + 0.0025, lon=LON, opening_hours="24/7")
+    r = client.get(
+        "/api/v1/recommendations",
+        params={"lat": LAT, "lon": LON, "category": "kafe-kopi", "limit": 10},
+    )
     ids = [i["business"]["id"] for i in r.json()["items"]]
     assert new.id in ids
     item = r.json()["items"][ids.index(new.id)]

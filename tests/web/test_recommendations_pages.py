@@ -34,9 +34,13 @@ def test_business_page_recommends_nearby_places(client: TestClient, session: Ses
     nearby = _section(client.get(f"/b/{here.slug}").text, "nearby-h")
     assert [name for name, _ in nearby] == ["Kopi Tetangga"]
     reason = nearby[0][1]
-    assert "m" in reason  # the distance, in the reader's words
+    # measured from this business, not from the reader
+    assert "m dari sini" in reason
+    assert "dari Anda" not in reason
     english = _section(client.get(f"/b/{here.slug}?lang=en").text, "nearby-h")
     assert english[0][1] != reason
+    assert "m from here" in english[0][1]
+    assert "from you" not in english[0][1]
 
 
 def test_area_page_adds_recommendations_after_the_best(
@@ -51,3 +55,13 @@ def test_area_page_adds_recommendations_after_the_best(
     assert "Kopi Terbaik" not in recommended
     ranks = [li.attrs["data-rank"] for li in parse(html).find_all("li", class_="result")]
     assert ranks == [str(i) for i in range(1, len(ranks) + 1)]
+
+
+def test_area_page_distances_are_from_the_area_centre(client: TestClient, session: Session) -> None:
+    make_business(session, name="Kopi Di Luar", lat="-6.3428", lon="106.7384")  # not in BSD
+    reasons = [reason for _, reason in _section(client.get("/area/bsd-city").text, "reco-h")]
+    assert len(reasons) == 1
+    assert "km dari pusat area" in reasons[0]
+    assert "dari Anda" not in reasons[0]
+    english = _section(client.get("/area/bsd-city?lang=en").text, "reco-h")
+    assert "km from the area centre" in english[0][1]

@@ -71,9 +71,7 @@ def read_areas(
     session: ReadSessionDep,
     kind: Annotated[
         str | None,
-        Query(
-            pattern="^(province|city|regency|kecamatan|kelurahan|desa|township|neighbourhood)$"
-        ),
+        Query(pattern="^(province|city|regency|kecamatan|kelurahan|desa|township|neighbourhood)$"),
     ] = None,
 ) -> AreaList:
     """Every area (optionally of one kind), biggest first."""
@@ -83,9 +81,7 @@ def read_areas(
 
 
 @router.get("/areas/{slug}", response_model=AreaDetail)
-def read_area(
-    slug: Annotated[str, Path(max_length=120)], session: ReadSessionDep
-) -> AreaDetail:
+def read_area(slug: Annotated[str, Path(max_length=120)], session: ReadSessionDep) -> AreaDetail:
     """One area with its ancestors, children and number of published businesses."""
     area = get_area(session, slug)
     slugs = dict(session.execute(select(Area.id, Area.slug)).tuples().all())

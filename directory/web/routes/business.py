@@ -129,6 +129,7 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
             lon=detail.lon,
             lang=page.lang,
             at=at,
+            origin="place",  # around this business, not the reader: "650 m dari sini"
             exclude={business.id},
             limit=NEARBY_LIMIT,
         ),

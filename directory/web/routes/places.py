@@ -84,6 +84,7 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
         lon=area.lon,
         lang=page.lang,
         at=at,
+        origin="area",  # around the area's centre: "650 m dari pusat area"
         exclude={r.summary.id for r in best},
         limit=RECOMMEND_LIMIT,
     )
@@ -140,6 +141,7 @@ def category_page(
             category=category,
             lang=page.lang,
             at=at,
+            origin="area",  # around the area's centre: "650 m dari pusat area"
             exclude={r.summary.id for r in best},
             limit=RECOMMEND_LIMIT,
         )
