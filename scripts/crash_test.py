@@ -29,6 +29,7 @@ import csv
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,15 +42,18 @@ from pathlib import Path
 import httpx
 from dbcheck import half_written_businesses, integrity_problems
 from load_test import (
+    NOT_SENT,
     OPERATIONS,
     World,
     audit,
+    op_interaction,
     openapi_paths,
     prepare,
     scratch_database,
 )
-from serverctl import dekat_command, dekat_env, start_server
+from serverctl import dekat_command, dekat_env, exit_on_sigterm, start_server
 from sqlalchemy import func, select
+from sqlalchemy.engine import Engine, make_url
 
 from directory.db import make_engine
 from directory.demo import generate_demo_businesses
@@ -150,9 +154,122 @@ def _timed_import(path: Path, env: dict[str, str], log: Path) -> float:
     return time.monotonic() - started
 
 
-def crash_importer(database_url: str, work_dir: Path, *, rows: int, seed: int) -> CrashResult:
-    """Kill -9 ``dekat import`` halfway through, check, re-run, check again."""
-    result = CrashResult(f"importer kill -9 at ~50% of {rows:,} rows")
+def read_position(pid: int, path: Path) -> int | None:
+    """How far process ``pid`` has read ``path``, in bytes (Linux ``/proc``); None when it
+    does not hold the file open. The import is one transaction, so committed rows say
+    nothing about its progress until the end; the reader's offset does. With several
+    descriptors on the file (the record count's quick pass) the furthest-behind one is the
+    reader."""
+    target = path.resolve()
+    positions: list[int] = []
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None
+    for fd in descriptors:
+        try:
+            if Path(os.readlink(fd)) != target:
+                continue
+            info = Path(f"/proc/{pid}/fdinfo/{fd.name}").read_text()
+        except OSError:
+            continue  # closed meanwhile
+        positions += [int(line.split()[1]) for line in info.splitlines() if line[:4] == "pos:"]
+    return min(positions) if positions else None
+
+
+class WriteWatch:
+    """Tells whether another process has begun writing businesses.
+
+    PostgreSQL: the business id sequence has moved (sequences are not transactional, so
+    this sees rows an uncommitted import has inserted, and counts them). SQLite: someone
+    holds the write lock — a ``BEGIN IMMEDIATE`` that does not wait fails; one that
+    succeeds is rolled back at once, and a writer that met it waits a moment on its busy
+    timeout.
+    """
+
+    def __init__(self, database_url: str) -> None:
+        self._sqlite: sqlite3.Connection | None = None
+        self._engine: Engine | None = None
+        if database_url.startswith("sqlite"):
+            path = make_url(database_url).database or ""
+            self._sqlite = sqlite3.connect(path, timeout=0, isolation_level=None)
+        else:
+            self._engine = make_engine(database_url, pool_size=1)
+        self._ids_before = 0 if self._engine is None else self._ids_drawn()
+
+    def _ids_drawn(self) -> int:
+        assert self._engine is not None
+        with self._engine.connect() as conn:
+            value = conn.exec_driver_sql(
+                "SELECT pg_sequence_last_value(pg_get_serial_sequence('business', 'id'))"
+            ).scalar()
+            return int(value or 0)
+
+    def writing(self) -> bool:
+        """True while the other process has uncommitted (or new) business rows."""
+        if self._sqlite is None:
+            return self._ids_drawn() > self._ids_before
+        try:
+            self._sqlite.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return True  # locked: the importer's transaction holds the write lock
+        self._sqlite.execute("ROLLBACK")
+        return False
+
+    def rows_inserted(self) -> int | None:
+        """PostgreSQL: rows inserted since the watch began, committed or not; else None."""
+        return None if self._engine is None else self._ids_drawn() - self._ids_before
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+def kill_when_writing(
+    process: subprocess.Popen[bytes],
+    path: Path,
+    watch: WriteWatch,
+    *,
+    fraction: float,
+    timeout_s: float,
+) -> float | None:
+    """SIGKILL the importer's process group once it has read ``fraction`` of ``path`` and
+    has rows in its open transaction; returns the fraction read at the kill, or None when
+    it finished (or timed out) first."""
+    size = path.stat().st_size
+    deadline = time.monotonic() + timeout_s
+    while process.poll() is None and time.monotonic() < deadline:
+        position = read_position(process.pid, path)
+        if position is not None and position >= fraction * size and watch.writing():
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return position / size
+        time.sleep(0.02)
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return None
+
+
+def crash_importer(
+    database_url: str,
+    work_dir: Path,
+    *,
+    rows: int,
+    seed: int,
+    kill_at: float = 0.5,
+    timeout_s: float = 1800.0,
+) -> CrashResult:
+    """Kill -9 ``dekat import`` when it has read ``kill_at`` of its file and is writing;
+    check; re-run; check again.
+
+    A tenth of the file is imported first, so the killed run also has committed rows of
+    an earlier import to damage, and the re-run both updates and creates. The import is
+    one transaction: after the kill the database must hold exactly what it held before.
+    """
+    result = CrashResult(f"importer kill -9 past {kill_at:.0%} of {rows:,} rows")
     env = dekat_env(database_url, work_dir / "media")
     log = work_dir / "import.log"
     prepare(database_url, work_dir, businesses=0)
@@ -160,32 +277,44 @@ def crash_importer(database_url: str, work_dir: Path, *, rows: int, seed: int) -
     full = work_dir / "businesses.csv"
     write_import_file(full, rows=rows, seed=seed, prefix=prefix)
 
-    # Calibrate on a tenth of the file (its rows are re-imported below, idempotently).
-    sample = work_dir / "sample.csv"
-    with full.open(encoding="utf-8") as src, sample.open("w", encoding="utf-8") as dst:
+    first = work_dir / "first-tenth.csv"
+    with full.open(encoding="utf-8") as src, first.open("w", encoding="utf-8") as dst:
         for n, line in enumerate(src):
             if n > rows // 10:
                 break
             dst.write(line)
-    per_row_s = _timed_import(sample, env, log) / max(1, rows // 10)
-    result.facts["calibrated rows/s"] = round(1 / per_row_s) if per_row_s else "∞"
-    already = count_businesses(database_url)
+    first_s = _timed_import(first, env, log)
+    result.facts["first tenth imported in s"] = round(first_s, 1)
+    before = count_businesses(database_url)
 
-    process = _run_import(full, env, log)
+    watch = WriteWatch(database_url)
     started = time.monotonic()
-    deadline = started + per_row_s * rows / 2
-    halfway = already + (rows - already) // 2
-    while time.monotonic() < deadline and process.poll() is None:
-        if count_businesses(database_url) >= halfway:
-            break
-        time.sleep(0.05)
-    if process.poll() is not None:
-        result.problems.append("the import finished before it could be killed: use more rows")
+    process = _run_import(full, env, log)
+    try:
+        read = kill_when_writing(process, full, watch, fraction=kill_at, timeout_s=timeout_s)
+        inserted = watch.rows_inserted()
+    finally:
+        watch.close()
+        if process.poll() is None:  # interrupted: never leave the importer running
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if read is None:
+        result.problems.append(
+            "the import finished (or stalled) before it was killed: "
+            f"{log.read_text(errors='replace')[-500:]}"
+        )
         return result
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
     result.facts["killed after s"] = round(time.monotonic() - started, 1)
-    result.facts["rows committed at kill"] = count_businesses(database_url)
+    result.facts["file read at kill"] = f"{read:.0%}"
+    if inserted is not None:
+        result.facts["rows inserted, uncommitted, at kill"] = inserted
+    at_kill = count_businesses(database_url)
+    result.facts["rows committed at kill"] = at_kill
+    if at_kill != before:
+        result.problems.append(
+            f"after kill: {at_kill} businesses, expected the {before} committed before it "
+            "(the import is one transaction)"
+        )
 
     result.problems += [f"after kill: {p}" for p in database_checks(database_url)]
     rerun_s = _timed_import(full, env, log)
@@ -202,7 +331,13 @@ def crash_importer(database_url: str, work_dir: Path, *, rows: int, seed: int) -
 
 
 def _burst(
-    world: World, *, stop: threading.Event, clients: int, seed: int, acked: list[int]
+    world: World,
+    *,
+    stop: threading.Event,
+    clients: int,
+    seed: int,
+    acked: list[int],
+    server_errors: list[int],
 ) -> None:
     ops = [(n, w, fn) for n, m, p, w, fn in OPERATIONS if n in WRITE_OPS and world.has(m, p)]
     if not ops:
@@ -217,12 +352,16 @@ def _burst(
                 seq += 1
                 try:
                     response, _ = fn(client, world, rng, f"c{n}s{seq}xk{rng.randrange(16**4):04x}")
-                except httpx.HTTPError:
-                    with world.ledger.lock:
-                        world.ledger.uncertain += 1
+                except httpx.HTTPError as exc:
+                    world.lost_answer(exc)  # cut off by the kill: stored or not, both fine
+                    if isinstance(exc, NOT_SENT):
+                        time.sleep(0.05)  # the server is gone; wait for ``stop``
                     continue
+                world.answered()
                 if 200 <= response.status_code < 300:
                     acked[n] += 1
+                elif response.status_code >= 500:
+                    server_errors[n] += 1
 
     threads = [threading.Thread(target=loop, args=(n,), daemon=True) for n in range(clients)]
     for t in threads:
@@ -232,10 +371,76 @@ def _burst(
         t.join(timeout=15)
 
 
+@dataclass
+class Burst:
+    """What the clients saw of a burst of writes that ended in a kill."""
+
+    world: World
+    acknowledged: int
+    server_errors: int
+
+
+def burst_then_kill(
+    database_url: str, work_dir: Path, ids: list[int], *, burst_s: float, clients: int, seed: int
+) -> Burst:
+    """Start ``dekat serve --workers 2``, send writes from ``clients`` threads and SIGKILL
+    the master and workers ``burst_s`` seconds in, while requests are in flight."""
+    server = start_server(database_url, work_dir, workers=2)
+    stop = threading.Event()
+    acked = [0] * clients
+    server_errors = [0] * clients
+    try:
+        world = World(
+            base_url=server.base_url, paths=openapi_paths(server.base_url), business_ids=ids
+        )
+        burst = threading.Thread(
+            target=_burst,
+            kwargs={
+                "world": world,
+                "stop": stop,
+                "clients": clients,
+                "seed": seed,
+                "acked": acked,
+                "server_errors": server_errors,
+            },
+            daemon=True,
+        )
+        burst.start()
+        time.sleep(burst_s)
+    finally:
+        server.kill()  # SIGKILL to the whole process group, mid-burst
+        stop.set()
+    burst.join(timeout=30)
+    return Burst(world=world, acknowledged=sum(acked), server_errors=sum(server_errors))
+
+
+def restart_problems(
+    database_url: str, work_dir: Path, world: World, *, business_id: int, seed: int
+) -> list[str]:
+    """Restart the server: it must answer, show a business and accept a write again."""
+    problems: list[str] = []
+    restarted = start_server(database_url, work_dir, workers=2)
+    try:
+        health = httpx.get(f"{restarted.base_url}/healthz", timeout=10)
+        if health.status_code != 200:
+            problems.append(f"after restart /healthz answered {health.status_code}")
+        probe = httpx.get(f"{restarted.base_url}/api/v1/businesses/{business_id}", timeout=10)
+        if probe.status_code != 200:
+            problems.append(f"after restart a business page answered {probe.status_code}")
+        with httpx.Client(base_url=restarted.base_url, timeout=10) as client:
+            write, _ = op_interaction(client, world, random.Random(seed), "c0s0xrestart")
+        if write.status_code >= 300:
+            problems.append(f"after restart a write answered {write.status_code}")
+    finally:
+        restarted.terminate()
+    return problems
+
+
 def crash_server(
     database_url: str, work_dir: Path, *, businesses: int, burst_s: float, clients: int, seed: int
 ) -> CrashResult:
-    """Kill -9 the server (master and workers) during a burst of writes; restart; check."""
+    """Kill -9 the server (master and workers) during a burst of writes; check; restart;
+    check that every acknowledged write is there exactly once."""
     result = CrashResult(f"server kill -9 during a {burst_s:.0f} s write burst")
     prepare(database_url, work_dir, businesses=businesses)
     engine = make_engine(database_url)
@@ -243,35 +448,21 @@ def crash_server(
         ids = list(conn.execute(select(Business.id).limit(300)).scalars())
     engine.dispose()
 
-    server = start_server(database_url, work_dir, workers=2)
-    world = World(base_url=server.base_url, paths=openapi_paths(server.base_url), business_ids=ids)
-    stop = threading.Event()
-    acked = [0] * clients
-    burst = threading.Thread(
-        target=_burst,
-        kwargs={"world": world, "stop": stop, "clients": clients, "seed": seed, "acked": acked},
-        daemon=True,
+    burst = burst_then_kill(
+        database_url, work_dir, ids, burst_s=burst_s, clients=clients, seed=seed
     )
-    burst.start()
-    time.sleep(burst_s)
-    server.kill()  # SIGKILL to the whole process group, mid-burst
-    stop.set()
-    burst.join(timeout=30)
-    result.facts["acknowledged writes before kill"] = sum(acked)
-    result.facts["requests cut off"] = world.ledger.uncertain
+    result.facts["acknowledged writes before kill"] = burst.acknowledged
+    result.facts["writes cut off in flight"] = burst.world.ledger.uncertain
+    if not burst.acknowledged:
+        result.problems.append("no write was acknowledged before the kill")
+    if burst.server_errors:
+        result.problems.append(f"{burst.server_errors} writes answered 5xx before the kill")
 
     result.problems += [f"after kill: {p}" for p in database_checks(database_url)]
-    restarted = start_server(database_url, work_dir, workers=2)
-    try:
-        health = httpx.get(f"{restarted.base_url}/healthz", timeout=10)
-        if health.status_code != 200:
-            result.problems.append(f"after restart /healthz answered {health.status_code}")
-        probe = httpx.get(f"{restarted.base_url}/api/v1/businesses/{ids[0]}", timeout=10)
-        if probe.status_code != 200:
-            result.problems.append(f"after restart a business page answered {probe.status_code}")
-    finally:
-        restarted.terminate()
-    result.problems += [f"after restart: {p}" for p in audit(database_url, world.ledger)]
+    result.problems += restart_problems(
+        database_url, work_dir, burst.world, business_id=ids[0], seed=seed
+    )
+    result.problems += [f"after restart: {p}" for p in audit(database_url, burst.world.ledger)]
     return result
 
 
@@ -320,6 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--only", choices=("importer", "server"), help="run one experiment only")
     args = parser.parse_args(argv)
+    exit_on_sigterm()
     results = run_crash_tests(
         rows=args.rows,
         database_url=args.database_url,

@@ -181,3 +181,13 @@ def running_server(
         yield server
     finally:
         server.terminate()
+
+
+def exit_on_sigterm() -> None:
+    """Make SIGTERM raise SystemExit in the main thread, so that a harness stopped with
+    ``kill PID`` still stops the servers it started and drops its scratch databases."""
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
