@@ -75,6 +75,7 @@ class Query:
     candidates: list[Candidate]
     target: int
     own_counts: dict[int, tuple[int, float]]  # place -> (visits, last visit epoch)
+    sources: dict[str, frozenset[int]]  # candidate source -> the places it brought
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,15 @@ def prepare(data_dir: Path, *, holdout: int, nearest: int, related: int) -> Prep
         own = [(int(places[i]), at[i], "visit") for i in range(s, t)]
         history = build_history(own, user_id=str(users[s]))
         context = Context(lat=lat_of[current], lon=lon_of[current], at=at[t], user_id=str(users[s]))
-        candidates = _candidates(context, history, model, pois, nearest=nearest, related=related)
+        candidates, sources = _candidates(
+            context, history, model, pois, nearest=nearest, related=related
+        )
         own_counts: dict[int, tuple[int, float]] = {}
         for place, when, _ in own:
             visits, _last = own_counts.get(place, (0, 0.0))
             own_counts[place] = (visits + 1, when.timestamp())
         queries.append(
-            Query(str(users[s]), context, history, candidates, int(places[t]), own_counts)
+            Query(str(users[s]), context, history, candidates, int(places[t]), own_counts, sources)
         )
     return Prepared(
         queries, model, fit_s, venue_ids, pois[:, 1].copy(), pois[:, 2].copy(), len(events)
@@ -152,23 +155,30 @@ def _candidates(
     *,
     nearest: int,
     related: int,
-) -> list[Candidate]:
-    """Nearest venues ∪ the user's places ∪ places related to them and to the current one."""
+) -> tuple[list[Candidate], dict[str, frozenset[int]]]:
+    """Nearest venues ∪ the user's places ∪ places related to them and to the current one,
+    and which places each of those sources brought."""
     distance = haversine_m(context.lat, context.lon, pois[:, 1], pois[:, 2])
-    rows = set(np.argsort(distance, kind="stable")[:nearest].tolist())
-    row_of = {int(v): i for i, v in enumerate(pois[:, 0].astype(np.int64).tolist())}
+    nearest_rows = np.argsort(distance, kind="stable")[:nearest]
+    rows = set(nearest_rows.tolist())
+    ids = pois[:, 0].astype(np.int64)
+    row_of = {int(v): i for i, v in enumerate(ids.tolist())}
     engagement = {int(b): float(np.log1p(n)) for b, n in history.visit_counts.items()}
-    wanted = set(engagement)
-    wanted.update(b for b, _ in model.related_items(engagement, limit=related))
-    if history.last_business_id is not None:
-        wanted.update(
+    sources = {
+        "nearest": frozenset(ids[nearest_rows].tolist()),
+        "own": frozenset(engagement),
+        "related to own": frozenset(b for b, _ in model.related_items(engagement, limit=related)),
+        "related to last": frozenset(
             b for b, _ in model.related_items([history.last_business_id], limit=related // 2)
         )
+        if history.last_business_id is not None
+        else frozenset(),
+    }
+    wanted = sources["own"] | sources["related to own"] | sources["related to last"]
     rows.update(row_of[b] for b in wanted if b in row_of)
-    ids = pois[:, 0].astype(np.int64)
     ordered = sorted(rows)
     popularity = model.activity_of(ids[ordered])
-    return [
+    candidates = [
         Candidate(
             business_id=int(ids[r]),
             lat=float(pois[r, 1]),
@@ -180,6 +190,7 @@ def _candidates(
         )
         for r, p in zip(ordered, popularity.tolist(), strict=True)
     ]
+    return candidates, sources
 
 
 @dataclass(frozen=True)
@@ -245,6 +256,18 @@ def baselines(prep: Prepared) -> dict[str, Callable[[Query], list[int]]]:
     }
 
 
+def coverage(prep: Prepared) -> str:
+    """How often the target is among the candidates at all, overall and by source."""
+    n = len(prep.queries)
+    among = sum(1 for q in prep.queries if q.target in {c.business_id for c in q.candidates})
+    names = ("own", "nearest", "related to own", "related to last")
+    parts = ", ".join(
+        f"{name} {sum(1 for q in prep.queries if q.target in q.sources[name]) / n:.1%}"
+        for name in names
+    )
+    return f"target among the candidates: {among / n:.1%} of queries (by source: {parts})"
+
+
 def _row(name: str, m: Metrics) -> str:
     cells = " | ".join(f"{m.acc[k]:.4f}" for k in KS)
     return f"| {name} | {cells} | {m.mrr:.4f} |"
@@ -306,6 +329,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"on average (max {max(sizes)}): median {statistics.median(latencies):.2f} ms, "
         f"p95 {latencies[int(0.95 * (len(latencies) - 1))]:.2f} ms, max {latencies[-1]:.2f} ms"
     )
+    print(coverage(prep))
     print_published(args.data_dir)
     return 0
 

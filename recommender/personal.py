@@ -1,9 +1,11 @@
 """Signals from the reader's own history: revisits, just visited, favourite category,
 co-visitation and next place.
 
-* revisit: each past interaction weighs ``kind × recency × time-of-day match``; a place's
-  share of the reader's total weight goes through ``log_share``. A habit at this hour
-  counts most, an old or off-hours visit still counts a little (the floors).
+* revisit: each past interaction weighs ``kind × recency``; a place's share is the
+  reader's time-of-day profile ``P(place | this hour, kind of day)``, smoothed toward their
+  overall share by ``revisit_time_prior`` pseudo-interactions, through ``log_share``. A
+  habit at this hour counts most; a reader with little activity at this hour is judged
+  by their habits at any hour, and an old visit still counts a little (the recency floor).
 * just visited: a penalty halving every ``just_visited_half_life_h`` since the last visit.
 * favourite category: the reader's share of interactions in the place's category, once
   they have ``favourite_category_min_visits`` there.
@@ -61,10 +63,8 @@ def personal_signals(
     known = place >= 0
     safe = np.maximum(place, 0)
 
-    mass = _revisit_mass(history, cut, context, w)
-    per_place = np.bincount(event_index, weights=mass, minlength=m)
-    total = float(per_place.sum())
-    share = np.where(known, per_place[safe] / total, 0.0) if total > 0 else np.zeros(ids.shape[0])
+    per_place = _revisit_share(history, cut, context, w)
+    share = np.where(known, per_place[safe], 0.0)
     visits_per_place = np.bincount(event_index[history.visits[:cut]], minlength=m)
     visits = np.where(known, visits_per_place[safe], 0).astype(np.float64)
     engagement = np.bincount(event_index, weights=history.weights[:cut], minlength=m).astype(
@@ -99,21 +99,45 @@ def _place_of(ids: IntArray, distinct_ids: IntArray) -> IntArray:
     return np.where(distinct_ids[pos] == ids, pos, -1).astype(np.int64)
 
 
-def _revisit_mass(
+def _revisit_share(
     history: UserHistory, cut: int, context: Context, w: RankingWeights
 ) -> FloatArray:
-    """Weight of each past interaction: kind × recency × match with the query's hour and day."""
+    """Each of the reader's places' share of their interactions around the query time.
+
+    Every past interaction weighs ``kind × recency``. The share is the reader's own
+    time-of-day profile, ``P(place | this hour and kind of day)``, smoothed toward their
+    overall share by ``revisit_time_prior`` pseudo-interactions::
+
+        share = (near(place) + prior × all(place) / all) / (near + prior)
+
+    where ``near`` weighs each interaction by the hour kernel (and ``revisit_other_daytype``
+    for the other kind of day). A reader with many interactions around this hour is
+    judged by what they do at this hour; one with few falls back on their overall habits.
+    The shares sum to 1 over the reader's places (0 everywhere without any history).
+    """
+    m = history.distinct_ids.shape[0]
+    event_index = history.event_index[:cut]
     age_days = (epoch_s(context.at) - history.epoch_s[:cut]) / 86_400.0
     recency = w.revisit_recency_floor + (1.0 - w.revisit_recency_floor) * np.exp(
         -age_days / w.revisit_recency_days
     )
+    mass = history.weights[:cut] * recency
     near = hour_kernel(
         history.hours[:cut] - hour_of_day(context.at), concentration=w.revisit_time_concentration
     )
     same_day = history.weekend[:cut] == is_weekend(context.at)
     near = near * np.where(same_day, 1.0, w.revisit_other_daytype)
-    timing = w.revisit_time_floor + (1.0 - w.revisit_time_floor) * near
-    result: FloatArray = history.weights[:cut] * recency * timing
+    per_place = np.bincount(event_index, weights=mass, minlength=m)
+    per_place_near = np.bincount(event_index, weights=mass * near, minlength=m)
+    total = float(per_place.sum())
+    if total <= 0:
+        return np.zeros(m)
+    prior = w.revisit_time_prior
+    denominator = float(per_place_near.sum()) + prior
+    if denominator <= 0:  # no prior and nothing near this hour: the overall habits
+        overall: FloatArray = per_place / total
+        return overall
+    result: FloatArray = (per_place_near + prior * per_place / total) / denominator
     return result
 
 

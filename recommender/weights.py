@@ -97,10 +97,14 @@ class RankingWeights:
     """Time constant of the recency weight of a past visit."""
     revisit_recency_floor: float = 0.2
     """Weight an old visit keeps however old it is (habits outlive a month)."""
-    revisit_time_concentration: float = 2.0
-    """von Mises concentration of the hour-of-day kernel (2 ≈ a ±3 hour window)."""
-    revisit_time_floor: float = 0.3
-    """Weight a visit at a very different hour keeps (a favourite is still a favourite)."""
+    revisit_time_concentration: float = 4.0
+    """von Mises concentration of the hour-of-day kernel (4: the weight halves ≈2.3 h away)."""
+    revisit_time_prior: float = 1.0
+    """Pseudo-interactions pulling the reader's profile at this hour toward their overall one.
+
+    A reader with many interactions around the query hour is judged by what they do then;
+    one with few (or none) falls back on their habits at any hour.
+    """
     revisit_other_daytype: float = 0.6
     """Weight of a weekday visit for a weekend query and vice versa."""
     just_visited: float = 1.5
