@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import os
 import resource
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
@@ -33,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from directory.db import make_engine, make_session_factory
 from directory.demo import generate_demo_businesses
-from directory.io.businesses_io import ImportOptions, ImportReport, import_businesses
+from directory.io.businesses_io import ImportOptions, import_businesses
 from directory.models import Business
 from directory.services import indexing
 from directory.services.bootstrap import prepare_database
@@ -102,7 +104,20 @@ class IndexTimer:
         self.seconds += time.process_time() - started
 
 
-def run_import(url: str, path: Path, timer: IndexTimer, workers: int | None) -> ImportReport:
+@dataclass
+class RunFigures:
+    """One import run, for the summary table."""
+
+    label: str
+    seconds: float
+    rows: int
+    cpu_main: float
+    cpu_index: float
+    cpu_workers: float
+    load: float
+
+
+def run_import(url: str, path: Path, timer: IndexTimer, workers: int | None) -> RunFigures:
     engine = make_engine(url, statement_timeout_ms=3_600_000)
     try:
         session = make_session_factory(engine)()
@@ -123,7 +138,26 @@ def run_import(url: str, path: Path, timer: IndexTimer, workers: int | None) -> 
         f"{timer.seconds:.1f} s), validation workers {cpu_workers:.1f} s; "
         f"load average {os.getloadavg()[0]:.1f}"
     )
-    return report
+    return RunFigures(
+        "", report.seconds, report.rows, cpu_main, timer.seconds, cpu_workers, os.getloadavg()[0]
+    )
+
+
+def print_table(runs: Sequence[RunFigures], *, backend: str, target_s: float = 120.0) -> None:
+    head = (
+        f"{'run':28} {'seconds':>8} {'rows/s':>9} {'target':>7} {'main CPU s':>11} "
+        f"{'index CPU s':>12} {'workers CPU s':>14} {'load':>5}"
+    )
+    print(f"\n{backend}")
+    print(head)
+    print("-" * len(head))
+    for r in runs:
+        met = "met" if r.seconds < target_s else "missed"
+        print(
+            f"{r.label:28} {r.seconds:8.1f} {r.rows / r.seconds:9,.0f} {met:>7} "
+            f"{r.cpu_main:11.1f} {r.cpu_index:12.1f} {r.cpu_workers:14.1f} {r.load:5.2f}"
+        )
+    print(f"(target: {target_s:.0f} s for the import; load = 1-minute load average at the end)")
 
 
 def _children_cpu() -> float:
@@ -153,11 +187,15 @@ def main() -> None:
     )
     timer = IndexTimer(skip=args.no_index)
     indexing.index_businesses = timer
+    runs = []
     with fresh_database(args.postgres) as url:
-        print("first import (empty database):")
-        run_import(url, path, timer, args.workers)
-        print("second import (same file: idempotent):")
-        run_import(url, path, timer, args.workers)
+        print("first import (empty database):", flush=True)
+        runs.append(dataclasses.replace(run_import(url, path, timer, args.workers),
+                                        label="first import (empty DB)"))  # fmt: skip
+        print("second import (same file: idempotent):", flush=True)
+        runs.append(dataclasses.replace(run_import(url, path, timer, args.workers),
+                                        label="second import (unchanged)"))  # fmt: skip
+    print_table(runs, backend=f"{args.rows:,} rows, {backend}")
 
 
 if __name__ == "__main__":

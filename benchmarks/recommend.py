@@ -1,5 +1,6 @@
 """Recommendation latency at 1,000,000 businesses and 1,000,000 interactions (issue targets:
-p95 ≤ 10 ms in process for a user with history; refresh under a minute).
+p95 ≤ 10 ms in process for a user with history; refresh under a minute; ≥ 500 req/s over
+HTTP with two workers).
 
 Uses the 1M-business database that ``benchmarks/search.py`` builds in ``benchmarks/out/``
 (run that first), copies it once to ``benchmarks/out/recommend_<count>.db``, adds
@@ -9,13 +10,24 @@ interaction model (timed: the ``dekat recommender refresh`` step), then times
 ``recommend()`` — the function behind ``GET /api/v1/recommendations`` — for ``--queries``
 readers with history, at a point near their home.
 
+``--http`` also serves the database with two uvicorn workers (the app factory, as
+``dekat serve --workers 2`` does) and drives ``GET /api/v1/recommendations?lat=&lon=&user_id=``
+with wrk, rotating over the same readers. ``--postgres URL`` repeats everything on
+PostgreSQL: the project database that ``benchmarks/search.py`` builds there
+(``dekat_bench_search_app``, the same 1M rows) is cloned into the scratch database
+``dekat_bench_recommend`` and given the same interactions; the database named in the URL
+is only used to create and drop scratch databases. The table shows both backends.
+
     .venv/bin/python benchmarks/search.py --no-postgres     # builds the 1M database once
     .venv/bin/python benchmarks/recommend.py
+    .venv/bin/python benchmarks/search.py && .venv/bin/python benchmarks/recommend.py \
+        --http --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import statistics
@@ -26,7 +38,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
 
 from directory.db import make_engine, make_session_factory
 from directory.migrate import upgrade_database
@@ -56,6 +69,36 @@ def _prepare(source: Path, target: Path) -> None:
         src.backup(dst, pages=4096)
     src.close()
     dst.close()
+    _age_listings(f"sqlite:///{target}")
+
+
+def _age_listings(url: str) -> None:
+    """Spread the listing dates as the demo data does (``_age_demo_listings``: 1 in 8
+    listed in the last 60 days, the rest 120–1,520 days ago, from the id). The search
+    database stamps every row with one build date, which would make every listing "new"
+    to the recommender for 60 days — the situation right after a bulk import, but not a
+    city guide's usual state."""
+    base = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    days = (
+        "CAST(CASE WHEN id % 8 = 0 THEN (CAST(id AS BIGINT) * 7919) % 60 "
+        "ELSE 120 + (CAST(id AS BIGINT) * 104729) % 1400 END AS INTEGER)"
+    )
+    engine = make_engine(url, statement_timeout_ms=3_600_000)
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            stamp = (
+                f"strftime('%Y-%m-%d %H:%M:%S', :base, '-' || {days} || ' days', "
+                f"'-' || (id % 1440) || ' minutes') || '.000000'"
+            )
+            base_value: object = base.strftime("%Y-%m-%d %H:%M:%S")
+        else:
+            stamp = f"CAST(:base AS timestamp) - make_interval(days => {days}, mins => id % 1440)"
+            base_value = base.replace(tzinfo=None)
+        conn.execute(
+            text(f"UPDATE business SET created_at = {stamp}, published_at = {stamp}"),
+            {"base": base_value},
+        )
+    engine.dispose()
 
 
 def _add_interactions(url: str, *, users: int, total: int, seed: int) -> list[Home]:
@@ -111,6 +154,136 @@ def _add_interactions(url: str, *, users: int, total: int, seed: int) -> list[Ho
     return homes
 
 
+PG_SOURCE_DB = "dekat_bench_search_app"  # built by benchmarks/search.py
+PG_DB = "dekat_bench_recommend"
+
+
+def _pg_copy(pg_url: str, sqlite_url: str, stamp: str) -> str | None:
+    """A PostgreSQL scratch database with the same businesses and interactions; its URL."""
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    target = make_url(pg_url).set(database=PG_DB).render_as_string(hide_password=False)
+    try:
+        with admin.connect() as conn:
+            have_source = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_SOURCE_DB}
+            )
+            have_target = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DB}
+            )
+        if not have_source:
+            print(f"{PG_SOURCE_DB} is missing: run `python benchmarks/search.py` first.")
+            return None
+        if have_target:
+            probe = create_engine(target)
+            try:
+                with probe.connect() as conn:
+                    saved = conn.scalar(text("SELECT params FROM bench_recommend_stamp"))
+            except Exception:  # noqa: BLE001 - no stamp: rebuild
+                saved = None
+            probe.dispose()
+            if saved == stamp:
+                return target
+        print(f"cloning {PG_SOURCE_DB} → {PG_DB} and copying the interactions …", flush=True)
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{PG_DB}" TEMPLATE "{PG_SOURCE_DB}"'))
+    finally:
+        admin.dispose()
+    started = time.perf_counter()
+    _age_listings(target)
+    lite = make_engine(sqlite_url)
+    engine = make_engine(target, statement_timeout_ms=3_600_000)
+    upgrade_database(engine)
+    table = Interaction.__table__
+    with lite.connect() as src, engine.begin() as dst:
+        last = 0
+        while True:
+            rows = [
+                dict(r._mapping)
+                for r in src.execute(
+                    select(table).where(table.c.id > last).order_by(table.c.id).limit(50_000)
+                )
+            ]
+            if not rows:
+                break
+            last = rows[-1]["id"]
+            dst.execute(insert(table), rows)
+        dst.execute(
+            text("SELECT setval(pg_get_serial_sequence('interaction', 'id'), :n)"),
+            {"n": max(last, 1)},
+        )
+        dst.execute(text("CREATE TABLE bench_recommend_stamp (params text NOT NULL)"))
+        dst.execute(text("INSERT INTO bench_recommend_stamp VALUES (:s)"), {"s": stamp})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE interaction")
+    lite.dispose()
+    engine.dispose()
+    print(f"  copied in {time.perf_counter() - started:.0f} s", flush=True)
+    return target
+
+
+def _queries(homes: list[Home], *, n: int, seed: int) -> list[tuple[str, float, float]]:
+    rng = random.Random(seed)
+    picks = rng.sample(homes, min(n, len(homes)))
+    return [
+        (user, lat + rng.uniform(-0.005, 0.005), lon + rng.uniform(-0.005, 0.005))
+        for user, lat, lon in picks
+    ]
+
+
+def _measure(url: str, queries: list[tuple[str, float, float]]) -> dict[str, float]:
+    """Refresh the model (timed), then time recommend() for every query."""
+    engine = make_engine(url)
+    sessions = make_session_factory(engine)
+    out: dict[str, float] = {}
+    with sessions() as session:
+        n_business = session.scalar(select(func.count()).select_from(Business))
+        n_inter = session.scalar(select(func.count()).select_from(Interaction))
+        print(f"{url.split('://')[0]}: {n_business:,} businesses, {n_inter:,} interactions")
+        report = refresh_model(session, timezone=ZONE)
+        out["refresh_s"] = report.seconds
+        out["refresh_load"] = os.getloadavg()[0]
+        print(
+            f"  model refresh (dekat recommender refresh): {report.seconds:.1f} s "
+            f"for {report.n_events:,} interactions (load average {out['refresh_load']:.2f})",
+            flush=True,
+        )
+        now = datetime.now(ZoneInfo(ZONE))
+        latencies: list[float] = []
+        for i, (user, lat, lon) in enumerate(queries[:20] + queries):
+            query = RecommendationQuery(lat=lat, lon=lon, user_id=user, limit=20)
+            t0 = time.perf_counter()
+            page = recommend(session, query, now=now, timezone=ZONE)
+            if i >= 20:  # the first 20 warm the caches (model, catalogue)
+                latencies.append((time.perf_counter() - t0) * 1000)
+            assert page.items
+    engine.dispose()
+    out["p50"] = statistics.median(latencies)
+    out["p95"] = _percentile(latencies, 0.95)
+    out["p99"] = _percentile(latencies, 0.99)
+    out["qps"] = 1000 / statistics.mean(latencies)
+    out["n"] = len(latencies)
+    out["load"] = os.getloadavg()[0]
+    return out
+
+
+def _http(url: str, queries: list[tuple[str, float, float]], *, label: str, seconds: int) -> str:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from search import serve_and_wrk  # benchmarks/search.py
+
+    paths = [
+        f"/api/v1/recommendations?lat={lat:.6f}&lon={lon:.6f}&user_id={user}"
+        for user, lat, lon in queries
+    ]
+    return serve_and_wrk(
+        url,
+        paths,
+        label=f"recommendations over HTTP, {label}",
+        seconds=seconds,
+        script_name="recommend.lua",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     parser.add_argument("--count", type=int, default=1_000_000, help="businesses (search DB)")
@@ -118,6 +291,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=20261128)
+    parser.add_argument("--http", action="store_true", help="also measure over HTTP with wrk")
+    parser.add_argument("--http-seconds", type=int, default=15)
+    parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
     args = parser.parse_args(argv)
 
     source = OUT / f"search_{args.count}_{args.seed}.db"
@@ -131,38 +307,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     upgrade_database(migrate_engine)  # the search DB may predate later migrations
     migrate_engine.dispose()
     homes = _add_interactions(url, users=args.users, total=args.interactions, seed=args.seed)
+    queries = _queries(homes, n=args.queries, seed=args.seed + 1)
 
-    engine = make_engine(url)
-    sessions = make_session_factory(engine)
-    with sessions() as session:
-        n_business = session.scalar(select(func.count()).select_from(Business))
-        n_inter = session.scalar(select(func.count()).select_from(Interaction))
-        print(f"{n_business:,} businesses, {n_inter:,} interactions")
-        report = refresh_model(session, timezone=ZONE)
+    runs: dict[str, dict[str, float]] = {"SQLite": _measure(url, queries)}
+    urls = {"SQLite": url}
+    if args.postgres:
+        stamp = f"{args.count}:{args.seed}:{args.users}:{args.interactions}:aged"
+        pg = _pg_copy(args.postgres, url, stamp)
+        if pg:
+            urls["PostgreSQL"] = pg
+            runs["PostgreSQL"] = _measure(pg, queries)
+
+    print(
+        f"\nrecommend() for readers with history, {len(queries)} queries "
+        f"(+20 warm-up), in process, one thread; limit 20"
+    )
+    head = (
+        f"{'backend':12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'q/s':>6} "
+        f"{'load':>5} {'refresh s':>10}"
+    )
+    print(head)
+    print("-" * len(head))
+    for name, r in runs.items():
         print(
-            f"model refresh (dekat recommender refresh): {report.seconds:.1f} s "
-            f"for {report.n_events:,} interactions"
+            f"{name:12} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {r['qps']:6.0f} "
+            f"{r['load']:5.2f} {r['refresh_s']:10.1f}"
         )
-        rng = random.Random(args.seed + 1)
-        picks = rng.sample(homes, min(args.queries, len(homes)))
-        now = datetime.now(ZoneInfo(ZONE))
-        latencies: list[float] = []
-        for user, lat, lon in picks:
-            query = RecommendationQuery(
-                lat=lat + rng.uniform(-0.005, 0.005),
-                lon=lon + rng.uniform(-0.005, 0.005),
-                user_id=user,
-                limit=20,
-            )
-            t0 = time.perf_counter()
-            page = recommend(session, query, now=now, timezone=ZONE)
-            latencies.append((time.perf_counter() - t0) * 1000)
-            assert page.items
-    engine.dispose()
-    print(f"\nrecommend() for readers with history, {len(latencies)} queries, in process:")
-    p50, p95 = statistics.median(latencies), _percentile(latencies, 0.95)
-    p99, qps = _percentile(latencies, 0.99), 1000 / statistics.mean(latencies)
-    print(f"  p50 {p50:.2f} ms · p95 {p95:.2f} ms · p99 {p99:.2f} ms · {qps:.0f} q/s")
+    if args.http:
+        print()
+        for name, u in urls.items():
+            print(_http(u, queries, label=name, seconds=args.http_seconds), flush=True)
     return 0
 
 

@@ -14,14 +14,21 @@ real-looking Indonesian names), and times, in process:
 
 With PostgreSQL reachable (``--pg-url``) the same queries run against PostGIS (``geography``
 GiST, ``<->`` ordering, ``btree_gist`` on category + geography) and pg_trgm (GIN,
-``%`` ordered by similarity) on the same rows, and the table shows project / PostGIS.
+``%`` ordered by similarity) on the same rows, and the table shows project / PostGIS
+(in the scratch database ``dekat_bench_search``). Then the project's own code path runs on
+PostgreSQL too: the same rows copied into a migrated Dekat database (``dekat_bench_search_app``,
+PostGIS spatial backend, indexed by ``index_businesses``), and a second table shows the
+project's timings on SQLite and on PostgreSQL side by side (``--no-pg-project`` skips it).
+The database named in ``--pg-url`` is only used to create those two scratch databases.
 ``--http`` also measures ``GET /api/v1/businesses`` (nearest 20) with wrk against two
-uvicorn workers.
+uvicorn workers, on SQLite and (when built) on the PostgreSQL copy.
 
     .venv/bin/python benchmarks/search.py                  # 1,000,000 businesses
+    .venv/bin/python benchmarks/search.py --http           # ... and over HTTP
     .venv/bin/python benchmarks/search.py --count 20000 --queries 200 --no-postgres
 
-Databases live in ``benchmarks/out/`` and are rebuilt only when their parameters change.
+Databases live in ``benchmarks/out/`` (and the two PostgreSQL scratch databases) and are
+rebuilt only when their parameters change.
 """
 
 from __future__ import annotations
@@ -46,15 +53,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import Engine  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from directory.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from directory.demo import generate_demo_records  # noqa: E402
 from directory.hours import OpeningHoursError, parse_opening_hours, to_json  # noqa: E402
 from directory.migrate import upgrade_database  # noqa: E402
-from directory.models import Business, BusinessCategory, Category  # noqa: E402
-from directory.search.indexer import index_businesses  # noqa: E402
+from directory.models import Area, Business, BusinessCategory, Category  # noqa: E402
+from directory.search.indexer import index_businesses, optimize_search_indexes  # noqa: E402
 from directory.search.params import SearchParams, Sort  # noqa: E402
 from directory.search.text_match import words as fold_words  # noqa: E402
 from directory.services.areas import make_locator, seed_areas  # noqa: E402
@@ -98,6 +105,10 @@ def build_sqlite(db: Path, *, count: int, seed: int) -> dict[str, float]:
     if db.exists() and _stamp_path(db).exists():
         saved = json.loads(_stamp_path(db).read_text())
         if {k: saved.get(k) for k in stamp} == stamp:
+            if not saved.get("optimized"):  # built before the optimize step was added
+                saved.setdefault("timings", {})["optimize_s"] = _optimize_sqlite(db)
+                saved["optimized"] = True
+                _stamp_path(db).write_text(json.dumps(saved))
             return dict(saved.get("timings", {}))
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -157,12 +168,24 @@ def build_sqlite(db: Path, *, count: int, seed: int) -> dict[str, float]:
             index_businesses(session, list(range(start, min(count, start + BATCH - 1) + 1)))
     timings["index_s"] = time.perf_counter() - t0
     engine.dispose()
+    timings["optimize_s"] = _optimize_sqlite(db)
+    _stamp_path(db).write_text(json.dumps({**stamp, "optimized": True, "timings": timings}))
+    return timings
+
+
+def _optimize_sqlite(db: Path) -> float:
+    """What ``dekat import`` documents for after a bulk load (``optimize_search_indexes``:
+    merge the FTS5 segments, refresh planner statistics), then ANALYZE and checkpoint."""
+    t0 = time.perf_counter()
+    engine = make_engine(f"sqlite:///{db}")
+    with session_scope(make_session_factory(engine)) as session:
+        optimize_search_indexes(session)
+    engine.dispose()
     conn = sqlite3.connect(db)
     conn.execute("ANALYZE")
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    _stamp_path(db).write_text(json.dumps({**stamp, "timings": timings}))
-    return timings
+    return time.perf_counter() - t0
 
 
 # ---------------------------------------------------------------------- workload
@@ -481,9 +504,13 @@ def postgis_results(bench_url: str, work: Workload) -> dict[str, Result]:
     out["typo"] = res
 
     def prefix(x: tuple[str, float, float]) -> None:
+        # Like the project's autocomplete, a budget of 1,500 candidates (here: name matches
+        # through the trigram index), the nearest 5 of them. "ILIKE ... ORDER BY geog <->"
+        # alone walks the GiST index until 5 names match: seconds for a rare prefix.
         pattern = x[0].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         run(
-            f"SELECT id FROM bench_business WHERE name ILIKE %s ORDER BY geog <-> {point} LIMIT 5",
+            f"SELECT id FROM (SELECT id, geog FROM bench_business WHERE name ILIKE %s "
+            f"LIMIT 1500) m ORDER BY geog <-> {point} LIMIT 5",
             (pattern, x[2], x[1]),
         )
 
@@ -491,6 +518,134 @@ def postgis_results(bench_url: str, work: Workload) -> dict[str, Result]:
     raw.close()
     engine.dispose()
     return out
+
+
+# ---------------------------------------------------------------------- project on PostgreSQL
+
+PG_APP_DB = "dekat_bench_search_app"
+
+
+def _pg_db_url(url: str, name: str) -> str:
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+def build_project_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
+    """The same rows in a migrated Dekat database on PostgreSQL (its own scratch database
+    ``dekat_bench_search_app``, never the one ``url`` names), indexed by the project's
+    own ``index_businesses``; returns its URL, or None when PostgreSQL is not reachable.
+    Rebuilt only when the SQLite database's parameters change."""
+    app_url = _pg_db_url(url, PG_APP_DB)
+    try:
+        admin = _pg_admin(url)
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_APP_DB}
+            )
+        if exists:
+            probe = create_engine(app_url)
+            try:
+                with probe.connect() as conn:
+                    saved = conn.scalar(text("SELECT params FROM bench_stamp"))
+            except Exception:  # noqa: BLE001 - no stamp: half-built, rebuild
+                saved = None
+            probe.dispose()
+            if saved == stamp:
+                admin.dispose()
+                return app_url
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_APP_DB}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{PG_APP_DB}"'))
+        admin.dispose()
+    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
+        print(f"PostgreSQL not reachable ({type(exc).__name__}); skipping the project run")
+        return None
+    print(f"building the project's database on PostgreSQL ({PG_APP_DB}) ...", flush=True)
+    t0 = time.perf_counter()
+    engine = make_engine(app_url, statement_timeout_ms=3_600_000)
+    upgrade_database(engine)
+    sessions = make_session_factory(engine)
+    with session_scope(sessions) as session:
+        seed_categories(session)
+        seed_areas(session)
+    lite = make_engine(f"sqlite:///{sqlite_db}")
+    with lite.connect() as lconn, session_scope(sessions) as session:
+        for model in (Category, Area):
+            ours = dict(session.execute(select(model.slug, model.id)).all())
+            theirs = dict(lconn.execute(select(model.slug, model.id)).all())
+            if ours != theirs:
+                raise SystemExit(f"{model.__tablename__} ids differ between SQLite and PostgreSQL")
+        last = 0
+        while True:
+            rows = [
+                dict(r._mapping)
+                for r in lconn.execute(
+                    select(Business.__table__)
+                    .where(Business.id > last)
+                    .order_by(Business.id)
+                    .limit(20_000)
+                )
+            ]
+            if not rows:
+                break
+            last = rows[-1]["id"]
+            session.execute(insert(Business.__table__), rows)
+            session.execute(
+                insert(BusinessCategory.__table__),
+                [
+                    dict(r._mapping)
+                    for r in lconn.execute(
+                        select(BusinessCategory.__table__).where(
+                            BusinessCategory.business_id.between(rows[0]["id"], last)
+                        )
+                    )
+                ],
+            )
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence('business', 'id'), :n)"), {"n": last}
+        )
+    copied = time.perf_counter() - t0
+    print(f"  rows copied in {copied:.0f} s; indexing ...", flush=True)
+    count = 0
+    with lite.connect() as lconn:
+        count = int(lconn.scalar(select(func.max(Business.id))) or 0)
+    lite.dispose()
+    for start in range(1, count + 1, 50 * BATCH):
+        with session_scope(sessions) as session:
+            for lo in range(start, min(count + 1, start + 50 * BATCH), BATCH):
+                index_businesses(session, list(range(lo, min(count, lo + BATCH - 1) + 1)))
+    with session_scope(sessions) as session:
+        optimize_search_indexes(session)
+        session.execute(text("CREATE TABLE bench_stamp (params text NOT NULL)"))
+        session.execute(text("INSERT INTO bench_stamp VALUES (:s)"), {"s": stamp})
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("VACUUM ANALYZE")
+    engine.dispose()
+    print(
+        f"  project database built in {time.perf_counter() - t0:.0f} s "
+        f"(copy {copied:.0f} s, index {time.perf_counter() - t0 - copied:.0f} s)",
+        flush=True,
+    )
+    return app_url
+
+
+def print_backends(sqlite: dict[str, Result], pg: dict[str, Result]) -> None:
+    """The project's own code path on both backends, side by side."""
+    head = (
+        f"{'query':36} {'SQLite p50':>10} {'p95':>8} {'p99':>8} {'q/s':>7}"
+        f" {'PG p50':>8} {'p95':>8} {'p99':>8} {'q/s':>7}"
+    )
+    print(head)
+    print("-" * len(head))
+    for key, a in sqlite.items():
+        b = pg.get(key)
+        line = f"{a.name:36} {a.pct(50):10.3f} {a.pct(95):8.3f} {a.pct(99):8.3f} {a.qps:7.0f}"
+        if b is not None:
+            line += f" {b.pct(50):8.3f} {b.pct(95):8.3f} {b.pct(99):8.3f} {b.qps:7.0f}"
+        print(line)
+    for key, a in sqlite.items():
+        b = pg.get(key)
+        if a.extra:
+            print(f"  {a.name}: SQLite {a.extra}" + (f"; PostgreSQL {b.extra}" if b else ""))
 
 
 # ---------------------------------------------------------------------- HTTP
@@ -505,10 +660,26 @@ end
 """
 
 
-def http_benchmark(db: Path, work: Workload, *, seconds: int, port: int = 8765) -> str:
+def serve_and_wrk(
+    database_url: str,
+    paths: Sequence[str],
+    *,
+    label: str,
+    seconds: int,
+    port: int = 8765,
+    connections: int = 32,
+    script_name: str = "paths.lua",
+) -> str:
+    """Serve ``database_url`` with two uvicorn workers and drive ``paths`` (rotating) with
+    wrk; one line with requests/s and latency, or why it was skipped."""
     if shutil.which("wrk") is None:
         return "wrk not installed (apt-get install -y wrk); HTTP benchmark skipped"
-    env = {**os.environ, "DEKAT_DATABASE_URL": f"sqlite:///{db}", "DEKAT_DEMO_COUNT": "0"}
+    env = {
+        **os.environ,
+        "DEKAT_DATABASE_URL": database_url,
+        "DEKAT_DEMO_COUNT": "0",
+        "PYTHONPATH": str(ROOT),
+    }
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "directory.app:create_app", "--factory",
          "--workers", "2", "--port", str(port), "--log-level", "warning", "--no-access-log"],
@@ -517,33 +688,57 @@ def http_benchmark(db: Path, work: Workload, *, seconds: int, port: int = 8765) 
     try:
         import httpx
 
-        url = f"http://127.0.0.1:{port}/api/v1/businesses?lat=-6.3&lon=106.65&sort=distance"
-        for _ in range(100):
+        ready = False
+        for _ in range(200):
             try:
-                if httpx.get(url, timeout=2).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}{paths[0]}", timeout=5).status_code == 200:
+                    ready = True
                     break
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        paths = ", ".join(
-            f'"/api/v1/businesses?lat={lat:.6f}&lon={lon:.6f}&sort=distance&limit=20"'
-            for lat, lon in work.points
-        )
-        script = OUT / "nearest.lua"
-        script.write_text(WRK_SCRIPT % paths)
+        if not ready:
+            return f"{label}: server did not answer 200 on {paths[0]}; skipped"
+        # Warm both workers (caches, the recommender model) before measuring.
+        for path in paths[:50]:
+            httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
+        script = OUT / script_name
+        script.write_text(WRK_SCRIPT % ", ".join(f'"{x}"' for x in paths))
         done = subprocess.run(
-            ["wrk", "-t1", "-c32", f"-d{seconds}s", "-s", str(script),
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
              f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
-        line = next((x for x in done.stdout.splitlines() if "Requests/sec" in x), done.stdout)
-        latency = next((x for x in done.stdout.splitlines() if "Latency" in x), "")
-        return f"nearest 20 over HTTP, 2 uvicorn workers, wrk -t1 -c32: {line.strip()}" + (
-            f" ({' '.join(latency.split())})" if latency else ""
+        lines = done.stdout.splitlines()
+        rps = next((x for x in lines if "Requests/sec" in x), done.stdout + done.stderr)
+        latency = next((x for x in lines if x.strip().startswith("Latency ")), "")
+        pcts = [x.split() for x in lines if x.strip()[:3] in ("50%", "90%", "99%")]
+        errors = [x.strip() for x in lines if "Non-2xx" in x or "Socket errors" in x]
+        return (
+            f"{label}: {rps.strip()}"
+            + (f" ({' '.join(latency.split())})" if latency else "")
+            + (" latency " + ", ".join(f"p{a[0].rstrip('%')} {a[1]}" for a in pcts) if pcts else "")
+            + (f" [{'; '.join(errors)}]" if errors else "")
+            + f"; wrk -t1 -c{connections} -d{seconds}s, 2 uvicorn workers, load average "
+            f"{os.getloadavg()[0]:.2f}"
         )
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def http_benchmark(database_url: str, work: Workload, *, label: str, seconds: int) -> str:
+    paths = [
+        f"/api/v1/businesses?lat={lat:.6f}&lon={lon:.6f}&sort=distance&limit=20"
+        for lat, lon in work.points
+    ]
+    return serve_and_wrk(
+        database_url, paths, label=f"nearest 20 over HTTP, {label}", seconds=seconds,
+        script_name="nearest.lua",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------- report
@@ -581,7 +776,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             "DEKAT_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
         ),
     )
-    parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument(
+        "--no-pg-project",
+        action="store_true",
+        help="skip the project's own search code on a PostgreSQL copy of the rows",
+    )
+    parser.add_argument("--build-only", action="store_true", help="build the databases, no timing")
     parser.add_argument("--http", action="store_true", help="also run wrk over HTTP")
     parser.add_argument("--http-seconds", type=int, default=15)
     args = parser.parse_args(argv)
@@ -592,6 +793,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     timings = build_sqlite(db, count=args.count, seed=args.seed)
     print(f"  ready in {time.perf_counter() - t0:.1f} s; build timings: "
           + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()), flush=True)  # fmt: skip
+    if args.build_only:
+        if not args.no_postgres:
+            stamp = f"{args.count}:{args.seed}"
+            build_postgres(args.pg_url, db, stamp)
+            if not args.no_pg_project:
+                build_project_postgres(args.pg_url, db, stamp)
+        return
     engine = make_engine(f"sqlite:///{db}")
     sessions = make_session_factory(engine)
     with sessions() as s:
@@ -599,18 +807,39 @@ def main(argv: Sequence[str] | None = None) -> None:
     project = project_results(sessions, work)
     engine.dispose()
     print(f"\n{len(work.points)} query points, {len(work.typo_queries)} typo queries, "
-          f"{len(work.prefixes)} prefixes; in process, one thread")  # fmt: skip
+          f"{len(work.prefixes)} prefixes; in process, one thread; load average "
+          f"{os.getloadavg()[0]:.2f}")  # fmt: skip
     print_table(project, None)
     baseline = None
+    pg_app_url = None
     if not args.no_postgres:
-        bench_url = build_postgres(args.pg_url, db, f"{args.count}:{args.seed}")
+        stamp = f"{args.count}:{args.seed}"
+        bench_url = build_postgres(args.pg_url, db, stamp)
         if bench_url:
             baseline = postgis_results(bench_url, work)
+        if not args.no_pg_project:
+            pg_app_url = build_project_postgres(args.pg_url, db, stamp)
     if baseline:
-        print("\nagainst PostGIS / pg_trgm on the same rows (ratio = project p95 / PostGIS p95)")
+        print(
+            "\nagainst PostGIS / pg_trgm on the same rows (ratio = project p95 / PostGIS p95); "
+            f"load average {os.getloadavg()[0]:.2f}"
+        )
         print_table(project, baseline)
+    if pg_app_url:
+        pg_engine = make_engine(pg_app_url)
+        pg_project = project_results(make_session_factory(pg_engine), work)
+        pg_engine.dispose()
+        print(
+            "\nthe project's own search code on both backends (same rows, same queries; "
+            f"PostgreSQL 15 + PostGIS, DEKAT_DATABASE_URL-style database); load average "
+            f"{os.getloadavg()[0]:.2f}"
+        )
+        print_backends(project, pg_project)
     if args.http:
-        print(http_benchmark(db, work, seconds=args.http_seconds))
+        print()
+        print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds))
+        if pg_app_url:
+            print(http_benchmark(pg_app_url, work, label="PostgreSQL", seconds=args.http_seconds))
 
 
 if __name__ == "__main__":

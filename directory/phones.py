@@ -13,6 +13,7 @@ still reaches the business.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Final
 
@@ -49,8 +50,37 @@ def _parse(text: str, region: str) -> PhoneNumber:
     return number
 
 
+# A national Indonesian number written with digits and separators only ("0812-3456-7890",
+# "(021) 5312 3456"): a leading 0 trunk prefix, then no IDD ("00…") and no "+".
+_PLAIN_NATIONAL: Final = re.compile(r"\(?0[1-9][0-9 ().\-]*")
+_NOT_DIGIT: Final = re.compile(r"[^0-9]")
+_ID_COUNTRY_CODE: Final = 62
+
+
+def _plain_national(text: str, region: str) -> str | None:
+    """E.164 of a plainly written, valid Indonesian national number, else None.
+
+    Imports are mostly such numbers, and ``phonenumbers.parse`` spends most of its time
+    on cases they cannot be (``+``, IDD prefixes, extensions, letters). For them parse
+    comes down to: drop separators and the trunk 0, country code 62. The number must still
+    be valid; anything else (and every error message) goes through the full parser.
+    Tests check both paths agree.
+    """
+    if region != "ID" or not _PLAIN_NATIONAL.fullmatch(text):
+        return None
+    national = _NOT_DIGIT.sub("", text)[1:]
+    number = PhoneNumber(country_code=_ID_COUNTRY_CODE, national_number=int(national))
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return f"+{_ID_COUNTRY_CODE}{national}"
+
+
 @lru_cache(maxsize=16384)
 def _normalize_cached(text: str, region: str) -> str:
+    if isinstance(text, str) and len(text) <= MAX_TEXT_LEN:
+        fast = _plain_national(text, region)
+        if fast is not None:
+            return fast
     return phonenumbers.format_number(_parse(text, region), PhoneNumberFormat.E164)
 
 

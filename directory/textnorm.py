@@ -205,14 +205,26 @@ def clean_user_text(text: str, *, max_len: int, field: str, multiline: bool = Fa
         raise TextInputError(
             f"must be at most {max_len} characters (got {len(text)})", field=field, max_len=max_len
         )
-    text = strip_html(text)
-    text = _REMOVE.sub("", _NEWLINES.sub("\n", text))
-    text = unicodedata.normalize("NFC", text)
-    if multiline:
-        lines = (_SPACES_MULTI.sub(" ", line).strip() for line in text.split("\n"))
-        text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    if (
+        text.isascii()
+        and text.isprintable()
+        and "  " not in text
+        and "<" not in text
+        and "&" not in text
+    ):
+        # The common case, and a shortcut with the same result: printable ASCII has no
+        # controls or newlines, is already NFC and, without markup or double spaces,
+        # only needs trimming.
+        text = text.strip()
     else:
-        text = _SPACES_SINGLE.sub(" ", text).strip()
+        text = strip_html(text)
+        text = _REMOVE.sub("", _NEWLINES.sub("\n", text))
+        text = unicodedata.normalize("NFC", text)
+        if multiline:
+            lines = (_SPACES_MULTI.sub(" ", line).strip() for line in text.split("\n"))
+            text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+        else:
+            text = _SPACES_SINGLE.sub(" ", text).strip()
     if len(text) > max_len:
         raise TextInputError(
             f"must be at most {max_len} characters (got {len(text)})", field=field, max_len=max_len

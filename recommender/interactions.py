@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import Any, Final
@@ -59,6 +59,11 @@ class InteractionModel:
     trend_origin_s: float
     trend_span_s: int
     params: FitParams
+    slot_totals: FloatArray = field(init=False, repr=False)
+    """``slot_activity`` summed over places: constant, so computed once, not per query."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "slot_totals", self.slot_activity.sum(axis=0))
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -173,7 +178,7 @@ class InteractionModel:
         it: 1 for "as usual" and for unknown places.
         """
         idx = self.index_of(business_ids)
-        totals = self.slot_activity.sum(axis=0)
+        totals = self.slot_totals
         overall = float(totals.sum())
         if overall <= 0:
             return np.ones(business_ids.shape[0])

@@ -20,11 +20,14 @@ from typing import Final
 from directory.errors import FieldError, InvalidInput
 from directory.io.category_lookup import resolve_category
 from directory.io.formats import Record
+from directory.search.text_match import TextTerms, text_terms
 from directory.services.business_input import BusinessInput, parse_business_fields
+from directory.slugs import slugify
 
 CHUNK_RECORDS: Final = 2_000
 PARALLEL_FROM_RECORDS: Final = 20_000  # below this, starting workers costs more than it saves
 UNRESOLVED_CATEGORY: Final = -1
+SLUG_MAX_LEN: Final = 100  # as BusinessUpserter / SlugAllocator
 _RECORD_LEVEL: Final = frozenset({"row", "feature", "properties"})
 
 
@@ -43,7 +46,8 @@ class Validated:
 
     ``new_category`` is set when the row is good except that its category does not exist
     yet and may be created (``--create-categories``); ``data.category_id`` is then a
-    placeholder.
+    placeholder. ``derived`` is what the writer would otherwise compute from ``data`` in
+    the main process: the slug base and the search index's folded words.
     """
 
     line: int
@@ -51,6 +55,22 @@ class Validated:
     data: BusinessInput | None
     errors: tuple[FieldError, ...] = ()
     new_category: str | None = None
+    derived: Derived | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """Pure functions of a good row's fields, computed where the validation runs."""
+
+    slug_base: str
+    terms: TextTerms
+
+
+def derive(data: BusinessInput) -> Derived:
+    return Derived(
+        slug_base=slugify(data.name, max_len=SLUG_MAX_LEN),
+        terms=text_terms(data.name, data.address, data.description),
+    )
 
 
 @dataclass
@@ -84,7 +104,7 @@ def validate_record(record: Record, context: ValidationContext) -> Validated:
     if errors:
         return Validated(record.line, record.number, None, tuple(errors))
     new_category = resolver.unknown[0] if resolver.unknown else None
-    return Validated(record.line, record.number, data, (), new_category)
+    return Validated(record.line, record.number, data, (), new_category, derive(data))
 
 
 def validate_records(records: Sequence[Record], context: ValidationContext) -> list[Validated]:
@@ -102,20 +122,30 @@ def _init_worker(context: ValidationContext) -> None:
 
 _FIELDS: Final = tuple(f.name for f in fields(BusinessInput))
 # What crosses the process boundary: plain tuples pickle several times faster than
-# dataclasses (line, number, BusinessInput fields or None, errors, new category).
-_Packed = tuple[int, int, tuple[object, ...] | None, tuple[FieldError, ...], str | None]
+# dataclasses (line, number, BusinessInput fields or None, errors, new category,
+# slug base and folded words or None).
+_Packed = tuple[
+    int,
+    int,
+    tuple[object, ...] | None,
+    tuple[FieldError, ...],
+    str | None,
+    tuple[str, TextTerms] | None,
+]
 
 
 def _pack(result: Validated) -> _Packed:
-    data = result.data
+    data, derived = result.data, result.derived
     values = None if data is None else tuple(getattr(data, name) for name in _FIELDS)
-    return (result.line, result.number, values, result.errors, result.new_category)
+    extra = None if derived is None else (derived.slug_base, derived.terms)
+    return (result.line, result.number, values, result.errors, result.new_category, extra)
 
 
 def _unpack(packed: _Packed) -> Validated:
-    line, number, values, errors, new_category = packed
+    line, number, values, errors, new_category, extra = packed
     data = None if values is None else BusinessInput(*values)  # type: ignore[arg-type]
-    return Validated(line, number, data, errors, new_category)
+    derived = None if extra is None else Derived(*extra)
+    return Validated(line, number, data, errors, new_category, derived)
 
 
 def _validate_in_worker(records: list[Record]) -> list[_Packed]:

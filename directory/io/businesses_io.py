@@ -19,6 +19,7 @@ an export back into the same database therefore changes nothing.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from sqlalchemy.orm import Session
 from directory.errors import FieldError
 from directory.io.business_validation import (
     UNRESOLVED_CATEGORY,
+    Derived,
     Validated,
     ValidationContext,
     auto_workers,
@@ -53,6 +55,7 @@ from directory.services.business_writes import BATCH, BusinessUpserter
 
 EXPORT_BATCH: Final = 5_000
 SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024
+GC_EVERY_CHUNKS: Final = 50  # young-generation collections while importing (see below)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,7 @@ class _Importer:
         self.lookup = CategoryLookup(session)
         self.upserter = BusinessUpserter(session, source=options.source)
         self.pending: list[BusinessInput] = []
+        self.derived: list[Derived | None] = []
         self.first_line: dict[str, int] = {}
 
     def context(self) -> ValidationContext:
@@ -124,6 +128,7 @@ class _Importer:
         if data.category_id == UNRESOLVED_CATEGORY:
             return  # refused anyway: creating categories would be wasted work
         self.pending.append(data)
+        self.derived.append(result.derived)
         if len(self.pending) >= BATCH:
             self.flush()
 
@@ -142,11 +147,13 @@ class _Importer:
                 )
         if not self.options.skip_bad:
             self.pending.clear()  # the file will be refused: stop writing
+            self.derived.clear()
 
     def flush(self) -> None:
         if self.pending and self.writing:
-            self.upserter.upsert(self.pending)
+            self.upserter.upsert(self.pending, derived=self.derived)
         self.pending = []
+        self.derived = []
 
 
 def import_businesses(
@@ -170,10 +177,12 @@ def import_businesses(
         if progress:
             progress(0, estimate)
         try:
-            with _bulk_session(session):
-                for chunk in validated_chunks(reader, context, workers=workers):
+            with _bulk_session(session), _young_collections_only():
+                for n, chunk in enumerate(validated_chunks(reader, context, workers=workers)):
                     for result in chunk:
                         run.take(result)
+                    if n % GC_EVERY_CHUNKS == GC_EVERY_CHUNKS - 1:
+                        gc.collect(1)
                     if progress:
                         progress(len(chunk))
                 run.flush()
@@ -196,6 +205,25 @@ def import_businesses(
         progress(0, report.rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+@contextmanager
+def _young_collections_only() -> Iterator[None]:
+    """Pause the automatic cyclic garbage collector; the loop collects young objects itself.
+
+    An import keeps millions of objects alive (the slug set, the external ids seen, the
+    pending batch) and the collector's full passes walk all of them again and again: over a
+    quarter of the main process's time on a large file. Collecting the young generations
+    every ``GC_EVERY_CHUNKS`` chunks (~100,000 rows) still frees the few cycles the
+    batches leave behind (a few hundred objects per chunk).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @contextmanager

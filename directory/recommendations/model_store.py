@@ -16,15 +16,16 @@ import time
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from directory.models import Interaction, RecommenderModel, utcnow
+from directory.search.rawsql import FastStatement
 from recommender import Event, InteractionModel
 
 CHECK_EVERY_S = 5.0
@@ -39,30 +40,45 @@ class RefreshReport:
     seconds: float
 
 
+_EVENTS_PAGE = FastStatement(
+    select(
+        Interaction.id,
+        Interaction.user_id,
+        Interaction.business_id,
+        Interaction.at,
+        Interaction.kind,
+    )
+    .where(Interaction.id > bindparam("last_id"))
+    .order_by(Interaction.id)
+    .limit(bindparam("n"))
+)
+
+
 def iter_events(
     session: Session, *, timezone: str, progress: Callable[[int], None] | None = None
 ) -> Iterator[Event]:
-    """Every interaction as an ``Event`` on the city's wall clock, in id order."""
+    """Every interaction as an ``Event`` on the city's wall clock, in id order.
+
+    Read on the DBAPI cursor (a refresh reads every interaction: SQLAlchemy's per-row
+    result processing was a third of the refresh at 1,000,000); ``at`` is stored as naive
+    UTC and arrives as text (SQLite) or a naive datetime (PostgreSQL).
+    """
     zone = ZoneInfo(timezone)
     last_id = 0
+    parse = datetime.fromisoformat
     while True:
-        rows = session.execute(
-            select(
-                Interaction.id,
-                Interaction.user_id,
-                Interaction.business_id,
-                Interaction.at,
-                Interaction.kind,
-            )
-            .where(Interaction.id > last_id)
-            .order_by(Interaction.id)
-            .limit(_FETCH)
-        ).all()
+        rows = _EVENTS_PAGE.rows(session, {"last_id": last_id, "n": _FETCH})
         if not rows:
             return
         last_id = rows[-1][0]
         for _id, user_id, business_id, at, kind in rows:
-            yield Event(user_id=user_id, business_id=business_id, at=at.astimezone(zone), kind=kind)
+            when = at if isinstance(at, datetime) else parse(at)
+            yield Event(
+                user_id=user_id,
+                business_id=business_id,
+                at=when.replace(tzinfo=UTC).astimezone(zone),
+                kind=kind,
+            )
         if progress:
             progress(len(rows))
 

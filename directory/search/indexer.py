@@ -10,7 +10,8 @@ the 5,000-row batches of an import cost about as much as the import itself.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,7 +46,7 @@ from directory.search.tables import (
     search_term,
     search_term_variant,
 )
-from directory.search.text_match import DocFields, doc_fields
+from directory.search.text_match import DocFields, TextTerms, doc_fields
 from directory.search.vocabulary import apply_df_changes
 
 _CHUNK = 900
@@ -173,8 +174,29 @@ def _business_rows(
     return rows, links
 
 
+_TERMS_HINT = "search_text_terms"
+
+
+@contextmanager
+def precomputed_terms(
+    session: Session, terms: Mapping[tuple[str, str, str], TextTerms]
+) -> Iterator[None]:
+    """Within the block, index with these ``text_terms`` results, keyed by their
+    (name, address, description) arguments, instead of computing them again.
+
+    Bulk imports compute them in their validation workers. A memo of a pure function:
+    a business whose stored texts are not among the keys is folded as usual.
+    """
+    session.info[_TERMS_HINT] = terms
+    try:
+        yield
+    finally:
+        session.info.pop(_TERMS_HINT, None)
+
+
 def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
     """The documents the given (sorted) businesses should have now (published ones only)."""
+    hint: Mapping[tuple[str, str, str], TextTerms] = session.info.get(_TERMS_HINT) or {}
     parents = _category_parents(session)
     rows, links = _business_rows(session, ids)
     cats: dict[int, list[int]] = {}
@@ -192,7 +214,11 @@ def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
             lon=lon,
             scopes=scopes,
             fields=doc_fields(
-                name=name, address=address or "", description=description or "", scopes=scopes
+                name=name,
+                address=address or "",
+                description=description or "",
+                scopes=scopes,
+                terms=hint.get((name, address or "", description or "")) if hint else None,
             ),
         )
     return docs

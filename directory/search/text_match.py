@@ -120,16 +120,36 @@ class DocFields:
         }  # fmt: skip
 
 
-def doc_fields(*, name: str, address: str, description: str, scopes: Sequence[int]) -> DocFields:
-    """Folded words of a business; descriptions are cut to their first words."""
+TextTerms = tuple[str, str, str]
+
+
+def text_terms(name: str, address: str, description: str) -> TextTerms:
+    """The name, address and description fields of :func:`doc_fields` (no database needed,
+    so bulk imports compute them in their validation workers)."""
     desc = words(description)
     if len(desc) > MAX_DESCRIPTION_WORDS:
         desc = list(dict.fromkeys(desc))[:MAX_DESCRIPTION_WORDS]
+    return " ".join(words(name)), " ".join(words(address)), " ".join(desc)
+
+
+def doc_fields(
+    *,
+    name: str,
+    address: str,
+    description: str,
+    scopes: Sequence[int],
+    terms: TextTerms | None = None,
+) -> DocFields:
+    """Folded words of a business; descriptions are cut to their first words.
+
+    ``terms``, when given, is ``text_terms(name, address, description)`` computed earlier.
+    """
+    name_terms, addr_terms, desc_terms = terms or text_terms(name, address, description)
     return DocFields(
-        name=" ".join(words(name)),
+        name=name_terms,
         categories=" ".join(category_token(s) for s in scopes if s),
-        address=" ".join(words(address)),
-        description=" ".join(desc),
+        address=addr_terms,
+        description=desc_terms,
     )
 
 

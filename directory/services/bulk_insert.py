@@ -10,6 +10,7 @@ processed once, and the per-row processors run only for the columns that have on
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, insert
@@ -29,10 +30,11 @@ class BulkInsert:
         self._columns = tuple(columns)
         # Drivers with named parameters (psycopg) get dicts, qmark drivers (sqlite3) tuples.
         self._positional = bool(compiled.positional)
-        self._order: list[int] | None = None
+        self._order: Callable[[Sequence[Any]], tuple[Any, ...]] | None = None
         if self._positional:
             order = [self._columns.index(name) for name in compiled.positiontup or ()]
-            self._order = None if order == list(range(len(columns))) else order
+            if order != list(range(len(columns))):
+                self._order = itemgetter(*order) if len(order) > 1 else _single(order[0])
         processors: list[Processor | None] = [
             table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns
         ]
@@ -54,10 +56,14 @@ class BulkInsert:
         params: Sequence[Any]
         if self._positional:
             order = self._order
-            params = rows if order is None else [tuple(row[i] for i in order) for row in rows]
+            params = rows if order is None else list(map(order, rows))
         else:
             params = [dict(zip(self._columns, row, strict=True)) for row in rows]
         self._session.connection().exec_driver_sql(self._sql, params)
+
+
+def _single(index: int) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    return lambda row: (row[index],)
 
 
 def _apply(row: Sequence[Any], active: Sequence[tuple[int, Processor]]) -> tuple[Any, ...]:

@@ -8,17 +8,21 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Business, BusinessCategory, BusinessStatus, utcnow
+from directory.search.text_match import TextTerms
 from directory.services import indexing
 from directory.services.areas import AreaLocator, make_locator
 from directory.services.bulk_insert import BulkInsert
 from directory.services.business_input import BusinessInput
 from directory.slugs import slugify
+
+if TYPE_CHECKING:
+    from directory.io.business_validation import Derived
 
 BATCH = 5_000
 
@@ -34,8 +38,10 @@ class SlugAllocator:
     def from_session(cls, session: Session) -> SlugAllocator:
         return cls(session.scalars(select(Business.slug)))
 
-    def allocate(self, name: str) -> str:
-        base = slugify(name, max_len=100)
+    def allocate(self, name: str, *, base: str | None = None) -> str:
+        """A free slug for ``name``; ``base``, if given, is ``slugify(name, max_len=100)``."""
+        if base is None:
+            base = slugify(name, max_len=100)
         if base not in self._taken:
             self._taken.add(base)
             return base
@@ -185,6 +191,11 @@ _INSERT_COLUMNS = (
     "published_at",
 )
 _CONSTANT_COLUMNS = _INSERT_COLUMNS[18:]
+# Columns the upserter hands over in driver form: constants and the JSON hours processed
+# once, floats already float (the float processor would only call float() again).
+_PROCESSED_COLUMNS = (
+    "opening_hours_json", "lat", "lon", "base_rating_sum", "rating_sum", *_CONSTANT_COLUMNS
+)  # fmt: skip
 # Stored columns an import can change; a row equal on all of them is left alone.
 # (opening_hours_json is derived from the canonical opening_hours text, so not compared.)
 _COMPARED = (
@@ -233,6 +244,7 @@ class BusinessUpserter:
         self._source = source
         self._status = status
         self._locator = make_locator(session)
+        self._sqlite = session.get_bind().dialect.name == "sqlite"
         self._slugs: SlugAllocator | None = None
         table = cast(Table, Business.__table__)
         self._insert = BulkInsert(session, table, _INSERT_COLUMNS)
@@ -247,8 +259,14 @@ class BusinessUpserter:
         self.updated = 0
         self.unchanged = 0
 
-    def upsert(self, inputs: Sequence[BusinessInput]) -> list[int]:
-        """Write one batch; returns the ids created or changed (the search index's work)."""
+    def upsert(
+        self, inputs: Sequence[BusinessInput], *, derived: Sequence[Derived | None] = ()
+    ) -> list[int]:
+        """Write one batch; returns the ids created or changed (the search index's work).
+
+        ``derived``, when given, holds each input's slug base and folded search words,
+        computed beforehand (by the import's validation workers).
+        """
         ids: list[int] = []
         start = 0
         seen: set[str] = set()
@@ -256,23 +274,30 @@ class BusinessUpserter:
         for i, data in enumerate(inputs):
             if data.external_id is not None:
                 if data.external_id in seen:
-                    ids.extend(self._write(inputs[start:i]))
+                    ids.extend(self._write(inputs[start:i], derived[start:i]))
                     start, seen = i, set()
                 seen.add(data.external_id)
-        ids.extend(self._write(inputs[start:]))
+        ids.extend(self._write(inputs[start:], derived[start:]))
         return ids
 
-    def _write(self, inputs: Sequence[BusinessInput]) -> list[int]:
+    def _write(
+        self, inputs: Sequence[BusinessInput], derived: Sequence[Derived | None]
+    ) -> list[int]:
         if not inputs:
             return []
+        if len(derived) != len(inputs):
+            derived = [None] * len(inputs)
         stored = self._stored([d.external_id for d in inputs if d.external_id])
         areas = self._locator.locate_many([d.lat for d in inputs], [d.lon for d in inputs])
-        new: list[tuple[BusinessInput, int | None]] = []
+        new: list[tuple[BusinessInput, int | None, str | None]] = []
         changed: list[tuple[_Stored, BusinessInput, dict[str, object]]] = []
-        for data, area_id in zip(inputs, areas, strict=True):
+        terms: dict[tuple[str, str, str], TextTerms] = {}
+        for data, area_id, extra in zip(inputs, areas, derived, strict=True):
             hit = stored.get(data.external_id) if data.external_id else None
+            if extra is not None:
+                terms[(data.name, data.address, data.description)] = extra.terms
             if hit is None:
-                new.append((data, area_id))
+                new.append((data, area_id, extra.slug_base if extra else None))
                 continue
             values = _values(data, area_id)
             if tuple(values[k] for k in _COMPARED) == hit.values and self._same_categories(
@@ -284,7 +309,8 @@ class BusinessUpserter:
         ids = self._insert_new(new)
         if changed:
             ids.extend(self._update(changed))
-        indexing.index_businesses(self._session, ids)
+        with indexing.precomputed_terms(self._session, terms):
+            indexing.index_businesses(self._session, ids)
         return ids
 
     def _stored(self, external_ids: list[str]) -> dict[str, _Stored]:
@@ -324,7 +350,7 @@ class BusinessUpserter:
         primary = [cid for cid, is_primary in have if is_primary]
         return primary == wanted[:1] and {cid for cid, _ in have} == set(wanted)
 
-    def _insert_new(self, new: list[tuple[BusinessInput, int | None]]) -> list[int]:
+    def _insert_new(self, new: list[tuple[BusinessInput, int | None, str | None]]) -> list[int]:
         if not new:
             return []
         if self._slugs is None:
@@ -338,11 +364,11 @@ class BusinessUpserter:
         )
         rows: list[tuple[object, ...]] = []
         slugs: list[str] = []
-        for data, area_id in new:
-            slug = self._slugs.allocate(data.name)
+        for data, area_id, slug_base in new:
+            slug = self._slugs.allocate(data.name, base=slug_base)
             slugs.append(slug)
             count = data.rating_count if data.rating is not None else 0
-            rating_sum = data.rating * count if data.rating is not None else 0.0
+            rating_sum = float(data.rating) * count if data.rating is not None else 0.0
             rows.append(
                 (
                     slug,
@@ -350,8 +376,8 @@ class BusinessUpserter:
                     data.name,
                     data.description,
                     data.address,
-                    data.lat,
-                    data.lon,
+                    float(data.lat),
+                    float(data.lon),
                     area_id,
                     data.category_id,
                     data.phone,
@@ -366,14 +392,16 @@ class BusinessUpserter:
                     *constants,
                 )
             )
-        self._insert.execute(rows, processed=("opening_hours_json", *_CONSTANT_COLUMNS))
-        ids = self._ids_of(slugs)
+        last = self._max_id() if self._sqlite else None
+        self._insert.execute(rows, processed=_PROCESSED_COLUMNS)
+        ids = self._sequential_ids(last, len(rows)) or self._ids_of(slugs)
         self._insert_categories.execute(
             [
                 (bid, cid, i == 0)
-                for bid, (data, _) in zip(ids, new, strict=True)
+                for bid, (data, _, _) in zip(ids, new, strict=True)
                 for i, cid in enumerate(_category_ids(data))
-            ]
+            ],
+            processed=("is_primary",),  # a bool: what both drivers take for a boolean
         )
         self.created += len(ids)
         return ids
@@ -386,6 +414,16 @@ class BusinessUpserter:
             value = self._insert.process_constant("opening_hours_json", data.opening_hours_json)
             self._hours_json[key] = value
         return value
+
+    def _max_id(self) -> int:
+        return int(self._session.scalar(select(func.max(Business.id))) or 0)
+
+    def _sequential_ids(self, last: int | None, count: int) -> list[int] | None:
+        """On SQLite, ids of rows just inserted after ``last`` when they are last+1… (the
+        rowid algorithm gives max+1 to each new row; checked, else None)."""
+        if last is None or self._max_id() != last + count:
+            return None
+        return list(range(last + 1, last + count + 1))
 
     def _ids_of(self, slugs: list[str]) -> list[int]:
         by_slug: dict[str, int] = {}

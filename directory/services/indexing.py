@@ -15,6 +15,10 @@ from sqlalchemy.orm import Session
 
 from directory.search import indexer
 
+# ``with precomputed_terms(session, {(name, address, description): text_terms(...)}):``
+# lets bulk writers hand over the folded words they computed in worker processes.
+precomputed_terms = indexer.precomputed_terms
+
 
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
     """(Re)index these businesses after they were inserted or changed.

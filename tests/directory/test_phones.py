@@ -96,3 +96,36 @@ def test_indonesian_mobile_shapes_keep_their_digits(text: str) -> None:
     except InvalidPhoneError:
         return
     assert e164 == "+62" + text[1:]
+
+
+# The shortcut for plainly written national numbers must give what the full parser gives.
+def _full_parser(text: str) -> str | None:
+    import phonenumbers
+
+    from directory.phones import _parse
+
+    try:
+        return phonenumbers.format_number(_parse(text, "ID"), phonenumbers.PhoneNumberFormat.E164)
+    except InvalidPhoneError:
+        return None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["0812-3456-7890", "(021) 5312 3456", "(0)21 5312 3456", "0811.234.5678", "021-5312-3456.",
+     "0274 123456", "0800 123 4567", "0809 1234 567", "0622 12345678", "08123", "0123 456 789",
+     "0 812 3456 7890", "((0812)) 3456 7890", "02153123456789", "0812345678901234"],
+)  # fmt: skip
+def test_plain_national_shortcut_agrees_with_full_parser(text: str) -> None:
+    from directory.phones import _plain_national
+
+    fast = _plain_national(text, "ID")
+    assert fast is None or fast == _full_parser(text)
+
+
+@given(st.from_regex(r"\(?0[1-9][0-9]{1,3}\)?[ .\-]?[0-9]{3,5}[ .\-]?[0-9]{0,5}", fullmatch=True))
+def test_plain_national_shortcut_agrees_on_generated_numbers(text: str) -> None:
+    from directory.phones import _plain_national
+
+    fast = _plain_national(text, "ID")
+    assert fast is None or fast == _full_parser(text)
