@@ -52,10 +52,14 @@ from directory.io.formats import (
 from directory.models import Business, BusinessStatus, Category
 from directory.services.business_input import BUSINESS_COLUMNS, REQUIRED_COLUMNS, BusinessInput
 from directory.services.business_writes import BATCH, BusinessUpserter
+from directory.services.indexing import optimize_search_indexes
 
 EXPORT_BATCH: Final = 5_000
 SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024
 GC_EVERY_CHUNKS: Final = 50  # young-generation collections while importing (see below)
+# A large import leaves the full-text index in many segments: compact it once at the end
+# (~14 s of a 188 s million-row import here; common-word queries ran 5x faster after).
+OPTIMIZE_FROM_ROWS: Final = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +201,10 @@ def import_businesses(
     if run.writing:
         session.commit()
         report.written = True
+        if report.created + report.updated >= OPTIMIZE_FROM_ROWS:
+            # After the data is safely committed: a failure here loses nothing.
+            optimize_search_indexes(session)
+            session.commit()
     else:
         session.rollback()
         report.created = report.updated = report.unchanged = 0

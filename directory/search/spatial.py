@@ -11,7 +11,8 @@ with :func:`directory.geo.distance_m` and ties broken by business id):
   nearer — so results stream in exact distance order and a nearest-20 query touches a
   handful of cells whatever the total size.
 * :class:`PostgisIndex` — PostgreSQL with PostGIS: ``ORDER BY geog <-> point`` on a GiST
-  index over ``(scope, geog)``, re-ordered by haversine distance through a small buffer
+  index over ``(scope, geog)`` (scope 0, every business, on its own partial GiST index
+  over ``geog``), re-ordered by haversine distance through a small buffer
   (PostGIS measures on the spheroid, at most ~0.6 % apart from the sphere).
 
 A *scope* is 0 for every business or a category id for the businesses in that category
@@ -191,12 +192,18 @@ class _Walk:
             heapq.heappush(self.heap, (distance_m(lat, lon, plat, plon), _POINT, bid, plat, plon))
 
 
-_KNN_CACHE: dict[tuple[bool, bool], FastStatement] = {}
+_KNN_CACHE: dict[tuple[bool, bool, bool], FastStatement] = {}
+ALL_SCOPE = 0  # the scope that holds every business (see tables.py)
 
 
-def _knn_statement(*, inner: bool, outer: bool) -> FastStatement:
-    """``ORDER BY geog <-> point`` for one scope, optionally outside/inside radii."""
-    key = (inner, outer)
+def _knn_statement(*, inner: bool, outer: bool, all_scope: bool = False) -> FastStatement:
+    """``ORDER BY geog <-> point`` for one scope, optionally outside/inside radii.
+
+    Scope 0 (every business) is written as the constant ``scope = 0`` rather than a
+    parameter so that the planner can prove the partial index ``ix_search_geo_all_geog``
+    (revision 0005) applies; with a parameter a generic plan could not use it.
+    """
+    key = (inner, outer, all_scope)
     hit = _KNN_CACHE.get(key)
     if hit is not None:
         return hit
@@ -205,7 +212,8 @@ def _knn_statement(*, inner: bool, outer: bool) -> FastStatement:
         Geography(),
     )
     geog = search_geo.c.geog
-    conditions = [search_geo.c.scope == bindparam("scope")]
+    scope_value: Any = literal_column(str(ALL_SCOPE)) if all_scope else bindparam("scope")
+    conditions = [search_geo.c.scope == scope_value]
     if inner:
         conditions.append(not_(func.ST_DWithin(geog, point, bindparam("inner"), False)))
     if outer:
@@ -256,8 +264,11 @@ class PostgisIndex:
         max_distance_m: float | None,
     ) -> Iterator[Hit]:
         inner = after is not None and after[0] * (1 - _SPHEROID_SLACK) - 1.0 > 0
-        stmt = _knn_statement(inner=inner, outer=max_distance_m is not None)
-        params: dict[str, object] = {"lat": lat, "lon": lon, "scope": scope}
+        all_scope = scope == ALL_SCOPE
+        stmt = _knn_statement(inner=inner, outer=max_distance_m is not None, all_scope=all_scope)
+        params: dict[str, object] = {"lat": lat, "lon": lon}
+        if not all_scope:
+            params["scope"] = scope
         if inner and after is not None:
             params["inner"] = after[0] * (1 - _SPHEROID_SLACK) - 1.0
         if max_distance_m is not None:

@@ -424,3 +424,25 @@ def test_worker_processes_give_the_same_result(session: Session, tmp_path: Path)
         session, path, options=ImportOptions(workers=2, create_categories=True, skip_bad=True)
     )
     assert (kept.created, kept.bad_rows, kept.categories_created) == (40, 1, ["jasa-titip"])
+
+
+def test_large_import_compacts_the_search_index_after_committing(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A big import ends with the FTS merge / ANALYZE step; the data is committed first."""
+    calls: list[int] = []
+
+    def spy(s: Session) -> None:
+        # The import's rows are already committed when the optimisation runs.
+        calls.append(s.scalar(select(func.count()).select_from(Business)) or 0)
+        real_optimize(s)
+
+    real_optimize = businesses_io.optimize_search_indexes
+    monkeypatch.setattr(businesses_io, "optimize_search_indexes", spy)
+    monkeypatch.setattr(businesses_io, "OPTIMIZE_FROM_ROWS", 3)
+    run(session, write_csv(tmp_path / "small.csv", [row(1), row(2)]))
+    assert calls == []  # below the threshold: nothing to compact
+    run(session, write_csv(tmp_path / "big.csv", [row(n) for n in range(3, 8)]))
+    assert calls == [7]
+    found = session.scalars(select(search_doc.c.business_id)).all()
+    assert len(found) == 7  # every imported business is still searchable
