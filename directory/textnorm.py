@@ -192,6 +192,17 @@ def strip_html(text: str) -> str:
     return _UNCLOSED_TAG.sub("", "".join(parser.parts))
 
 
+def _clean_markup_and_spaces(text: str, *, multiline: bool) -> str:
+    """The general path of :func:`clean_user_text` (any text, no length checks)."""
+    text = strip_html(text)
+    text = _REMOVE.sub("", _NEWLINES.sub("\n", text))
+    text = unicodedata.normalize("NFC", text)
+    if multiline:
+        lines = (_SPACES_MULTI.sub(" ", line).strip() for line in text.split("\n"))
+        return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+    return _SPACES_SINGLE.sub(" ", text).strip()
+
+
 def clean_user_text(text: str, *, max_len: int, field: str, multiline: bool = False) -> str:
     """Untrusted free text made safe to store: HTML stripped, controls removed, NFC, tidy spaces.
 
@@ -217,14 +228,7 @@ def clean_user_text(text: str, *, max_len: int, field: str, multiline: bool = Fa
         # only needs trimming.
         text = text.strip()
     else:
-        text = strip_html(text)
-        text = _REMOVE.sub("", _NEWLINES.sub("\n", text))
-        text = unicodedata.normalize("NFC", text)
-        if multiline:
-            lines = (_SPACES_MULTI.sub(" ", line).strip() for line in text.split("\n"))
-            text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-        else:
-            text = _SPACES_SINGLE.sub(" ", text).strip()
+        text = _clean_markup_and_spaces(text, multiline=multiline)
     if len(text) > max_len:
         raise TextInputError(
             f"must be at most {max_len} characters (got {len(text)})", field=field, max_len=max_len

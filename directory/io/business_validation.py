@@ -20,14 +20,13 @@ from typing import Final
 from directory.errors import FieldError, InvalidInput
 from directory.io.category_lookup import resolve_category
 from directory.io.formats import Record
-from directory.search.text_match import TextTerms, text_terms
+from directory.search.text_match import TextTerms
 from directory.services.business_input import BusinessInput, parse_business_fields
-from directory.slugs import slugify
+from directory.services.business_writes import Derived, derive
 
 CHUNK_RECORDS: Final = 2_000
 PARALLEL_FROM_RECORDS: Final = 20_000  # below this, starting workers costs more than it saves
 UNRESOLVED_CATEGORY: Final = -1
-SLUG_MAX_LEN: Final = 100  # as BusinessUpserter / SlugAllocator
 _RECORD_LEVEL: Final = frozenset({"row", "feature", "properties"})
 
 
@@ -56,21 +55,6 @@ class Validated:
     errors: tuple[FieldError, ...] = ()
     new_category: str | None = None
     derived: Derived | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """Pure functions of a good row's fields, computed where the validation runs."""
-
-    slug_base: str
-    terms: TextTerms
-
-
-def derive(data: BusinessInput) -> Derived:
-    return Derived(
-        slug_base=slugify(data.name, max_len=SLUG_MAX_LEN),
-        terms=text_terms(data.name, data.address, data.description),
-    )
 
 
 @dataclass

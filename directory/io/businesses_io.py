@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session
 from directory.errors import FieldError
 from directory.io.business_validation import (
     UNRESOLVED_CATEGORY,
-    Derived,
     Validated,
     ValidationContext,
     auto_workers,
@@ -51,7 +50,7 @@ from directory.io.formats import (
 )
 from directory.models import Business, BusinessStatus, Category
 from directory.services.business_input import BUSINESS_COLUMNS, REQUIRED_COLUMNS, BusinessInput
-from directory.services.business_writes import BATCH, BusinessUpserter
+from directory.services.business_writes import BATCH, BusinessUpserter, Derived
 from directory.services.indexing import optimize_search_indexes
 
 EXPORT_BATCH: Final = 5_000

@@ -8,23 +8,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from directory.models import Business, BusinessCategory, BusinessStatus, utcnow
-from directory.search.text_match import TextTerms
+from directory.search.text_match import TextTerms, text_terms
 from directory.services import indexing
 from directory.services.areas import AreaLocator, make_locator
 from directory.services.bulk_insert import BulkInsert
 from directory.services.business_input import BusinessInput
 from directory.slugs import slugify
 
-if TYPE_CHECKING:
-    from directory.io.business_validation import Derived
-
 BATCH = 5_000
+SLUG_MAX_LEN = 100
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What a write derives from one input's fields alone: its slug base and the search
+    index's folded words. Bulk imports compute it in their validation workers."""
+
+    slug_base: str
+    terms: TextTerms
+
+
+def derive(data: BusinessInput) -> Derived:
+    return Derived(
+        slug_base=slugify(data.name, max_len=SLUG_MAX_LEN),
+        terms=text_terms(data.name, data.address, data.description),
+    )
 
 
 class SlugAllocator:
@@ -39,9 +53,9 @@ class SlugAllocator:
         return cls(session.scalars(select(Business.slug)))
 
     def allocate(self, name: str, *, base: str | None = None) -> str:
-        """A free slug for ``name``; ``base``, if given, is ``slugify(name, max_len=100)``."""
+        """A free slug for ``name``; ``base``, if given, is ``derive(...).slug_base``."""
         if base is None:
-            base = slugify(name, max_len=100)
+            base = slugify(name, max_len=SLUG_MAX_LEN)
         if base not in self._taken:
             self._taken.add(base)
             return base

@@ -174,22 +174,10 @@ def test_clean_user_text_survives_markup_soup(raw: str) -> None:
     clean_user_text(raw, max_len=1000, field="f", multiline=True)
 
 
-def _clean_the_long_way(text: str, *, multiline: bool) -> str:
-    """clean_user_text without its printable-ASCII shortcut."""
-    import unicodedata
-
-    from directory import textnorm as t
-
-    text = t._REMOVE.sub("", t._NEWLINES.sub("\n", t.strip_html(text)))
-    text = unicodedata.normalize("NFC", text)
-    if multiline:
-        lines = (t._SPACES_MULTI.sub(" ", line).strip() for line in text.split("\n"))
-        return t._BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-    return t._SPACES_SINGLE.sub(" ", text).strip()
-
-
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60), st.booleans())
 def test_clean_user_text_ascii_shortcut_agrees_with_general_path(raw: str, multiline: bool) -> None:
+    from directory.textnorm import _clean_markup_and_spaces
+
     assert clean_user_text(raw, max_len=500, field="x", multiline=multiline) == (
-        _clean_the_long_way(raw, multiline=multiline)
+        _clean_markup_and_spaces(raw, multiline=multiline)
     )
