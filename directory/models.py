@@ -196,6 +196,12 @@ class Interaction(Base):
     kind: Mapped[str] = mapped_column(String(10))
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who sent it, so the model can cap any one sender's weight: ``key:<api_key.id>``
+    # (POST /api/v1/interactions), ``page`` (the site's own pages, user_id is the
+    # visitor's pseudonym), ``import`` (the operator's CLI); NULL for rows stored before.
+    source: Mapped[str | None] = mapped_column(String(40))
+    # What a page reader did: view, phone, whatsapp, directions or website (pages only).
+    action: Mapped[str | None] = mapped_column(String(12))
 
 
 class Review(Base):
@@ -277,6 +283,20 @@ class AdminToken(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ApiKey(Base):
+    """A client's API key (``dekat admin create-key``): only its SHA-256 hash is kept."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     rate_limit_submissions_per_hour: int = Field(default=10, ge=1)
     rate_limit_reviews_per_hour: int = Field(default=30, ge=1)
     rate_limit_matches_per_minute: int = Field(default=60, ge=1)
+    rate_limit_interactions_per_minute: int = Field(
+        default=60, ge=1, description="POST /api/v1/interactions requests per API key."
+    )
+    rate_limit_events_per_minute: int = Field(
+        default=30, ge=1, description="Page events (views, clicks) recorded per visitor."
+    )
+    rate_limit_events_per_client_per_minute: int = Field(
+        default=300,
+        ge=1,
+        description="Page events per client address (many readers may share one address).",
+    )
     max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     trust_proxy_headers: bool = Field(default=False)
 

@@ -50,6 +50,7 @@ from load_test import (
     openapi_paths,
     prepare,
     scratch_database,
+    writer_key_headers,
 )
 from serverctl import dekat_command, dekat_env, exit_on_sigterm, start_server
 from sqlalchemy import func, select
@@ -391,7 +392,10 @@ def burst_then_kill(
     server_errors = [0] * clients
     try:
         world = World(
-            base_url=server.base_url, paths=openapi_paths(server.base_url), business_ids=ids
+            base_url=server.base_url,
+            paths=openapi_paths(server.base_url),
+            business_ids=ids,
+            api_headers=writer_key_headers(database_url, work_dir),
         )
         burst = threading.Thread(
             target=_burst,

@@ -96,6 +96,8 @@ class World:
     paths: set[str]
     business_ids: list[int]
     ledger: Ledger = field(default_factory=Ledger)
+    # Headers with an API key of scope interactions:write (``writer_key_headers``).
+    api_headers: dict[str, str] = field(default_factory=dict)
     local: threading.local = field(default_factory=threading.local)
 
     def has(self, method: str, path: str) -> bool:
@@ -223,6 +225,7 @@ def op_interaction(
     response = client.post(
         "/api/v1/interactions",
         json={"user_id": marker, "business_id": business_id, "kind": kind},
+        headers=world.api_headers,
     )
     if 200 <= response.status_code < 300:
         with world.ledger.lock:
@@ -434,6 +437,17 @@ def prepare(database_url: str, work_dir: Path, *, businesses: int) -> None:
         subprocess.run([*dekat_command(), *args], env=env, check=True, capture_output=True)
 
 
+def writer_key_headers(database_url: str, work_dir: Path) -> dict[str, str]:
+    """An API key for POST /api/v1/interactions, made with the operator's CLI."""
+    env = dekat_env(database_url, work_dir / "media")
+    name = f"load-{uuid.uuid4().hex[:8]}"
+    done = subprocess.run(
+        [*dekat_command(), "admin", "create-key", name, "--scope", "interactions:write"],
+        env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {done.stdout.strip()}"}
+
+
 def audit(database_url: str, ledger: Ledger) -> list[str]:
     """Everything accepted is stored exactly once; nothing else is; aggregates recount."""
     problems: list[str] = []
@@ -606,6 +620,7 @@ def run_load(
                     base_url=server.base_url,
                     paths=openapi_paths(server.base_url),
                     business_ids=ids,
+                    api_headers=writer_key_headers(url, work_dir),
                 )
                 started = time.monotonic()
                 samples = run_traffic(world, seconds=seconds, clients=clients, seed=seed)

@@ -128,6 +128,15 @@ def session(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture
+def writer_headers(session: Session) -> dict[str, str]:
+    """Headers with an API key of scope ``interactions:write``: what a client that posts
+    interactions (``POST /api/v1/interactions``) sends."""
+    from tests.factories import key_headers, make_api_key
+
+    return key_headers(make_api_key(session, name="test-writer"))
+
+
+@pytest.fixture
 def app(settings: Settings):  # type: ignore[no-untyped-def]
     application = create_app(settings)
     yield application

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.apikeys.service import create_api_key
 from directory.models import Business, Category
 from directory.services.business_input import parse_business_fields
 from directory.services.business_writes import create_business
@@ -44,3 +45,17 @@ def make_business(
     if commit:
         session.commit()
     return business
+
+
+def make_api_key(
+    session: Session, *, name: str | None = None, scopes: tuple[str, ...] = ("interactions:write",)
+) -> str:
+    """A new API key (the secret, as a client holds it), committed."""
+    key = create_api_key(session, name or f"client-{next(_seq)}", scopes)
+    session.commit()
+    return key
+
+
+def key_headers(key: str) -> dict[str, str]:
+    """The headers a client sends its API key in."""
+    return {"Authorization": f"Bearer {key}"}

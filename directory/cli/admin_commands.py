@@ -1,7 +1,9 @@
-"""``dekat admin``: editors' admin tokens (and revoking an owner's lost edit link).
+"""``dekat admin``: editors' admin tokens, clients' API keys (and revoking an owner's lost
+edit link).
 
-``create-token`` prints the token alone on stdout (so it can be piped into a password
-manager) and a reminder on stderr; it is shown only this once, the database keeps a hash.
+``create-token`` and ``create-key`` print the secret alone on stdout (so it can be piped
+into a password manager) and a reminder on stderr; it is shown only this once, the
+database keeps a hash.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import typer
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from directory.apikeys import service as apikeys
 from directory.cli.console import err_console, fail
 from directory.cli.main import app
 from directory.db import make_engine, make_session_factory, session_scope
@@ -24,7 +27,9 @@ from directory.submissions import admins, audit, owners
 T = TypeVar("T")
 
 admin_app = typer.Typer(
-    name="admin", help="Editors' admin tokens and owner links.", no_args_is_help=True
+    name="admin",
+    help="Editors' admin tokens, clients' API keys and owner links.",
+    no_args_is_help=True,
 )
 app.add_typer(admin_app, name="admin")
 
@@ -111,3 +116,58 @@ def revoke_owner_tokens(
         return count
 
     err_console.print(f"{_run(work)} owner token(s) revoked", highlight=False)
+
+
+@admin_app.command("create-key")
+def create_key(
+    name: Annotated[str, typer.Argument(help="Which client the key is for, e.g. 'kasir-app'.")],
+    scope: Annotated[
+        list[str],
+        typer.Option(
+            "--scope",
+            help=f"What the key may do; repeat for several. Known: {', '.join(apikeys.SCOPES)}.",
+        ),
+    ],
+) -> None:
+    """Create an API key for a client and print it once."""
+    token = _run(lambda s: apikeys.create_api_key(s, name, scope))
+    typer.echo(token)
+    err_console.print(
+        f"API key for {name!r} created with scope(s) {', '.join(dict.fromkeys(scope))}; it is "
+        "shown only this once. Send it as `Authorization: Bearer <key>`.",
+        highlight=False,
+    )
+
+
+@admin_app.command("revoke-key")
+def revoke_key(
+    name: Annotated[str, typer.Argument(help="Name given to create-key.")],
+) -> None:
+    """Revoke a client's API key; it is refused (401) from now on."""
+    _run(lambda s: apikeys.revoke_api_key(s, name))
+    err_console.print(f"API key {name!r} revoked", highlight=False)
+
+
+@admin_app.command("list-keys")
+def list_keys() -> None:
+    """List API keys: name, scopes, created, last used, status (never the keys)."""
+
+    def rows(session: Session) -> list[tuple[str, ...]]:
+        return [
+            (
+                k.name,
+                ",".join(k.scopes or []),
+                k.created_at.strftime("%Y-%m-%d %H:%M"),
+                k.last_used_at.strftime("%Y-%m-%d %H:%M") if k.last_used_at else "-",
+                k.revoked_at.strftime("%Y-%m-%d %H:%M") if k.revoked_at else "active",
+            )
+            for k in apikeys.list_api_keys(session)
+        ]
+
+    found = _run(rows)
+    if not found:
+        err_console.print("no API keys; create one with `dekat admin create-key NAME --scope …`")
+        return
+    typer.echo("name\tscopes\tcreated\tlast_used\tstatus")
+    for row in found:
+        typer.echo("\t".join(row))

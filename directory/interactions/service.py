@@ -72,9 +72,18 @@ def _when(item: InteractionIn, zone: ZoneInfo, now: datetime) -> datetime:
 
 
 def record_interactions(
-    session: Session, items: Sequence[InteractionIn], *, timezone: str, field_prefix: str = "items"
+    session: Session,
+    items: Sequence[InteractionIn],
+    *,
+    timezone: str,
+    source: str,
+    field_prefix: str = "items",
 ) -> list[int]:
-    """Validate and store a batch; returns the new ids. Raises InvalidInput naming items."""
+    """Validate and store a batch; returns the new ids. Raises InvalidInput naming items.
+
+    ``source`` names the sender (``key:<id>`` for an API key) and is stored on every row,
+    so the model can cap what any one sender contributes.
+    """
     zone = ZoneInfo(timezone)
     now = utcnow()
     resolved, errors = _resolve(session, items)
@@ -91,6 +100,7 @@ def record_interactions(
                     "kind": item.kind,
                     "at": at,
                     "created_at": now,
+                    "source": source,
                 }
             )
     if errors:

@@ -36,6 +36,8 @@ EXTERNAL_ID_MAX_LEN: Final = 100
 BATCH: Final = 5_000
 FUTURE_SLACK: Final = timedelta(days=1)
 _IN_CHUNK: Final = 900
+IMPORT_SOURCE: Final = "import"
+"""``interaction.source`` of imported rows: the operator's own file, no API key."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +187,7 @@ class _Importer:
             stored.add(key)
             new.append(
                 {"user_id": row.user_id, "business_id": bid, "kind": row.kind, "at": row.at,
-                 "created_at": now}
+                 "created_at": now, "source": IMPORT_SOURCE}
             )  # fmt: skip
             self.counts[bid] += 1
         if new:

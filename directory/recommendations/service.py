@@ -33,6 +33,11 @@ from directory.recommendations.schemas import (
     RecommendationPage,
     RecommendedBusiness,
 )
+from directory.recommendations.usual_area import (
+    history_visits,
+    usual_area_reasons,
+    usual_point,
+)
 from directory.schemas import AreaRef
 from directory.search import area_lookup
 from directory.search.catalog import Catalog, get_catalog
@@ -106,7 +111,7 @@ def _point(catalog: Catalog, query: RecommendationQuery) -> tuple[float, float, 
             AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind),
         )
     raise InvalidInput(
-        detail="give lat and lon, or area",
+        detail="give lat and lon, or area (or a user_id with a history)",
         errors=[FieldError("lat", "lat+lon or area is required", "query")],
     )
 
@@ -305,7 +310,11 @@ def recommend(
 ) -> RecommendationPage:
     """Rank published businesses for the reader; ``now`` is an aware instant."""
     catalog = get_catalog(session)
-    lat, lon, area_ref = _point(catalog, query)
+    history_rows = _history_rows(session, query.user_id) if query.user_id else []
+    usual = None
+    if history_rows and query.lat is None and query.lon is None and not query.area:
+        usual = _usual_point(session, history_rows)  # no point given: where they usually go
+    lat, lon, area_ref = (*usual, None) if usual is not None else _point(catalog, query)
     asked_slug, asked_ids = _category(catalog, query.category)
     zone = ZoneInfo(timezone)
     at = query.at or now
@@ -316,7 +325,6 @@ def recommend(
         session, lat=lat, lon=lon, limit=NEAREST_K, category_ids=asked_ids or None
     ):
         pool[bid] = None
-    history_rows = _history_rows(session, query.user_id) if query.user_id else []
     for bid, _at, _kind in history_rows:
         pool[bid] = None
     model = current_model(session)
@@ -395,6 +403,10 @@ def recommend(
         p = rows[r.business_id]
         cand = by_id[r.business_id]
         info = catalog.categories[p.category_id]
+        reasons = [render_reason(reason, lang, origin=origin) for reason in r.reasons]
+        codes = [reason.code for reason in r.reasons]
+        if usual is not None:
+            reasons, codes = usual_area_reasons(r.reasons, lang)
         items.append(
             RecommendationItem(
                 business=RecommendedBusiness(
@@ -415,13 +427,22 @@ def recommend(
                     distance_m=round(cand.distance_m, 1),
                 ),
                 score=round(r.score, 6),
-                reasons=[render_reason(reason, lang, origin=origin) for reason in r.reasons],
-                reason_codes=[reason.code for reason in r.reasons],
+                reasons=reasons,
+                reason_codes=codes,
             )
         )
     return RecommendationPage(
         items=items, point=(lat, lon), area=area_ref, model_fitted=model is not None
     )
+
+
+def _usual_point(
+    session: Session, history_rows: Sequence[tuple[int, datetime, str]]
+) -> tuple[float, float] | None:
+    """The centre of where the reader usually goes (``usual_area.py``), from their rows."""
+    visits = history_visits(bid for bid, _at, _kind in history_rows)
+    places = _load(session, list(visits))
+    return usual_point(visits, {b: (p.lat, p.lon) for b, p in places.items()})
 
 
 _reach_cache: dict[int, dict[int, str]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from directory.web.routes import business, moderation, owner, places, search, submit
+from directory.web.routes import business, moderation, owner, places, readers, search, submit
 
 
 def build_pages_router() -> APIRouter:
@@ -16,4 +16,5 @@ def build_pages_router() -> APIRouter:
     pages.include_router(submit.router)
     pages.include_router(owner.router)
     pages.include_router(moderation.router)
+    pages.include_router(readers.router)
     return pages

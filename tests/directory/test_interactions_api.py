@@ -15,10 +15,13 @@ def _count(session: Session) -> int:
     return int(session.scalar(select(func.count()).select_from(Interaction)) or 0)
 
 
-def test_single_interaction_by_external_id(client: TestClient, session: Session) -> None:
+def test_single_interaction_by_external_id(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     b = make_business(session, external_id="ext-1")
     r = client.post(
         "/api/v1/interactions",
+        headers=writer_headers,
         json={
             "user_id": "u1",
             "business_external_id": "ext-1",
@@ -37,10 +40,13 @@ def test_single_interaction_by_external_id(client: TestClient, session: Session)
     assert session.get(Business, b.id).interaction_count == 1  # type: ignore[union-attr]
 
 
-def test_time_without_zone_is_jakarta_local(client: TestClient, session: Session) -> None:
+def test_time_without_zone_is_jakarta_local(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     b = make_business(session)
     r = client.post(
         "/api/v1/interactions",
+        headers=writer_headers,
         json={"user_id": "u1", "business_id": b.id, "kind": "view", "at": "2026-05-01T08:00:00"},
     )
     assert r.status_code == 201
@@ -48,28 +54,30 @@ def test_time_without_zone_is_jakarta_local(client: TestClient, session: Session
 
 
 def test_batch_is_all_or_nothing_and_names_the_bad_item(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, writer_headers: dict[str, str]
 ) -> None:
     b = make_business(session, external_id="ok")
     items = [
         {"user_id": "u1", "business_id": b.id, "kind": "click"},
         {"user_id": "u1", "business_external_id": "missing", "kind": "click"},
     ]
-    r = client.post("/api/v1/interactions", json={"items": items})
+    r = client.post("/api/v1/interactions", json={"items": items}, headers=writer_headers)
     assert r.status_code == 422
     body = r.json()
     assert body["errors"][0]["field"] == "items[1].business_external_id"
     assert _count(session) == 0
 
 
-def test_batch_counts_stay_exact(client: TestClient, session: Session) -> None:
+def test_batch_counts_stay_exact(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     a = make_business(session)
     b = make_business(session)
     items = [
         {"user_id": f"u{i % 7}", "business_id": (a.id if i % 3 else b.id), "kind": "visit"}
         for i in range(3000)
     ]
-    r = client.post("/api/v1/interactions", json={"items": items})
+    r = client.post("/api/v1/interactions", json={"items": items}, headers=writer_headers)
     assert r.status_code == 201
     assert r.json()["accepted"] == 3000
     session.expire_all()
@@ -84,7 +92,9 @@ def test_batch_counts_stay_exact(client: TestClient, session: Session) -> None:
         assert session.get(Business, bid).interaction_count == per_business[bid]  # type: ignore[union-attr]
 
 
-def test_bad_fields_get_named_422s(client: TestClient, session: Session) -> None:
+def test_bad_fields_get_named_422s(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     b = make_business(session)
     cases = [
         ({"user_id": "u", "business_id": b.id, "kind": "stare"}, "kind"),
@@ -94,11 +104,11 @@ def test_bad_fields_get_named_422s(client: TestClient, session: Session) -> None
         ({"user_id": "u", "business_id": b.id, "kind": "view", "at": "2999-01-01T00:00:00Z"}, "at"),
     ]
     for payload, field in cases:
-        r = client.post("/api/v1/interactions", json=payload)
+        r = client.post("/api/v1/interactions", json=payload, headers=writer_headers)
         assert r.status_code == 422, payload
         fields = [e["field"] for e in r.json()["errors"]]
         assert any(field in f for f in fields), (payload, fields)
     too_many = {"items": [{"user_id": "u", "business_id": b.id, "kind": "view"}] * 10_001}
-    r = client.post("/api/v1/interactions", json=too_many)
+    r = client.post("/api/v1/interactions", json=too_many, headers=writer_headers)
     assert r.status_code in (413, 422)
     assert _count(session) == 0

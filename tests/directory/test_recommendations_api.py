@@ -74,7 +74,9 @@ def test_area_instead_of_point(client: TestClient, session: Session) -> None:
     assert by_code["distance"].endswith(" dari pusat area")  # the area's centre, not "Anda"
 
 
-def test_a_favourite_far_away_can_rank_first(client: TestClient, session: Session) -> None:
+def test_a_favourite_far_away_can_rank_first(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     for i in range(5):
         make_business(
             session, name=f"Warung Dekat {i}", lat=LAT + 0.001 * i, lon=LON, category="warung-makan"
@@ -92,7 +94,9 @@ def test_a_favourite_far_away_can_rank_first(client: TestClient, session: Sessio
         }
         for d in range(1, 15)
     ]
-    assert client.post("/api/v1/interactions", json={"items": items}).status_code == 201
+    assert client.post(
+        "/api/v1/interactions", json={"items": items}, headers=writer_headers
+    ).status_code == 201
     r = client.get(
         "/api/v1/recommendations", params={"lat": LAT, "lon": LON, "user_id": "reader-1"}
     )
@@ -104,7 +108,9 @@ def test_a_favourite_far_away_can_rank_first(client: TestClient, session: Sessio
     assert r.json()["items"][0]["business"]["id"] != far.id
 
 
-def test_model_refresh_is_stored_and_used(client: TestClient, session: Session) -> None:
+def test_model_refresh_is_stored_and_used(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     a = make_business(session, name="Tempat A", lat=LAT, lon=LON)
     b = make_business(session, name="Tempat B", lat=LAT + 0.003, lon=LON)
     now = datetime.now(UTC)
@@ -123,7 +129,9 @@ def test_model_refresh_is_stored_and_used(client: TestClient, session: Session) 
                     "at": (t + timedelta(hours=1)).isoformat(),
                 }
             )
-    assert client.post("/api/v1/interactions", json={"items": items}).status_code == 201
+    assert client.post(
+        "/api/v1/interactions", json={"items": items}, headers=writer_headers
+    ).status_code == 201
     report = refresh_model(session, timezone="Asia/Jakarta")
     assert report.n_events == len(items)
     assert current_model(session) is not None

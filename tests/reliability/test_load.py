@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Interaction, Review
 from tests.conftest import PG_URL
-from tests.factories import make_business
+from tests.factories import key_headers, make_api_key, make_business
 from tests.reliability.loader import load_script
 
 load = load_script("load_test")
@@ -33,7 +33,10 @@ def _honest_writes(client: TestClient, sessions: sessionmaker[Session], *, round
     """Interactions, reviews (some replacing earlier ones) and submissions, all accepted."""
     with sessions() as session:
         ids = [make_business(session, name=f"Warung Audit {i}").id for i in range(3)]
-    world = load.World(base_url=str(client.base_url), paths=set(), business_ids=ids)
+        headers = key_headers(make_api_key(session))
+    world = load.World(
+        base_url=str(client.base_url), paths=set(), business_ids=ids, api_headers=headers
+    )
     rng = random.Random(3)
     ops = (load.op_interaction, load.op_review, load.op_submission, load.op_review)
     for n in range(rounds * len(ops)):

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.apikeys.service import create_api_key
 from directory.submissions.admins import create_admin_token, revoke_admin_token
 from tests.factories import BSD
 
@@ -73,12 +74,14 @@ class Actors:
     review_id: int
     photo_id: int
     secret_name: str = "Rahasia Menunggu Moderasi"
+    writer_key: str = ""  # an API key with the scope interactions:write
 
 
 def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
     """Create the actors: two approved owners, one pending submitter, editors, a review."""
     with sessions() as session:
         admin = create_admin_token(session, "editor")
+        writer_key = create_api_key(session, "hostile-writer", ["interactions:write"])
         revoked = create_admin_token(session, "former-editor")
         revoke_admin_token(session, "former-editor")
         session.commit()
@@ -110,4 +113,5 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         other_token=other_token,
         review_id=review.json()["review"]["id"],
         photo_id=photo.json()["id"],
+        writer_key=writer_key,
     )

@@ -102,6 +102,8 @@ def _auth(path: str, actors: Actors) -> dict[str, str]:
         return bearer(actors.pending_token)
     if "/owner/" in path:
         return bearer(actors.owner_token)
+    if path.endswith("/interactions"):
+        return bearer(actors.writer_key)
     return {}
 
 

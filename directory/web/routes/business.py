@@ -17,6 +17,7 @@ from directory.errors import InvalidInput, NotFound
 from directory.models import Business
 from directory.photos import service as photo_service
 from directory.photos.images import THUMB_SIDE_PX
+from directory.readers.visitor import remember_visitor
 from directory.reviews import service as review_service
 from directory.schemas import BusinessRead
 from directory.services.business_views import business_detail, local_now
@@ -27,6 +28,7 @@ from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import phone_whatsapp
 from directory.web.jsonld import local_business, script_json
+from directory.web.reader_events import record_page_view
 from directory.web.recommend import recommend_for_place
 from directory.web.views import MapMarker, PhotoView, ReviewView, WeekRow, map_payload
 
@@ -134,6 +136,7 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
             limit=NEARBY_LIMIT,
         ),
         "notice": "",
+        "tracking": False,
     }
 
 
@@ -150,7 +153,11 @@ def business_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResp
     context = business_context(page, session, business)
     if page.request.query_params.get("ulasan") == "terkirim":
         context["notice"] = page.gettext("Thank you! Your review is published.")
-    return page.render("business.html", **context)
+    visitor = record_page_view(page.request, business.id)  # nothing when DNT/GPC/opted out
+    context["tracking"] = visitor.recorded
+    response = page.render("business.html", **context)
+    remember_visitor(response, page.request, visitor)
+    return response
 
 
 @router.post(

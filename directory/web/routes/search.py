@@ -16,6 +16,7 @@ from directory.web.context import Page, PageDep
 from directory.web.i18n import N_, SORT_LABELS
 from directory.web.jsonld import script_json
 from directory.web.listings import search_listings
+from directory.web.personal import PersonalSections, personal_sections
 from directory.web.routes.places import Link, top_categories
 from directory.web.search_form import SearchForm, parse_search_form
 from directory.web.views import map_payload, result_markers
@@ -90,6 +91,7 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
     asked_area = form.area
     form = outcome.form
     start = _start_rank(page) if form.cursor else 1
+    personal = personal_sections(page, session, at=at) if home else PersonalSections()
     results = outcome.results
     next_url = ""
     if outcome.next_cursor:
@@ -114,8 +116,12 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
             for a in outcome.area_suggestions
         ],
         "map_json": script_json(map_payload(result_markers(results, start=start), bbox=form.bbox)),
+        "recently_viewed": personal.recently_viewed,
+        "for_you": personal.for_you,
     }
-    return page.render("search.html", **context)
+    # A page with this reader's own places must not be kept by a shared cache.
+    headers = {"Cache-Control": "private, no-cache"} if personal.any else None
+    return page.render("search.html", headers=headers, **context)
 
 
 @router.get("/", response_class=HTMLResponse, name="home_page")
