@@ -94,9 +94,12 @@ def test_a_favourite_far_away_can_rank_first(
         }
         for d in range(1, 15)
     ]
-    assert client.post(
-        "/api/v1/interactions", json={"items": items}, headers=writer_headers
-    ).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/interactions", json={"items": items}, headers=writer_headers
+        ).status_code
+        == 201
+    )
     r = client.get(
         "/api/v1/recommendations", params={"lat": LAT, "lon": LON, "user_id": "reader-1"}
     )
@@ -129,9 +132,12 @@ def test_model_refresh_is_stored_and_used(
                     "at": (t + timedelta(hours=1)).isoformat(),
                 }
             )
-    assert client.post(
-        "/api/v1/interactions", json={"items": items}, headers=writer_headers
-    ).status_code == 201
+    assert (
+        client.post(
+            "/api/v1/interactions", json={"items": items}, headers=writer_headers
+        ).status_code
+        == 201
+    )
     report = refresh_model(session, timezone="Asia/Jakarta")
     assert report.n_events == len(items)
     assert current_model(session) is not None
