@@ -8,7 +8,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 from fastapi.testclient import TestClient
-from httpx import Response
+from httpx2 import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
