@@ -362,13 +362,18 @@ def fuzz_app(
     return report
 
 
-def credential_headers(admin_token: str, owner_token: str) -> HeadersFor:
-    """Admin operations get the editor's token, owner operations the owner's."""
+def credential_headers(
+    admin_token: str, owner_token: str, writer_key: str | None = None
+) -> HeadersFor:
+    """Admin operations get the editor's token, owner operations the owner's, and
+    ``POST /interactions`` an API key with the scope ``interactions:write``."""
 
     def headers_for(label: str) -> dict[str, str]:
         path = label.split(" ", 1)[1]
         if "/admin/" in path:
             return {"Authorization": f"Bearer {admin_token}"}
+        if path.endswith("/interactions") and writer_key:
+            return {"Authorization": f"Bearer {writer_key}"}
         if "/owner/" in path or path.startswith("/api/v1/submissions/{"):
             return {"Authorization": f"Bearer {owner_token}"}
         return {}
@@ -381,10 +386,12 @@ def make_credentials(app: Any) -> tuple[HeadersFor, dict[str, Any]]:
     path values the owner's token owns (its business and submission)."""
     from fastapi.testclient import TestClient
 
+    from directory.apikeys.service import INTERACTIONS_WRITE, create_api_key
     from directory.submissions.admins import create_admin_token
 
     with app.state.sessions() as session:
         admin = create_admin_token(session, f"fuzz-editor-{time.time_ns()}")
+        writer = create_api_key(session, f"fuzz-writer-{time.time_ns()}", [INTERACTIONS_WRITE])
         session.commit()
     with TestClient(app) as client:
         created = client.post(
@@ -405,7 +412,7 @@ def make_credentials(app: Any) -> tuple[HeadersFor, dict[str, Any]]:
         )
         approved.raise_for_status()
     owned = {"business_id": approved.json()["business_id"], "submission_id": submission["id"]}
-    return credential_headers(admin, str(submission["edit_token"])), owned
+    return credential_headers(admin, str(submission["edit_token"]), writer), owned
 
 
 def _prepare(url: str, *, businesses: int) -> None:

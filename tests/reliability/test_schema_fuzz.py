@@ -48,6 +48,7 @@ HIGH_LIMITS = {
     "rate_limit_submissions_per_hour": 10**9,
     "rate_limit_reviews_per_hour": 10**9,
     "rate_limit_matches_per_minute": 10**9,
+    "rate_limit_interactions_per_minute": 10**9,
 }
 
 
@@ -59,6 +60,7 @@ class FuzzTarget:
     admin_token: str
     owner_token: str
     owner_business: int
+    writer_key: str
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +84,7 @@ def fuzz_target(template_db: str, tmp_path_factory: pytest.TempPathFactory) -> I
             admin_token=actors.admin,
             owner_token=actors.owner_token,
             owner_business=actors.owner_business,
+            writer_key=actors.writer_key,
         )
         app.state.engine.dispose()
 
@@ -96,7 +99,9 @@ def test_operation_survives_fuzzing(fuzz_target: FuzzTarget, label: str) -> None
         report=report,
         max_examples=EXAMPLES,
         seed=SEED,
-        headers_for=fuzz.credential_headers(fuzz_target.admin_token, fuzz_target.owner_token),
+        headers_for=fuzz.credential_headers(
+            fuzz_target.admin_token, fuzz_target.owner_token, fuzz_target.writer_key
+        ),
         owned={"business_id": fuzz_target.owner_business},
     )
     assert report.total_examples > 0
@@ -131,7 +136,9 @@ def test_fuzzed_requests_get_past_authentication(fuzz_target: FuzzTarget, label:
         report=report,
         max_examples=10,
         seed=SEED,
-        headers_for=fuzz.credential_headers(fuzz_target.admin_token, fuzz_target.owner_token),
+        headers_for=fuzz.credential_headers(
+            fuzz_target.admin_token, fuzz_target.owner_token, fuzz_target.writer_key
+        ),
         owned={"business_id": fuzz_target.owner_business},
         modes=(fuzz.GenerationMode.POSITIVE,),
     )

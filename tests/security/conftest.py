@@ -20,6 +20,7 @@ HIGH_LIMITS = {
     "rate_limit_submissions_per_hour": 10**9,
     "rate_limit_reviews_per_hour": 10**9,
     "rate_limit_matches_per_minute": 10**9,
+    "rate_limit_interactions_per_minute": 10**9,
 }
 
 

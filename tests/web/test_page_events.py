@@ -208,6 +208,7 @@ def test_bad_events_name_the_field(client: TestClient, session: Session, place: 
         ({"business": "999999", "action": "phone"}, "business"),
         ({"business": str(hidden.id), "action": "phone"}, "business"),
         ({"business": "9" * 30, "action": "phone"}, "business"),
+        ({"business": "\u0661\u0662", "action": "phone"}, "business"),  # Arabic-Indic digits
     ]
     for data, field in cases:
         response = client.post("/events", data={**data, "csrf_token": csrf}, headers=SAME_ORIGIN)
@@ -323,3 +324,21 @@ def test_the_privacy_page_says_when_the_browser_asks_not_to_be_tracked(
     doc = parse(client.get("/privasi?lang=en", headers={"Sec-GPC": "1"}).text)
     assert "asks not to be tracked" in doc.by_id("privacy-status").text
     assert doc.find_all("button", id="opt-out") == []
+
+
+def test_a_reader_who_turned_on_gpc_can_still_delete_what_was_recorded(
+    client: TestClient, session: Session, place: Business
+) -> None:
+    client.get(f"/b/{place.slug}")
+    assert len(_events(session)) == 1
+    doc = parse(client.get("/privasi", headers={"Sec-GPC": "1"}).text)
+    token = doc.find_all("input", name="csrf_token")[0].attrs["value"]
+    assert doc.by_id("opt-out").attrs["type"] == "submit"
+    done = client.post(
+        "/privasi",
+        data={"choice": "opt-out", "csrf_token": token},
+        headers={"Sec-GPC": "1"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert _events(session) == []

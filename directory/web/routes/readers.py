@@ -40,7 +40,9 @@ PRIVACY_STATUSES: Final = ("opted-out", "opted-in")
 
 def _business_id(text: str) -> int:
     value = text.strip()
-    if not value.isdecimal() or len(value) > 19 or not 1 <= int(value) <= MAX_BUSINESS_ID:
+    if not (value.isascii() and value.isdecimal()) or len(value) > 19:
+        raise invalid("business", "must be a business id", location="form")
+    if not 1 <= int(value) <= MAX_BUSINESS_ID:
         raise invalid("business", "must be a business id", location="form")
     return int(value)
 
