@@ -15,6 +15,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.errors import InvalidInput
 from directory.models import Business, BusinessStatus
 from directory.readers.events import recently_viewed
 from directory.readers.visitor import visitor_for
@@ -61,13 +62,18 @@ def _recent(session: Session, user_id: str, *, at: datetime, lang: str) -> list[
 def _for_you(
     session: Session, page: Page, user_id: str, *, at: datetime, exclude: set[int]
 ) -> list[ResultView]:
-    result = recommend(
-        session,
-        RecommendationQuery(user_id=user_id, limit=FOR_YOU_LIMIT + len(exclude), lang=page.lang),
-        now=at,
-        timezone=page.settings.timezone,
-        weights=weights_for(page.settings.new_listing_age_days),
-    )
+    try:
+        result = recommend(
+            session,
+            RecommendationQuery(
+                user_id=user_id, limit=FOR_YOU_LIMIT + len(exclude), lang=page.lang
+            ),
+            now=at,
+            timezone=page.settings.timezone,
+            weights=weights_for(page.settings.new_listing_age_days),
+        )
+    except InvalidInput:  # no usual area (every place of the history is gone): no section
+        return []
     views = [
         ResultView(
             summary=listed(item.business),
