@@ -4,8 +4,8 @@ A page event is an ordinary ``interaction`` row (so the recommender learns from 
 from any other) with ``source = 'page'``, the visitor's pseudonym as ``user_id`` and the
 reader's ``action``. Actions map onto the interaction kinds the model already weighs:
 a phone or WhatsApp tap is a ``call``, directions or the website a ``click``, a page a
-``view``. A view repeated within ``REPEAT_VIEW_WINDOW`` (a reload, back and forth) is
-not stored again. Nothing else is kept: no IP address, no User-Agent, no referrer.
+``view``. The same action on the same place repeated within ``REPEAT_WINDOW`` (a reload,
+back and forth, a second tap on the number) is one intent and is not stored again. Nothing else is kept: no IP address, no User-Agent, no referrer.
 """
 
 from __future__ import annotations
@@ -28,31 +28,30 @@ ACTION_KINDS: Final = {
     "website": "click",
 }
 """Every action a page records, and the interaction kind the model weighs it as."""
-REPEAT_VIEW_WINDOW: Final = timedelta(minutes=30)
+REPEAT_WINDOW: Final = timedelta(minutes=30)
 RECENT_SCAN: Final = 200
 
 
 def record_page_event(
     session: Session, *, user_id: str, business_id: int, action: str, now: datetime
 ) -> bool:
-    """Store one event in the caller's transaction; False when it was a repeated view.
+    """Store one event in the caller's transaction; False when it repeated a recent one.
 
     Raises ``KeyError`` for an unknown action (callers validate first).
     """
     kind = ACTION_KINDS[action]
-    if action == "view":
-        repeat = session.scalar(
-            select(Interaction.id)
-            .where(
-                Interaction.user_id == user_id,
-                Interaction.business_id == business_id,
-                Interaction.action == "view",
-                Interaction.at >= now - REPEAT_VIEW_WINDOW,
-            )
-            .limit(1)
+    repeat = session.scalar(
+        select(Interaction.id)
+        .where(
+            Interaction.user_id == user_id,
+            Interaction.business_id == business_id,
+            Interaction.action == action,
+            Interaction.at >= now - REPEAT_WINDOW,
         )
-        if repeat is not None:
-            return False
+        .limit(1)
+    )
+    if repeat is not None:
+        return False
     session.add(
         Interaction(
             user_id=user_id,

@@ -27,7 +27,7 @@ log = logging.getLogger("dekat.readers")
 def store_event(
     sessions: sessionmaker[Session], *, user_id: str, business_id: int, action: str
 ) -> bool:
-    """Store one event in its own transaction; False for a repeated view."""
+    """Store one event in its own transaction; False when it repeated a recent one."""
     now = utcnow()
     return run_in_transaction(
         sessions,

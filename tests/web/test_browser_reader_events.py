@@ -54,10 +54,14 @@ def test_views_and_taps_are_recorded_and_the_home_page_remembers(
     page.goto(f"{live_server.url}/b/{place.slug}")
     assert _actions(session, want=1) == ["view"]
 
-    page.locator("#business-whatsapp").click()
+    with page.expect_request(lambda r: r.url.endswith("/events")):
+        page.locator("#business-whatsapp").click()
     assert _actions(session, want=2) == ["view", "whatsapp"]
     page.goto(f"{live_server.url}/b/{place.slug}")  # back; a repeat view within minutes
-    page.evaluate("document.getElementById('business-phone').click()")
+    with page.expect_response(lambda r: r.url.endswith("/events")) as answer:
+        page.evaluate("document.getElementById('business-phone').click()")
+    assert answer.value.status == 202
+    assert answer.value.json() == {"recorded": True, "reason": None}
     assert _actions(session, want=3) == ["view", "whatsapp", "phone"]
     cookies = {c["name"]: c for c in page.context.cookies()}
     assert cookies["dekat_vid"]["httpOnly"] is True

@@ -161,6 +161,10 @@ def test_clicks_are_recorded_with_their_action(
     ]
     assert len({e.user_id for e in events}) == 1
     assert {e.source for e in events} == {"page"}
+    # A second tap on the same link soon after is the same intent: not stored again.
+    again = _click(client, place.id, "phone", csrf)
+    assert again.json() == {"recorded": False, "reason": "repeat"}
+    assert len(_events(session)) == 5
 
 
 @pytest.mark.parametrize(
@@ -229,9 +233,9 @@ def test_each_visitor_has_an_event_limit(
     strict_client: TestClient, session: Session, place: Business
 ) -> None:
     csrf = _page_csrf(strict_client, place.slug)  # the view is the first of 4
-    for _ in range(3):
-        assert _click(strict_client, place.id, "phone", csrf).status_code == 202
-    over = _click(strict_client, place.id, "phone", csrf)
+    for action in ("phone", "whatsapp", "website"):
+        assert _click(strict_client, place.id, action, csrf).status_code == 202
+    over = _click(strict_client, place.id, "directions", csrf)
     assert over.status_code == 429
     assert int(over.headers["Retry-After"]) >= 1
     assert len(_events(session)) == 4
