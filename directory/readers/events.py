@@ -5,7 +5,8 @@ from any other) with ``source = 'page'``, the visitor's pseudonym as ``user_id``
 reader's ``action``. Actions map onto the interaction kinds the model already weighs:
 a phone or WhatsApp tap is a ``call``, directions or the website a ``click``, a page a
 ``view``. The same action on the same place repeated within ``REPEAT_WINDOW`` (a reload,
-back and forth, a second tap on the number) is one intent and is not stored again. Nothing else is kept: no IP address, no User-Agent, no referrer.
+back and forth, a second tap on the number) is one intent and is not stored again.
+Nothing else is kept: no IP address, no User-Agent, no referrer.
 """
 
 from __future__ import annotations
