@@ -4,6 +4,7 @@ only from this site's pages, never for a reader who said no (DNT, GPC, opt-out).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from urllib.parse import urlencode
 from http.cookies import SimpleCookie
 
 import pytest
@@ -17,6 +18,8 @@ from directory.models import Business, Interaction
 from directory.readers.visitor import OPTOUT_COOKIE, VISITOR_COOKIE, pseudonym
 from directory.settings import Settings
 from tests.factories import make_business
+from tests.security import corpus
+from tests.security.hostile import judge
 from tests.web.html import parse
 
 SAME_ORIGIN = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
@@ -346,3 +349,27 @@ def test_a_reader_who_turned_on_gpc_can_still_delete_what_was_recorded(
     )
     assert done.status_code == 303
     assert _events(session) == []
+
+
+def test_hostile_event_fields_get_clean_answers(
+    client: TestClient, session: Session, place: Business
+) -> None:
+    """Every string of the hostile corpus in every field: a clean 4xx, never a 5xx; what
+    is stored is only ever a real action on a real place."""
+    csrf = _page_csrf(client, place.slug)
+    baseline = {"business": str(place.id), "action": "phone", "csrf_token": csrf}
+    failures = []
+    for field in ("business", "action", "csrf_token"):
+        for value in (*corpus.TEXT, *corpus.SIZES[:3], *corpus.NUMBERS):
+            raw = urlencode({**baseline, field: value}, errors="surrogatepass")
+            response = client.post(
+                "/events",
+                content=raw.encode(),
+                headers={**SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded"},
+            )
+            reason = judge(response, f"/events {field}={value[:40]!r}")
+            if reason:
+                failures.append(reason)
+    assert not failures, "\n".join(failures[:20])
+    stored = {(e.business_id, e.action) for e in _events(session)}
+    assert stored <= {(place.id, "view"), (place.id, "phone")}
