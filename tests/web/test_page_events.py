@@ -4,8 +4,8 @@ only from this site's pages, never for a reader who said no (DNT, GPC, opt-out).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from urllib.parse import urlencode
 from http.cookies import SimpleCookie
+from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -367,7 +367,7 @@ def test_hostile_event_fields_get_clean_answers(
                 content=raw.encode(),
                 headers={**SAME_ORIGIN, "content-type": "application/x-www-form-urlencoded"},
             )
-            reason = judge(response, f"/events {field}={value[:40]!r}")
+            reason = judge(response, f"/events {field}={value[:40]!r}")  # type: ignore[arg-type]
             if reason:
                 failures.append(reason)
     assert not failures, "\n".join(failures[:20])
