@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from directory import __version__
+from directory.api.docs import install_api_docs
 from directory.api.limits import BodySizeLimitMiddleware
 from directory.api.problems import document_problems, register_exception_handlers
 from directory.api.routes import businesses, catalog, health, matches
@@ -79,5 +80,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     document_problems(app)
     app.include_router(health.router)
     app.include_router(build_api_router(), prefix=API_PREFIX)
+    install_api_docs(app)
     install_web(app)
     return app

@@ -7,6 +7,7 @@ gets ``CREATE DATABASE ... TEMPLATE`` of it, dropped afterwards.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import shutil
@@ -28,12 +29,54 @@ from directory.services.taxonomy import seed_categories
 from directory.settings import Settings
 
 PG_URL = os.environ.get("DEKAT_TEST_DATABASE_URL", "").strip() or None
+REQUIRE_POSTGRES = os.environ.get("DEKAT_REQUIRE_POSTGRES", "0") == "1"
 _counter = itertools.count()
 
 
 def backend_name() -> str:
     """'postgresql' or 'sqlite', for tests that check backend-specific machinery."""
     return "postgresql" if PG_URL else "sqlite"
+
+
+@functools.cache
+def postgis_missing() -> str | None:
+    """Why PostGIS tests cannot run here, or None when the test server offers PostGIS.
+
+    The app runs without PostGIS (the migration falls back to its portable spatial index),
+    so only tests of the PostGIS backend itself need it.
+    """
+    if PG_URL is None:
+        return "needs PostgreSQL with PostGIS (runs in the PostgreSQL pass)"
+    url = make_url(PG_URL)
+    engine = create_engine(url.set(database="postgres"))
+    try:
+        with engine.connect() as conn:
+            version = int(conn.execute(text("SHOW server_version_num")).scalar_one())
+            found = conn.execute(
+                text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+            ).first()
+    finally:
+        engine.dispose()
+    if found:
+        return None
+    return (
+        f"PostGIS is not installed on the test server {url.host}:{url.port or 5432} "
+        f"(apt-get install postgresql-{version // 10000}-postgis-3)"
+    )
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """``@pytest.mark.postgis`` tests skip without PostGIS, or fail when PostgreSQL is required."""
+    if item.get_closest_marker("postgis") is None:
+        return
+    reason = postgis_missing()
+    if reason is None:
+        return
+    if PG_URL is None:
+        pytest.skip(reason)
+    if REQUIRE_POSTGRES:
+        pytest.fail(f"DEKAT_REQUIRE_POSTGRES=1 but {reason}")
+    pytest.skip(f"{reason}; DEKAT_REQUIRE_POSTGRES=1 makes this a failure")
 
 
 def _prepare(url: str) -> None:

@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from directory.api.accept_language import preferred_language
 from directory.db_routing import PRIMARY_COOKIE, ReadRouter, ReadTarget, is_connection_error
 from directory.settings import Settings
 
@@ -51,15 +52,11 @@ def get_read_session(request: Request) -> Iterator[Session]:
 
 
 def negotiate_lang(request: Request, lang: str | None, default: str = "id") -> str:
-    """``?lang=`` wins, then the first supported Accept-Language entry, else the default."""
+    """``?lang=`` wins, then the Accept-Language header (by q-value), else the default."""
     if lang in SUPPORTED_LANGS:
         return lang
     header = request.headers.get("accept-language", "")
-    for part in header.split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in SUPPORTED_LANGS:
-            return code
-    return default
+    return preferred_language(header, SUPPORTED_LANGS) or default
 
 
 def get_lang(

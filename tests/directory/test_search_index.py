@@ -18,7 +18,6 @@ from directory.services.business_input import parse_business_fields
 from directory.services.business_writes import bulk_upsert_businesses, update_business
 from directory.services.indexing import index_businesses, unindex_businesses
 from directory.services.search import nearest_candidates, search_businesses
-from tests.conftest import backend_name
 from tests.directory.test_search_engine import NOW
 from tests.factories import make_business
 
@@ -171,7 +170,7 @@ def test_other_sessions_see_index_changes(session: Session, sessions: Any) -> No
         other.close()
 
 
-@pytest.mark.skipif(backend_name() != "postgresql", reason="PostGIS vs portable cells")
+@pytest.mark.postgis
 def test_cells_fallback_on_postgres_matches_postgis(session: Session) -> None:
     for i in range(60):
         make_business(

@@ -22,6 +22,7 @@ from tests.conftest import _pg_admin
 pytestmark = pytest.mark.postgres_only
 
 
+@pytest.mark.postgis
 def test_postgis_is_available_in_the_per_run_template(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))

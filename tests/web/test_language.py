@@ -51,6 +51,15 @@ def test_accept_language_is_used_without_a_choice(client: TestClient, slug: str)
     assert "Jam buka" in cookie_wins.text
 
 
+def test_accept_language_q_values_rank_the_languages(client: TestClient, slug: str) -> None:
+    low_english = client.get(f"/b/{slug}", headers={"Accept-Language": "en;q=0.1, id"})
+    assert low_english.headers["content-language"] == "id"
+    assert "Jam buka" in low_english.text
+    low_indonesian = client.get(f"/b/{slug}", headers={"Accept-Language": "id;q=0.1, en-US"})
+    assert low_indonesian.headers["content-language"] == "en"
+    assert "Opening hours" in low_indonesian.text
+
+
 def test_every_page_has_a_switch_to_the_same_page(client: TestClient, slug: str) -> None:
     for path in (
         f"/b/{slug}",
