@@ -67,7 +67,9 @@ def migrate(
         fail(escape(f"could not list {source.url}: {exc}"), EXIT_SOME_FAILED)
     for name, reason in report.failures[:FAILURES_SHOWN]:
         one_line = " ".join(reason.split())
-        err_console.print(f"failed: {name}: {one_line}", markup=False, highlight=False)
+        err_console.print(
+            f"failed: {name}: {one_line}", markup=False, highlight=False, soft_wrap=True
+        )
     if report.failed > FAILURES_SHOWN:
         err_console.print(f"… and {report.failed - FAILURES_SHOWN} more", highlight=False)
     typer.echo(f"copied {report.copied}, skipped {report.skipped}, failed {report.failed}")
