@@ -113,6 +113,14 @@ def test_no_media_url_keeps_the_media_dir(tmp_path: Path) -> None:
     assert store.folder == tmp_path / "m" / "photos"
 
 
+def test_a_file_url_is_the_same_layout_as_the_media_dir(tmp_path: Path) -> None:
+    store = photo_store(Settings(media_dir=tmp_path / "unused", media_url=tmp_path.as_uri()))
+    assert isinstance(store, FileStore)
+    store.put(NAME, b"jpeg bytes", "image/jpeg")
+    assert (tmp_path / "photos" / NAME).read_bytes() == b"jpeg bytes"
+    assert not (tmp_path / "unused").exists()
+
+
 # --- the store contract, on both stores ---------------------------------------------
 
 
