@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Protocol
+from urllib.parse import urlsplit
 
 from directory.errors import ServiceUnavailable
 from directory.photos.images import EncodedImage
@@ -247,6 +248,24 @@ def photo_store(settings: Settings) -> PhotoStore:
         if store is None:
             store = _stores[key] = open_store(*key)
         return store
+
+
+_origins: dict[int, str | None] = {}
+
+
+def signed_media_origin(settings: Settings) -> str | None:
+    """Where signed photo URLs point (``scheme://host``), for the pages' CSP; else None."""
+    if not settings.media_signed_urls:
+        return None
+    store = photo_store(settings)
+    key = id(store)
+    if key not in _origins:
+        probe = store.signed_url(
+            "0" * 32 + ".jpg", content_type="image/jpeg", cache_control="no-store", ttl_s=60
+        )
+        parts = urlsplit(probe) if probe else None
+        _origins[key] = f"{parts.scheme}://{parts.netloc}" if parts else None
+    return _origins[key]
 
 
 def save_image(store: PhotoStore, image: EncodedImage) -> tuple[str, str]:

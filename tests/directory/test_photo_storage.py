@@ -247,6 +247,7 @@ def test_photos_go_to_the_bucket_and_are_served_as_before(
     assert s3_server.keys(bucket) == sorted(f"site/photos/{n}" for n in names)
     assert not settings.media_dir.exists()  # nothing on the local disk
 
+    assert s3_server.endpoint_url not in client.get("/").headers["content-security-policy"]
     served = client.get(photo["url"])
     assert served.status_code == 200
     assert served.headers["content-type"] == "image/jpeg"
@@ -329,6 +330,10 @@ def test_signed_urls_redirect_to_the_store(
         assert row is not None
         key = f"site/photos/{row.file_name}"
     assert fetched.content == _object(s3_server, location.split("/")[3], key)
+    # The pages let images come from the store the photo links redirect to.
+    csp = signed_client.get("/").headers["content-security-policy"]
+    img_src = next(d for d in csp.split("; ") if d.startswith("img-src "))
+    assert img_src.endswith(f" {s3_server.endpoint_url}")
     # Editors' views of private photos never leave the app.
     private = signed_client.get(f"/api/v1/admin/photos/{photo['id']}", headers=bearer(admin))
     assert private.status_code == 200
