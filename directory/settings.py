@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,20 @@ class Settings(BaseSettings):
         description="After a write, that client's reads use the primary for this long.",
     )
     media_dir: Path = Field(default=Path("media"), description="Where uploaded photos live.")
+    media_url: str | None = Field(
+        default=None,
+        description="Photo store: file:///folder or s3://bucket/prefix (unset: media_dir).",
+    )
+    media_signed_urls: bool = Field(
+        default=False, description="Redirect public photo requests to signed S3 URLs."
+    )
+    media_signed_url_ttl_s: int = Field(default=300, ge=10, le=7 * 86400)
+    s3_endpoint_url: str | None = Field(
+        default=None, description="S3-compatible endpoint (MinIO, Ceph, R2); unset: AWS."
+    )
+    s3_region: str | None = Field(default=None, description="S3 region; unset: AWS_REGION.")
+    s3_access_key_id: str | None = Field(default=None, description="Unset: the AWS chain.")
+    s3_secret_access_key: SecretStr | None = Field(default=None)
     timezone: str = Field(default="Asia/Jakarta", description="Local time zone of the city.")
     default_lang: str = Field(default="id", pattern="^(id|en)$")
     demo_count: int = Field(default=2500, ge=0, le=2_000_000)
@@ -65,6 +79,16 @@ class Settings(BaseSettings):
     )
     max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     trust_proxy_headers: bool = Field(default=False)
+
+    @field_validator("media_url")
+    @classmethod
+    def _check_media_url(cls, value: str | None) -> str | None:
+        """A wrong store URL stops the server at start-up, not at the first upload."""
+        if value is not None:
+            from directory.photos.locations import parse_media_url
+
+            parse_media_url(value)
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -27,6 +27,7 @@ from directory.migrate import upgrade_database
 from directory.services.areas import seed_areas
 from directory.services.taxonomy import seed_categories
 from directory.settings import Settings
+from tests.s3server import s3_server  # noqa: F401  (a fixture for every test package)
 
 PG_URL = os.environ.get("DEKAT_TEST_DATABASE_URL", "").strip() or None
 REQUIRE_POSTGRES = os.environ.get("DEKAT_REQUIRE_POSTGRES", "0") == "1"

@@ -78,6 +78,7 @@ def _register_feature_commands() -> None:
     from directory.cli import (
         admin_commands,  # noqa: F401
         io_commands,  # noqa: F401
+        media_commands,  # noqa: F401
         ops_commands,  # noqa: F401
         recommender_commands,  # noqa: F401
     )

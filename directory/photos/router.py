@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path as FilePath
 from typing import Annotated
 
 from fastapi import APIRouter, File, Path, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
-from directory.errors import NotFound
 from directory.models import Photo
-from directory.photos import service, storage
+from directory.photos import service
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.schemas import PhotoList, PhotoRead, photo_read
+from directory.photos.serving import photo_response
+from directory.photos.storage import photo_store
 from directory.services.businesses import get_public_business
+from directory.settings import Settings
 from directory.submissions import owners
 from directory.submissions.admins import admin_actor
 from directory.submissions.dependencies import (
@@ -63,7 +64,7 @@ def upload_submission_photo(
     get_submission(session, submission_id, token)
     session.rollback()
     photo = service.add_submission_photo(
-        sessions, media_dir=settings.media_dir, submission_id=submission_id, data=_read_upload(file)
+        sessions, store=photo_store(settings), submission_id=submission_id, data=_read_upload(file)
     )
     return photo_read(photo)
 
@@ -88,7 +89,7 @@ def upload_owner_photo(
     session.rollback()
     photo = service.add_business_photo(
         sessions,
-        media_dir=settings.media_dir,
+        store=photo_store(settings),
         business_id=business_id,
         data=_read_upload(file),
         actor=owners.owner_actor(owner),
@@ -112,7 +113,7 @@ def delete_owner_photo(
     session.rollback()
     service.delete_owner_photo(
         sessions,
-        media_dir=settings.media_dir,
+        store=photo_store(settings),
         business_id=business_id,
         photo_id=photo_id,
         actor=owners.owner_actor(owner),
@@ -129,13 +130,12 @@ def list_photos(business_id: BusinessIdPath, session: ReadSessionDep) -> PhotoLi
     )
 
 
-def _file(photo: Photo, media_dir: FilePath, *, thumbnail: bool, public: bool) -> FileResponse:
-    path = storage.media_path(media_dir, photo.thumb_name if thumbnail else photo.file_name)
-    if not path.is_file():
-        raise NotFound(detail=f"no photo with id {photo.id}")
+def _file(photo: Photo, settings: Settings, *, thumbnail: bool, public: bool) -> Response:
     cache = "public, max-age=86400" if public else "private, no-store"
-    return FileResponse(
-        path,
+    signed = public and settings.media_signed_urls
+    return photo_response(
+        photo_store(settings),
+        photo.thumb_name if thumbnail else photo.file_name,
         media_type=photo.content_type,
         headers={
             "Cache-Control": cache,
@@ -143,6 +143,8 @@ def _file(photo: Photo, media_dir: FilePath, *, thumbnail: bool, public: bool) -
             "Content-Security-Policy": "default-src 'none'",
             "Content-Disposition": "inline",
         },
+        not_found=f"no photo with id {photo.id}",
+        signed_ttl_s=settings.media_signed_url_ttl_s if signed else None,
     )
 
 
@@ -155,32 +157,28 @@ _IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 @router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)
-def photo_file(
-    photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep
-) -> FileResponse:
+def photo_file(photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep) -> Response:
     """The photo file, with its content type."""
     photo = service.get_public_photo(session, photo_id)
-    return _file(photo, settings.media_dir, thumbnail=False, public=True)
+    return _file(photo, settings, thumbnail=False, public=True)
 
 
 @router.get("/photos/{photo_id}/thumbnail", response_class=FileResponse, responses=_IMAGE_RESPONSES)
 def photo_thumbnail(
     photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep
-) -> FileResponse:
+) -> Response:
     """The photo's thumbnail (at most 400 px a side)."""
     photo = service.get_public_photo(session, photo_id)
-    return _file(photo, settings.media_dir, thumbnail=True, public=True)
+    return _file(photo, settings, thumbnail=True, public=True)
 
 
 @admin_router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)
 def admin_photo_file(
     photo_id: PhotoIdPath, admin: AdminDep, session: SessionDep, settings: SettingsDep
-) -> FileResponse:
+) -> Response:
     """Any photo, also of a pending submission or hidden, for editors."""
     del admin
-    return _file(
-        service.get_any_photo(session, photo_id), settings.media_dir, thumbnail=False, public=False
-    )
+    return _file(service.get_any_photo(session, photo_id), settings, thumbnail=False, public=False)
 
 
 @admin_router.post("/photos/{photo_id}/hide", response_model=PhotoRead)

@@ -11,7 +11,6 @@ after it commits.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Final
 
 from sqlalchemy import ColumnElement, func, select, update
@@ -37,16 +36,16 @@ def _too_many() -> Conflict:
 
 def _store(
     sessions: sessionmaker[Session],
-    media_dir: Path,
+    store: storage.PhotoStore,
     data: bytes,
     insert: Callable[[Session, EncodedImage, str, str], Photo],
 ) -> Photo:
     image = process_photo(data)
-    name, thumb = storage.save_image(media_dir, image)
+    name, thumb = storage.save_image(store, image)
     try:
         return run_in_transaction(sessions, lambda s: insert(s, image, name, thumb))
     except BaseException:
-        storage.delete_files(media_dir, (name, thumb))
+        storage.delete_files(store, (name, thumb))
         raise
 
 
@@ -70,7 +69,12 @@ def _live_count(session: Session, criterion: ColumnElement[bool]) -> int:
 
 
 def add_business_photo(
-    sessions: sessionmaker[Session], *, media_dir: Path, business_id: int, data: bytes, actor: str
+    sessions: sessionmaker[Session],
+    *,
+    store: storage.PhotoStore,
+    business_id: int,
+    data: bytes,
+    actor: str,
 ) -> Photo:
     """An owner's photo, live at once (editors can hide it)."""
 
@@ -92,11 +96,11 @@ def add_business_photo(
         )  # fmt: skip
         return photo
 
-    return _store(sessions, media_dir, data, insert)
+    return _store(sessions, store, data, insert)
 
 
 def add_submission_photo(
-    sessions: sessionmaker[Session], *, media_dir: Path, submission_id: str, data: bytes
+    sessions: sessionmaker[Session], *, store: storage.PhotoStore, submission_id: str, data: bytes
 ) -> Photo:
     """A photo sent with a pending new-business submission, shown once it is approved."""
 
@@ -118,7 +122,7 @@ def add_submission_photo(
         session.flush()
         return photo
 
-    return _store(sessions, media_dir, data, insert)
+    return _store(sessions, store, data, insert)
 
 
 def attach_submission_photos(session: Session, *, submission_id: str, business_id: int) -> int:
@@ -172,7 +176,12 @@ def get_any_photo(session: Session, photo_id: int) -> Photo:
 
 
 def delete_owner_photo(
-    sessions: sessionmaker[Session], *, media_dir: Path, business_id: int, photo_id: int, actor: str
+    sessions: sessionmaker[Session],
+    *,
+    store: storage.PhotoStore,
+    business_id: int,
+    photo_id: int,
+    actor: str,
 ) -> None:
     """An owner removes one of their business's photos (files deleted too)."""
 
@@ -187,7 +196,7 @@ def delete_owner_photo(
         )  # fmt: skip
         return [photo.file_name, photo.thumb_name]
 
-    storage.delete_files(media_dir, run_in_transaction(sessions, work))
+    storage.delete_files(store, run_in_transaction(sessions, work))
 
 
 def hide_photo(sessions: sessionmaker[Session], photo_id: int, *, actor: str) -> Photo:

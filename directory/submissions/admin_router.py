@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 from directory.api.deps import SessionDep, SettingsDep
 from directory.errors import NotFound
 from directory.models import Submission
+from directory.photos.storage import photo_store
 from directory.submissions import audit, moderation, views
 from directory.submissions.admins import admin_actor
 from directory.submissions.dependencies import (
@@ -102,7 +103,7 @@ def reject(
         submission_id,
         actor=admin_actor(admin),
         reason=body.reason,
-        media_dir=settings.media_dir,
+        store=photo_store(settings),
     )
     return _read(session, submission)
 

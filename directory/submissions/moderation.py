@@ -14,7 +14,6 @@ import base64
 import binascii
 from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from typing import Final
 
 from sqlalchemy import and_, or_, select, update
@@ -247,7 +246,7 @@ def reject_submission(
     *,
     actor: str,
     reason: str,
-    media_dir: Path | None = None,
+    store: storage.PhotoStore | None = None,
 ) -> Submission:
     """Refuse a submission with a reason its submitter sees; its photos are discarded."""
     text = clean_reason(reason)
@@ -263,8 +262,8 @@ def reject_submission(
         return submission
 
     submission = run_in_transaction(sessions, work)
-    if media_dir is not None:
-        storage.delete_files(media_dir, discarded)
+    if store is not None:
+        storage.delete_files(store, discarded)
     return submission
 
 

@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from directory.errors import Forbidden
+from directory.photos.storage import signed_media_origin
 from directory.settings import Settings
 from directory.web.i18n import (
     LANG_COOKIE,
@@ -106,7 +107,10 @@ class Page:
 
     def finish(self, response: Any, *, private: bool = False) -> None:
         """Headers and cookies every page response carries, redirects included."""
-        response.headers.update(page_headers(self.settings.tile_url, private=private))
+        media = signed_media_origin(self.settings)
+        response.headers.update(
+            page_headers(self.settings.tile_url, private=private, media_origin=media)
+        )
         response.headers["Content-Language"] = self.lang
         response.headers["Vary"] = "Accept-Language, Cookie"
         secure = self.request.url.scheme == "https"

@@ -45,10 +45,12 @@ def tile_origin(tile_url: str) -> str | None:
     return f"{parts.scheme}://{host}"
 
 
-def content_security_policy(tile_url: str) -> str:
-    """Scripts and styles from this site only; images also from the tile server."""
+def content_security_policy(tile_url: str, media_origin: str | None = None) -> str:
+    """Scripts and styles from this site only; images also from the tile server (and the
+    photo store, whose signed URLs the photo links redirect to)."""
     tiles = tile_origin(tile_url)
     img_src = "'self' data: blob:" + (f" {tiles}" if tiles else "")
+    img_src += f" {media_origin}" if media_origin else ""
     return "; ".join(
         (
             "default-src 'self'",
@@ -64,10 +66,12 @@ def content_security_policy(tile_url: str) -> str:
     )
 
 
-def page_headers(tile_url: str, *, private: bool = False) -> dict[str, str]:
+def page_headers(
+    tile_url: str, *, private: bool = False, media_origin: str | None = None
+) -> dict[str, str]:
     """Security headers of every HTML page; ``private`` pages carry secrets in their URL."""
     return {
-        "Content-Security-Policy": content_security_policy(tile_url),
+        "Content-Security-Policy": content_security_policy(tile_url, media_origin),
         "X-Content-Type-Options": "nosniff",
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer" if private else "strict-origin-when-cross-origin",

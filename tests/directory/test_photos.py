@@ -233,8 +233,13 @@ def test_editor_hides_a_photo(client: TestClient, owned: tuple[str, str, int]) -
 
 
 def test_file_names_cannot_escape_the_media_folder(tmp_path: Path) -> None:
-    from directory.photos.storage import media_path
+    from directory.photos.storage import FileStore
 
+    store = FileStore(tmp_path)
     for bad in ("../etc/passwd", "a.jpg", "0" * 32 + ".exe", "/" + "0" * 32 + ".jpg"):
         with pytest.raises(ValueError, match="not a photo file name"):
-            media_path(tmp_path, bad)
+            store.path(bad)
+        with pytest.raises(ValueError, match="not a photo file name"):
+            store.put(bad, b"x", "image/jpeg")
+        with pytest.raises(ValueError, match="not a photo file name"):
+            store.delete(bad)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Form
-from fastapi.responses import FileResponse, HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep
@@ -27,7 +27,8 @@ from directory.errors import (
 )
 from directory.models import AdminToken, Business, Review
 from directory.photos import service as photo_service
-from directory.photos import storage
+from directory.photos.serving import photo_response
+from directory.photos.storage import photo_store
 from directory.reviews import service as review_service
 from directory.services.businesses import get_public_business_by_slug
 from directory.slugs import is_slug
@@ -237,7 +238,7 @@ def reject(
             submission_id,
             actor=admin_actor(admin),
             reason=reason,
-            media_dir=page.settings.media_dir,
+            store=photo_store(page.settings),
         )
     except Conflict:
         return _decided(page, "decided")
@@ -337,13 +338,12 @@ def photo(photo_id: int, page: PageDep, session: SessionDep) -> Response:
         raise Forbidden(detail="log in first")
     try:
         found = photo_service.get_any_photo(session, photo_id)
-        path = storage.media_path(page.settings.media_dir, found.file_name)
-    except (DirectoryError, ValueError) as exc:
+    except DirectoryError as exc:
         raise NotFound(detail="no such photo") from exc
-    if not path.is_file():
-        raise NotFound(detail="no such photo")
-    return FileResponse(
-        path,
+    return photo_response(
+        photo_store(page.settings),
+        found.file_name,
         media_type=found.content_type,
         headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"},
+        not_found="no such photo",
     )

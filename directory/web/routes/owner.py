@@ -22,6 +22,7 @@ from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, 
 from directory.models import Business, Submission
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
+from directory.photos.storage import photo_store
 from directory.services.business_views import business_detail, local_now
 from directory.submissions import owners
 from directory.submissions import service as submission_service
@@ -270,14 +271,14 @@ def owner_photo(
             session.rollback()
             photo_service.add_business_photo(
                 sessions,
-                media_dir=page.settings.media_dir,
+                store=photo_store(page.settings),
                 business_id=business.id,
                 data=data,
                 actor=owners.owner_actor(owner),
             )
         else:
             photo_service.add_submission_photo(
-                sessions, media_dir=page.settings.media_dir, submission_id=submission.id, data=data
+                sessions, store=photo_store(page.settings), submission_id=submission.id, data=data
             )
     except DirectoryError as exc:
         message = page.gettext(
@@ -313,7 +314,7 @@ def owner_photo_delete(
     session.rollback()
     photo_service.delete_owner_photo(
         sessions,
-        media_dir=page.settings.media_dir,
+        store=photo_store(page.settings),
         business_id=business.id,
         photo_id=photo_id,
         actor=owners.owner_actor(owner),

@@ -23,6 +23,7 @@ from directory.matching import MATCH_THRESHOLD
 from directory.models import Business
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
+from directory.photos.storage import photo_store
 from directory.services.businesses import get_public_business_by_slug
 from directory.services.taxonomy import all_categories
 from directory.slugs import is_slug
@@ -221,7 +222,7 @@ def submit_form(
         try:
             photo_service.add_submission_photo(
                 sessions,
-                media_dir=page.settings.media_dir,
+                store=photo_store(page.settings),
                 submission_id=receipt.submission.id,
                 data=data,
             )
