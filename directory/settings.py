@@ -6,10 +6,11 @@ on first use, and tests build their own ``Settings(...)`` and hand it to ``creat
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -53,7 +54,31 @@ class Settings(BaseSettings):
     rate_limit_reviews_per_hour: int = Field(default=30, ge=1)
     rate_limit_matches_per_minute: int = Field(default=60, ge=1)
     max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
-    trust_proxy_headers: bool = Field(default=False)
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips); "
+        "empty: no proxy is trusted and the peer address is the client.",
+    )
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        """Every entry an IP address or network; refuse ``*`` (it would trust everyone)."""
+        entries = [e.strip() for e in value.split(",") if e.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network"
+                ) from None
+        return ",".join(entries)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies as a list (empty: none)."""
+        return [e for e in self.trusted_proxies.split(",") if e]
 
 
 @lru_cache(maxsize=1)
