@@ -52,6 +52,21 @@ class Settings(BaseSettings):
     tile_attribution: str = Field(default="&copy; OpenStreetMap contributors")
     rate_limit_submissions_per_hour: int = Field(default=10, ge=1)
     rate_limit_reviews_per_hour: int = Field(default=30, ge=1)
+    rate_limit_reviews_per_key_per_hour: int = Field(default=5, ge=1)
+    review_daily_cap_per_business: int = Field(
+        default=2, ge=1, description="Reviews of one business one client may post per day."
+    )
+    review_burst_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="From this many reviews of one business within an hour, new ones wait "
+        "for an editor (status held).",
+    )
+    review_hold_other_keys: bool = Field(
+        default=True,
+        description="Hold a review when its client reviewed the business today with "
+        "another reviewer key.",
+    )
     rate_limit_matches_per_minute: int = Field(default=60, ge=1)
     max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     trusted_proxies: str = Field(
