@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from directory import __version__
+from directory.api.edge_headers import EdgeHeadersMiddleware
 from directory.api.limits import BodySizeLimitMiddleware
 from directory.api.problems import document_problems, register_exception_handlers
 from directory.api.routes import businesses, catalog, health, matches
@@ -15,10 +17,12 @@ from directory.interactions import router as interaction_routes
 from directory.photos import router as photo_routes
 from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
+from directory.server_secret import server_secret
 from directory.settings import Settings, get_settings
 from directory.submissions import admin_router as submission_admin
 from directory.submissions import router as submission_routes
 from directory.web import install_web
+from directory.web.security import hsts_header
 
 API_PREFIX = "/api/v1"
 
@@ -53,6 +57,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
+    app.state.secret = server_secret(settings)
     engine = make_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,
@@ -75,6 +80,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.state.read_router.has_replica:
         app.add_middleware(PrimaryAfterWriteMiddleware, window_s=app.state.read_router.window_s)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    # Outermost: a request for a Host we do not serve is refused before anything else,
+    # so no absolute link, redirect or cache entry is ever built from a forged Host.
+    app.add_middleware(
+        EdgeHeadersMiddleware,
+        hsts=hsts_header(settings.hsts_max_age_s) if settings.https else None,
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_host_list)
     register_exception_handlers(app)
     document_problems(app)
     app.include_router(health.router)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -75,6 +76,55 @@ class Settings(BaseSettings):
         "X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips); "
         "empty: no proxy is trusted and the peer address is the client.",
     )
+
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,testserver",
+        description="Comma-separated Host header values the server answers (Starlette's "
+        "TrustedHostMiddleware; '*.example.id' wildcards allowed, '*' turns the check off). "
+        "The host of public_base_url is always allowed.",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The site's public address, e.g. https://direktori.example.id: absolute "
+        "links (canonical, JSON-LD, the owner's edit link) use it instead of the request's "
+        "Host, and an https address makes cookies Secure and turns on HSTS.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Server secret that signs CSRF tokens; unset: a random one is made "
+        "once and kept in <media_dir>/.secret_key. Set it (the same on every app host) "
+        "when several hosts serve the site.",
+    )
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0)
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        """An http(s) origin, optionally with a path prefix; no query, fragment or user."""
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("public_base_url must be an http:// or https:// address")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("public_base_url must not have a query, fragment or user name")
+        return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+    @property
+    def https(self) -> bool:
+        """Whether the public site is served over https (Secure cookies, HSTS)."""
+        return bool(self.public_base_url and self.public_base_url.startswith("https://"))
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        """The Host values to accept: the setting plus the public base URL's host."""
+        hosts = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if self.public_base_url:
+            host = urlsplit(self.public_base_url).hostname
+            if host and host not in hosts:
+                hosts.append(host)
+        return hosts or ["localhost"]
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -209,6 +209,6 @@ def post_review(
         max_age=REVIEWER_COOKIE_MAX_AGE_S,
         httponly=True,
         samesite="lax",
-        secure=page.request.url.scheme == "https",
+        secure=page.secure_cookies,
     )
     return done

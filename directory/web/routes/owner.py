@@ -166,7 +166,7 @@ def owner_page(
             path=_path(submission_id),
             httponly=True,
             samesite="strict",
-            secure=page.request.url.scheme == "https",
+            secure=page.secure_cookies,
         )
         return response
     try:

@@ -240,7 +240,7 @@ def _to_receipt(page: Page, submission_id: str, token: str, *, photos: tuple[int
         path=RECEIPT_PATH,
         httponly=True,
         samesite="strict",
-        secure=page.request.url.scheme == "https",
+        secure=page.secure_cookies,
     )
     return response
 
