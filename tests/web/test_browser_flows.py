@@ -69,7 +69,7 @@ def test_submit_fix_approve_find_and_review(
     page.wait_for_url("**/daftar/terkirim")
     edit_link = page.inner_text("#edit-link")
     assert "/pemilik/s_" in edit_link
-    assert "token=dk_edit_" in edit_link
+    assert "#token=dk_edit_" in edit_link
 
     # The owner opens the private link: the token leaves the URL.
     page.goto(edit_link)

@@ -264,7 +264,8 @@ def receipt_page(page: PageDep) -> HTMLResponse:
             "receipt.html",
             private=True,
             receipt={"id": submission_id, "photos": stored, "photos_failed": failed},
-            edit_url=page.absolute(f"/pemilik/{submission_id}?token={token}"),
+            # The fragment never reaches a server: no request line, log or Referer.
+            edit_url=page.absolute(f"/pemilik/{submission_id}#token={token}"),
         )
     response.delete_cookie(RECEIPT_COOKIE, path=RECEIPT_PATH)
     return response
