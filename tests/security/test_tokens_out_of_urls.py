@@ -78,7 +78,8 @@ def test_the_landing_page_takes_the_token_from_the_fragment(client: TestClient) 
     scripts = [s.attrs.get("src", "") for s in doc.find_all("script")]
     assert any("/static/js/owner-link.js" in src for src in scripts)
     script = client.get("/static/js/owner-link.js").text
-    assert "location.hash" in script and "replaceState" in script
+    assert "location.hash" in script
+    assert "replaceState" in script
 
 
 def test_a_wrong_token_in_the_form_opens_nothing(client: TestClient) -> None:
