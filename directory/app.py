@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from directory import __version__
+from directory.api.docs import install_docs
 from directory.api.edge_headers import EdgeHeadersMiddleware
 from directory.api.limits import BodySizeLimitMiddleware
 from directory.api.problems import document_problems, register_exception_handlers
@@ -53,8 +54,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Dekat",
         version=__version__,
         description="Local business directory and explainable recommendations (API v1).",
-        docs_url="/docs",
-        openapi_url="/openapi.json",
+        # Served by directory/api/docs.py: public schema without admin operations, CSP.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.secret = server_secret(settings)
@@ -89,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_host_list)
     register_exception_handlers(app)
     document_problems(app)
+    install_docs(app, public=settings.public_api_docs)
     app.include_router(health.router)
     app.include_router(build_api_router(), prefix=API_PREFIX)
     install_web(app)

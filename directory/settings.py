@@ -97,6 +97,11 @@ class Settings(BaseSettings):
         "when several hosts serve the site.",
     )
     hsts_max_age_s: int = Field(default=31_536_000, ge=0)
+    public_api_docs: bool = Field(
+        default=True,
+        description="Serve /openapi.json, /docs and /redoc (admin operations are never in "
+        "them; editors get the full schema at /api/v1/admin/openapi.json).",
+    )
 
     @field_validator("public_base_url")
     @classmethod

@@ -2,6 +2,9 @@
 
 * ``X-Content-Type-Options: nosniff`` — a browser must not guess that JSON (which may hold
   user text) is HTML or script;
+* ``Cache-Control: no-store`` on every error (4xx/5xx) that does not say otherwise: an
+  error is about this moment — a photo hidden a second ago must not be answered from a
+  cache, and neither must a 503 from a database hiccup;
 * ``Strict-Transport-Security`` when the public base URL is https: browsers then refuse
   plain http to this host for ``max-age`` seconds (a first visit over http, or a proxy
   that forgot to redirect, can no longer be downgraded). Off for http sites, where the
@@ -32,6 +35,8 @@ class EdgeHeadersMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("X-Content-Type-Options", "nosniff")
+                if message["status"] >= 400:
+                    headers.setdefault("Cache-Control", "no-store")
                 if self.hsts:
                     headers.setdefault("Strict-Transport-Security", self.hsts)
             await send(message)
