@@ -18,7 +18,6 @@ from directory.interactions import router as interaction_routes
 from directory.photos import router as photo_routes
 from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
-from directory.server_secret import server_secret
 from directory.settings import Settings, get_settings
 from directory.submissions import admin_router as submission_admin
 from directory.submissions import router as submission_routes
@@ -60,7 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
     )
     app.state.settings = settings
-    app.state.secret = server_secret(settings)
     engine = make_engine(
         settings.database_url,
         pool_size=settings.database_pool_size,

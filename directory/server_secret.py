@@ -14,6 +14,8 @@ import secrets
 from pathlib import Path
 from typing import Final
 
+from starlette.datastructures import State
+
 from directory.settings import Settings
 
 FILE_NAME: Final = ".secret_key"
@@ -49,4 +51,13 @@ def server_secret(settings: Settings) -> bytes:
     secret = _read(path)
     if secret is None:
         raise RuntimeError(f"could not read the server secret at {path}")
+    return secret
+
+
+def app_secret(state: State) -> bytes:
+    """The app's secret, loaded on first use (building an app touches no file)."""
+    secret: bytes | None = getattr(state, "secret", None)
+    if secret is None:
+        secret = server_secret(state.settings)
+        state.secret = secret
     return secret

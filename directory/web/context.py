@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from directory.errors import Forbidden
+from directory.server_secret import app_secret
 from directory.settings import Settings
 from directory.web.i18n import (
     LANG_COOKIE,
@@ -84,7 +85,9 @@ class Page:
         else planted cannot be echoed into a valid pair."""
         if expected is None:
             cookie = self.request.cookies.get(self.csrf_cookie)
-            expected = cookie if csrf_token_valid(self.request.app.state.secret, cookie) else None
+            expected = (
+                cookie if csrf_token_valid(app_secret(self.request.app.state), cookie) else None
+            )
         if not tokens_match(expected, submitted):
             raise Forbidden(detail="The form expired or did not come from this site.")
 
@@ -162,7 +165,7 @@ def get_page(request: Request) -> Page:
     """The page context of this request."""
     settings: Settings = request.app.state.settings
     lang, explicit = choose_lang(request, settings.default_lang)
-    secret: bytes = request.app.state.secret
+    secret = app_secret(request.app.state)
     token = request.cookies.get(csrf_cookie_name(settings.https))
     is_new = not csrf_token_valid(secret, token)
     return Page(

@@ -175,3 +175,11 @@ def test_a_forwarded_https_scheme_alone_sets_no_secure_cookie(
     for cookie in page.headers.get_list("set-cookie"):
         assert "Secure" not in cookie, cookie
     assert "strict-transport-security" not in page.headers
+
+
+def test_building_an_app_touches_no_file(settings: Settings) -> None:
+    """Tests and tools build apps only to read their schema: no secret file then."""
+    app = create_app(settings)
+    app.openapi()
+    app.state.engine.dispose()
+    assert not (settings.media_dir / ".secret_key").exists()
