@@ -99,8 +99,9 @@ def _docs_response(page: HTMLResponse) -> HTMLResponse:
 def install_docs(app: FastAPI, *, public: bool) -> None:
     """Add the documentation routes (create the app with openapi_url/docs_url=None)."""
 
-    @app.get(f"{ADMIN_PREFIX}/openapi.json", include_in_schema=False)
+    @app.get(f"{ADMIN_PREFIX}/openapi.json", tags=["moderation"])
     def admin_openapi(admin: AdminDep) -> JSONResponse:
+        """The complete OpenAPI document, admin operations included (editors only)."""
         del admin
         return JSONResponse(app.openapi())
 
