@@ -163,8 +163,12 @@ def count_hit(
     return run_in_transaction(sessions, work, retries=8)
 
 
-def client_ip(request: Request) -> str:
-    """The client's address: the ASGI peer, which only a trusted proxy may have rewritten."""
+def client_ip(request: Request, *, trust_proxy_headers: bool | None = None) -> str:
+    """The client's address: the ASGI peer, which only a trusted proxy may have rewritten.
+
+    ``trust_proxy_headers`` is accepted for older callers and ignored: which proxy to
+    believe is decided once, by ``DEKAT_TRUSTED_PROXIES`` in the server."""
+    del trust_proxy_headers
     return request.client.host[:100] if request.client else "unknown"
 
 
