@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from directory import __version__
-from directory.api.docs import install_api_docs
+from directory.api.docs import install_docs
+from directory.api.edge_headers import EdgeHeadersMiddleware
 from directory.api.limits import BodySizeLimitMiddleware
 from directory.api.problems import document_problems, register_exception_handlers
 from directory.api.routes import businesses, catalog, health, matches
@@ -20,6 +22,7 @@ from directory.settings import Settings, get_settings
 from directory.submissions import admin_router as submission_admin
 from directory.submissions import router as submission_routes
 from directory.web import install_web
+from directory.web.security import hsts_header
 
 API_PREFIX = "/api/v1"
 
@@ -50,8 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Dekat",
         version=__version__,
         description="Local business directory and explainable recommendations (API v1).",
-        docs_url="/docs",
-        openapi_url="/openapi.json",
+        # Served by directory/api/docs.py: public schema without admin operations, CSP.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     engine = make_engine(
@@ -76,10 +81,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.state.read_router.has_replica:
         app.add_middleware(PrimaryAfterWriteMiddleware, window_s=app.state.read_router.window_s)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)
+    # Outermost: a request for a Host we do not serve is refused before anything else,
+    # so no absolute link, redirect or cache entry is ever built from a forged Host.
+    app.add_middleware(
+        EdgeHeadersMiddleware,
+        hsts=hsts_header(settings.hsts_max_age_s) if settings.https else None,
+    )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_host_list)
     register_exception_handlers(app)
     document_problems(app)
+    install_docs(app, public=settings.public_api_docs)
     app.include_router(health.router)
     app.include_router(build_api_router(), prefix=API_PREFIX)
-    install_api_docs(app)
     install_web(app)
     return app

@@ -58,6 +58,8 @@ def make_engine(
     On PostgreSQL a dead pooled connection is found by pre-ping and replaced; a server that
     does not answer fails the connect after ``connect_timeout_s`` (the API then answers 503)
     instead of hanging a worker; a runaway query is cancelled after ``statement_timeout_ms``.
+    Both hide statement parameters from error messages (``hide_parameters``): they are
+    request values, and a failing statement is written to the log.
     """
     if is_sqlite(url):
         engine = create_engine(
@@ -66,6 +68,7 @@ def make_engine(
             pool_size=pool_size,
             max_overflow=2 * pool_size,
             pool_pre_ping=False,
+            hide_parameters=True,
         )
         event.listen(engine, "connect", _sqlite_on_connect)
         # pysqlite's implicit transactions break SAVEPOINT and BEGIN IMMEDIATE; take control.
@@ -78,6 +81,7 @@ def make_engine(
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_recycle=1800,
+        hide_parameters=True,
         connect_args={
             "options": f"-c statement_timeout={statement_timeout_ms}",
             "connect_timeout": connect_timeout_s,

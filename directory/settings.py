@@ -6,8 +6,10 @@ on first use, and tests build their own ``Settings(...)`` and hand it to ``creat
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,6 +67,21 @@ class Settings(BaseSettings):
     tile_attribution: str = Field(default="&copy; OpenStreetMap contributors")
     rate_limit_submissions_per_hour: int = Field(default=10, ge=1)
     rate_limit_reviews_per_hour: int = Field(default=30, ge=1)
+    rate_limit_reviews_per_key_per_hour: int = Field(default=5, ge=1)
+    review_daily_cap_per_business: int = Field(
+        default=2, ge=1, description="Reviews of one business one client may post per day."
+    )
+    review_burst_per_hour: int = Field(
+        default=10,
+        ge=1,
+        description="From this many reviews of one business within an hour, new ones wait "
+        "for an editor (status held).",
+    )
+    review_hold_other_keys: bool = Field(
+        default=True,
+        description="Hold a review when its client reviewed the business today with "
+        "another reviewer key.",
+    )
     rate_limit_matches_per_minute: int = Field(default=60, ge=1)
     rate_limit_interactions_per_minute: int = Field(
         default=60, ge=1, description="POST /api/v1/interactions requests per API key."
@@ -78,7 +95,85 @@ class Settings(BaseSettings):
         description="Page events per client address (many readers may share one address).",
     )
     max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
-    trust_proxy_headers: bool = Field(default=False)
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of the reverse proxies whose "
+        "X-Forwarded-For / X-Forwarded-Proto are believed (uvicorn's forwarded_allow_ips); "
+        "empty: no proxy is trusted and the peer address is the client.",
+    )
+
+    allowed_hosts: str = Field(
+        default="localhost,127.0.0.1,testserver",
+        description="Comma-separated Host header values the server answers (Starlette's "
+        "TrustedHostMiddleware; '*.example.id' wildcards allowed, '*' turns the check off). "
+        "The host of public_base_url is always allowed.",
+    )
+    public_base_url: str | None = Field(
+        default=None,
+        description="The site's public address, e.g. https://direktori.example.id: absolute "
+        "links (canonical, JSON-LD, the owner's edit link) use it instead of the request's "
+        "Host, and an https address makes cookies Secure and turns on HSTS.",
+    )
+    secret_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="Server secret that signs CSRF tokens; unset: a random one is made "
+        "once and kept in <media_dir>/.secret_key. Set it (the same on every app host) "
+        "when several hosts serve the site.",
+    )
+    hsts_max_age_s: int = Field(default=31_536_000, ge=0)
+    public_api_docs: bool = Field(
+        default=True,
+        description="Serve /openapi.json, /docs and /redoc (admin operations are never in "
+        "them; editors get the full schema at /api/v1/admin/openapi.json).",
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        """An http(s) origin, optionally with a path prefix; no query, fragment or user."""
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("public_base_url must be an http:// or https:// address")
+        if parts.query or parts.fragment or parts.username or parts.password:
+            raise ValueError("public_base_url must not have a query, fragment or user name")
+        return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+    @property
+    def https(self) -> bool:
+        """Whether the public site is served over https (Secure cookies, HSTS)."""
+        return bool(self.public_base_url and self.public_base_url.startswith("https://"))
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        """The Host values to accept: the setting plus the public base URL's host."""
+        hosts = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        if self.public_base_url:
+            host = urlsplit(self.public_base_url).hostname
+            if host and host not in hosts:
+                hosts.append(host)
+        return hosts or ["localhost"]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        """Every entry an IP address or network; refuse ``*`` (it would trust everyone)."""
+        entries = [e.strip() for e in value.split(",") if e.strip()]
+        for entry in entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"trusted_proxies: {entry!r} is not an IP address or network"
+                ) from None
+        return ",".join(entries)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The trusted proxies as a list (empty: none)."""
+        return [e for e in self.trusted_proxies.split(",") if e]
 
     @field_validator("media_url")
     @classmethod

@@ -7,7 +7,12 @@ Two jobs, kept apart on purpose:
   words. Lossy; never shown to anyone.
 - *Cleaning* (:func:`clean_user_text`) makes untrusted free text safe and tidy to store
   and show: HTML stripped, control characters removed, length enforced. The result is
-  still plain text that templates must escape (an entity such as ``&lt;`` becomes ``<``).
+  still plain text that templates must escape. Character references are *not* decoded
+  (``&lt;/script&gt;`` stays those nine characters), and any ``<`` left before a tag-like
+  character is dropped, so cleaning is idempotent: ``clean(clean(t)) == clean(t)``.
+  Decoding entities would make each pass peel one more layer (``&amp;lt;b&amp;gt;`` →
+  ``&lt;b&gt;`` → ``<b>`` → ``""``): an edit that re-cleans a stored value would then
+  change text nobody touched.
 """
 
 from __future__ import annotations
@@ -153,8 +158,12 @@ _SPACES_MULTI: Final = re.compile(r"[^\S\n\t]+")
 _BLANK_LINES: Final = re.compile(r"\n{3,}")
 
 
+# A "<" that a browser or the next cleaning pass would read as the start of a tag.
+_TAG_OPENER: Final = re.compile(r"<+(?=[A-Za-z!/?])")
+
+
 class _TextExtractor(HTMLParser):
-    """Collects the text of an HTML fragment; entities are decoded by the base class."""
+    """Collects the text of an HTML fragment (fed with ``&`` escaped: see strip_html)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -181,13 +190,15 @@ class _TextExtractor(HTMLParser):
 def strip_html(text: str) -> str:
     """The text of an HTML fragment: tags and comments removed, script/style content dropped.
 
-    ``<script>alert(1)</script>Hi`` → ``Hi``; ``&amp;`` → ``&``; text without ``<`` or
-    ``&`` is returned unchanged.
+    ``<script>alert(1)</script>Hi`` → ``Hi``; character references are kept as written
+    (``&amp;`` stays ``&amp;``); text without ``<`` is returned unchanged.
     """
-    if "<" not in text and "&" not in text:
+    if "<" not in text:
         return text
     parser = _TextExtractor()
-    parser.feed(text)
+    # Every "&" fed as "&amp;" comes back as the "&" it was: the parser finds the tags
+    # but turns no reference in the text into a character.
+    parser.feed(text.replace("&", "&amp;"))
     parser.close()
     return _UNCLOSED_TAG.sub("", "".join(parser.parts))
 
@@ -197,6 +208,8 @@ def _clean_markup_and_spaces(text: str, *, multiline: bool) -> str:
     text = strip_html(text)
     text = _REMOVE.sub("", _NEWLINES.sub("\n", text))
     text = unicodedata.normalize("NFC", text)
+    # Last of the character steps: removing controls can join "<" and a letter again.
+    text = _TAG_OPENER.sub("", text)
     if multiline:
         lines = (_SPACES_MULTI.sub(" ", line).strip() for line in text.split("\n"))
         return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
@@ -216,13 +229,7 @@ def clean_user_text(text: str, *, max_len: int, field: str, multiline: bool = Fa
         raise TextInputError(
             f"must be at most {max_len} characters (got {len(text)})", field=field, max_len=max_len
         )
-    if (
-        text.isascii()
-        and text.isprintable()
-        and "  " not in text
-        and "<" not in text
-        and "&" not in text
-    ):
+    if text.isascii() and text.isprintable() and "  " not in text and "<" not in text:
         # The common case, and a shortcut with the same result: printable ASCII has no
         # controls or newlines, is already NFC and, without markup or double spaces,
         # only needs trimming.

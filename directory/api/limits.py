@@ -3,10 +3,12 @@
 Rate limits
 -----------
 Each protected operation has a *bucket* (``submissions``, ``reviews``, ``matches``) with a
-limit from the settings (``rate_limit_*``). Clients are told apart by IP address (behind a
-trusted proxy, the last ``X-Forwarded-For`` hop; see ``trust_proxy_headers``), stored only
-as a SHA-256 hash. Reviews are limited per IP too: reviewer keys are free to make, so they
-cannot be what a limit counts.
+limit from the settings (``rate_limit_*``). Clients are told apart by IP address, stored
+only as a SHA-256 hash. The address is the ASGI peer (``request.client``) and nothing
+else: no header is read here. Behind a reverse proxy the server rewrites the peer from
+``X-Forwarded-For`` only when that proxy is listed in ``DEKAT_TRUSTED_PROXIES``
+(``directory/serving.py``), so a client cannot choose its own address. Reviews are
+limited per IP too: reviewer keys are free to make, so they cannot be all a limit counts.
 
 The counters live in the database table ``rate_limit_hit``, not in process memory: the
 server runs several worker processes and an in-process bucket would give each its own
@@ -161,20 +163,19 @@ def count_hit(
     return run_in_transaction(sessions, work, retries=8)
 
 
-def client_ip(request: Request, *, trust_proxy_headers: bool) -> str:
-    """The client's address; behind a trusted proxy, the hop that proxy saw."""
-    if trust_proxy_headers:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        last = forwarded.rsplit(",", 1)[-1].strip()
-        if last:
-            return last[:100]
-    return request.client.host if request.client else "unknown"
+def client_ip(request: Request, *, trust_proxy_headers: bool | None = None) -> str:
+    """The client's address: the ASGI peer, which only a trusted proxy may have rewritten.
+
+    ``trust_proxy_headers`` is accepted for older callers and ignored: which proxy to
+    believe is decided once, by ``DEKAT_TRUSTED_PROXIES`` in the server."""
+    del trust_proxy_headers
+    return request.client.host[:100] if request.client else "unknown"
 
 
-def client_key(request: Request, settings: Settings) -> str:
+def client_key(request: Request, settings: Settings | None = None) -> str:
     """The stored form of the client's identity: a hash of its IP address."""
-    ip = client_ip(request, trust_proxy_headers=settings.trust_proxy_headers)
-    return hashlib.sha256(f"dekat-client:{ip}".encode()).hexdigest()
+    del settings  # kept for callers; the address comes from the peer alone
+    return hashlib.sha256(f"dekat-client:{client_ip(request)}".encode()).hexdigest()
 
 
 def enforce(request: Request, bucket: str) -> None:

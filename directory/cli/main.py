@@ -54,6 +54,7 @@ def serve(
     import uvicorn
 
     from directory.services.bootstrap import prepare_database
+    from directory.serving import uvicorn_options
 
     settings = get_settings()
     report = prepare_database(settings, demo=not no_demo)
@@ -65,11 +66,7 @@ def serve(
     uvicorn.run(
         "directory.app:create_app",
         factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,
+        **uvicorn_options(settings, host=host, port=port, workers=workers),
     )
 
 

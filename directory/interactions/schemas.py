@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from directory.timerange import out_of_range
 
 MAX_BATCH = 10_000
 Kind = Literal["view", "click", "save", "call", "visit"]
@@ -21,6 +23,15 @@ class InteractionIn(BaseModel):
     business_external_id: str | None = Field(default=None, min_length=1, max_length=100)
     kind: Kind
     at: datetime | None = Field(default=None, description="Defaults to the time received.")
+
+    @field_validator("at")
+    @classmethod
+    def _in_range(cls, value: datetime | None) -> datetime | None:
+        """Outside 2000–2100 is a mistake, and near year 1 or 9999 zone maths overflows."""
+        reason = out_of_range(value) if value is not None else None
+        if reason is not None:
+            raise ValueError(reason)
+        return value
 
     @model_validator(mode="after")
     def _one_business(self) -> InteractionIn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Path, Response, UploadFile
+from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
@@ -130,19 +130,42 @@ def list_photos(business_id: BusinessIdPath, session: ReadSessionDep) -> PhotoLi
     )
 
 
-def _file(photo: Photo, settings: Settings, *, thumbnail: bool, public: bool) -> Response:
-    cache = "public, max-age=86400" if public else "private, no-store"
+# Public photos may be kept by browsers and shared caches, but every use is revalidated
+# ("no-cache" + ETag: a 304 costs a few bytes). When an editor hides a photo or its owner
+# deletes it, the next revalidation gets a 404 with "no-store": no cache can go on
+# serving it, which a "max-age=86400" allowed for a day.
+PUBLIC_PHOTO_CACHE = "public, no-cache"
+PRIVATE_PHOTO_CACHE = "private, no-store"
+
+
+def photo_etag(photo: Photo, *, thumbnail: bool) -> str:
+    """A validator that names this file of this photo in this state."""
+    name = photo.thumb_name if thumbnail else photo.file_name
+    return f'"p{photo.id}-{name.split(".", 1)[0]}-{photo.status}"'
+
+
+def _file(
+    photo: Photo, settings: Settings, *, thumbnail: bool, public: bool,
+    request: Request | None = None,
+) -> Response:  # fmt: skip
+    headers = {
+        "Cache-Control": PUBLIC_PHOTO_CACHE if public else PRIVATE_PHOTO_CACHE,
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'",
+        "Content-Disposition": "inline",
+    }
+    if public:
+        etag = photo_etag(photo, thumbnail=thumbnail)
+        headers["ETag"] = etag
+        sent = request.headers.get("if-none-match", "") if request is not None else ""
+        if etag in (tag.strip() for tag in sent.split(",")):
+            return Response(status_code=304, headers=headers)
     signed = public and settings.media_signed_urls
     return photo_response(
         photo_store(settings),
         photo.thumb_name if thumbnail else photo.file_name,
         media_type=photo.content_type,
-        headers={
-            "Cache-Control": cache,
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'",
-            "Content-Disposition": "inline",
-        },
+        headers=headers,
         not_found=f"no photo with id {photo.id}",
         signed_ttl_s=settings.media_signed_url_ttl_s if signed else None,
     )
@@ -157,19 +180,21 @@ _IMAGE_RESPONSES: dict[int | str, dict[str, object]] = {
 
 
 @router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)
-def photo_file(photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep) -> Response:
-    """The photo file, with its content type."""
+def photo_file(
+    photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep, request: Request
+) -> Response:
+    """The photo file, with its content type (revalidate with `If-None-Match`)."""
     photo = service.get_public_photo(session, photo_id)
-    return _file(photo, settings, thumbnail=False, public=True)
+    return _file(photo, settings, thumbnail=False, public=True, request=request)
 
 
 @router.get("/photos/{photo_id}/thumbnail", response_class=FileResponse, responses=_IMAGE_RESPONSES)
 def photo_thumbnail(
-    photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep
+    photo_id: PhotoIdPath, session: ReadSessionDep, settings: SettingsDep, request: Request
 ) -> Response:
     """The photo's thumbnail (at most 400 px a side)."""
     photo = service.get_public_photo(session, photo_id)
-    return _file(photo, settings, thumbnail=True, public=True)
+    return _file(photo, settings, thumbnail=True, public=True, request=request)
 
 
 @admin_router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)

@@ -61,4 +61,4 @@ def photo_response(
     except MissingObject as exc:
         raise NotFound(detail=not_found) from exc
     etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
-    return Response(data, media_type=media_type, headers={**headers, "ETag": etag})
+    return Response(data, media_type=media_type, headers={"ETag": etag, **headers})

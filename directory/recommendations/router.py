@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 from directory.api.deps import LangDep, ReadSessionDep, SettingsDep
 from directory.recommendations.schemas import RecommendationPage
 from directory.recommendations.service import RecommendationQuery, recommend, weights_for
+from directory.timerange import check_in_range
 
 router = APIRouter(tags=["recommendations"])
 
@@ -44,6 +45,8 @@ def get_recommendations(
 ) -> RecommendationPage:
     """The best places for this reader, each explained (Indonesian by default)."""
     now = datetime.now(ZoneInfo(settings.timezone))
+    if at is not None:
+        check_in_range(at, "at")
     return recommend(
         session,
         RecommendationQuery(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Depends, Header, Path, Query
+from fastapi import APIRouter, Cookie, Depends, Header, Path, Query, Request
 
-from directory.api.deps import ReadSessionDep
-from directory.api.limits import REVIEWS, rate_limit
+from directory.api.deps import ReadSessionDep, SessionDep
+from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.reviews import service
+from directory.reviews.abuse import screen_review
 from directory.reviews.schemas import (
     HideRequest,
     ReviewCreate,
@@ -44,13 +45,21 @@ def post_review(
         Header(max_length=300, description="The client's own random reviewer key."),
     ] = None,
     dekat_reviewer: Annotated[str | None, Cookie(max_length=300)] = None,
+    *,
+    request: Request,
 ) -> ReviewPosted:
     """Rate a business 1–5 with optional text. One live review per reviewer: posting
     again replaces the earlier review. The reviewer is the `X-Reviewer-Key` header, else
-    the `dekat_reviewer` cookie, else the `reviewer` field."""
-    key = x_reviewer_key or dekat_reviewer or body.reviewer
+    the `dekat_reviewer` cookie, else the `reviewer` field. Limits per client, per key and
+    per business and day apply (429); a review that looks like stuffing is stored with
+    status `held` and counts only once an editor shows it."""
+    key = service.check_reviewer_key(x_reviewer_key or dekat_reviewer or body.reviewer)
+    hold = screen_review(
+        sessions, request.app.state.settings, client_key=client_key(request),
+        business_id=business_id, reviewer=service.reviewer_hash(key),
+    )  # fmt: skip
     posted = service.post_review(
-        sessions, business_id, reviewer_key=key, rating=body.rating, text=body.text
+        sessions, business_id, reviewer_key=key, rating=body.rating, text=body.text, hold=hold
     )
     return ReviewPosted(
         review=ReviewRead.model_validate(posted.review),
@@ -79,6 +88,15 @@ def list_reviews(
     )
 
 
+@admin_router.get("/reviews/held", response_model=list[ReviewRead])
+def list_held_reviews(
+    admin: AdminDep, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100
+) -> list[ReviewRead]:
+    """Reviews held by the stuffing screen, oldest first: show (release) or hide each."""
+    del admin
+    return [ReviewRead.model_validate(r) for r in service.held_reviews(session, limit=limit)]
+
+
 @admin_router.post("/reviews/{review_id}/hide", response_model=ReviewRead)
 def hide_review(
     review_id: ReviewIdPath,
@@ -95,7 +113,7 @@ def hide_review(
 
 @admin_router.post("/reviews/{review_id}/show", response_model=ReviewRead)
 def show_review(review_id: ReviewIdPath, admin: AdminDep, sessions: SessionsDep) -> ReviewRead:
-    """Make a hidden review live again (audited)."""
+    """Make a hidden or held review live (audited)."""
     return ReviewRead.model_validate(
         service.show_review(sessions, review_id, actor=admin_actor(admin))
     )

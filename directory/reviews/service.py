@@ -12,7 +12,9 @@ serialization failure, "database is locked") are run again by ``run_in_transacti
 A reviewer is an anonymous key the client keeps (header ``X-Reviewer-Key`` or cookie
 ``dekat_reviewer``); only a hash of it is stored. A second review by the same reviewer of
 the same business replaces the first (and becomes the newest). A review an editor hid
-stays hidden when its author posts again.
+stays hidden when its author posts again. A review the stuffing screen
+(``reviews/abuse.py``) flags is stored as ``held``: not listed and not in the rating
+until an editor shows it (a held review stays held when its author posts again).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from directory.textnorm import TextInputError, clean_user_text
 
 LIVE: Final = "live"
 HIDDEN: Final = "hidden"
+HELD: Final = "held"
 MAX_TEXT_LEN: Final = 2000
 REVIEWER_HEADER: Final = "X-Reviewer-Key"
 REVIEWER_COOKIE: Final = "dekat_reviewer"
@@ -100,9 +103,10 @@ def _shift(session: Session, business_id: int, *, delta_sum: int, delta_count: i
 
 
 def _write_review(
-    session: Session, business_id: int, reviewer: str, rating: int, text: str
+    session: Session, business_id: int, reviewer: str, rating: int, text: str, *, hold: bool
 ) -> PostedReview:
-    if _shift(session, business_id, delta_sum=rating, delta_count=1) != 1:
+    # Lock the business row first (a no-op update), then decide what counts.
+    if _shift(session, business_id, delta_sum=0, delta_count=0) != 1:
         raise NotFound(detail=f"no business with id {business_id}")
     review = session.scalar(
         select(Review).where(Review.business_id == business_id, Review.reviewer_hash == reviewer)
@@ -115,18 +119,22 @@ def _write_review(
             reviewer_hash=reviewer,
             rating=rating,
             text=text,
-            status=LIVE,
+            status=HELD if hold else LIVE,
             created_at=now,
             updated_at=now,
         )
         session.add(review)
     else:
-        # Take back what the old row contributed (a hidden one contributes nothing, and
-        # the new text stays hidden with it).
-        old = review.rating if review.status == LIVE else rating
-        _shift(session, business_id, delta_sum=-old, delta_count=-1)
+        # Take back what the old row contributed (a hidden or held one contributes
+        # nothing, and the new text stays hidden or held with it).
+        if review.status == LIVE:
+            _shift(session, business_id, delta_sum=-review.rating, delta_count=-1)
+            if hold:
+                review.status = HELD
         review.rating, review.text = rating, text
         review.created_at = review.updated_at = now
+    if review.status == LIVE:
+        _shift(session, business_id, delta_sum=rating, delta_count=1)
     session.flush()
     indexing.index_businesses(session, [business_id])
     total, count = session.execute(
@@ -142,15 +150,19 @@ def post_review(
     reviewer_key: str | None,
     rating: int,
     text: str | None = None,
+    hold: bool = False,
 ) -> PostedReview:
-    """Store a reviewer's review of a business, replacing their earlier one."""
+    """Store a reviewer's review of a business, replacing their earlier one.
+
+    ``hold``: store it for an editor to look at first (status ``held``).
+    """
     reviewer = reviewer_hash(check_reviewer_key(reviewer_key))
     if isinstance(rating, bool) or not 1 <= rating <= 5:
         raise invalid("rating", "must be a whole number from 1 to 5")
     clean = clean_review_text(text)
     return run_in_transaction(
         sessions,
-        lambda s: _write_review(s, business_id, reviewer, rating, clean),
+        lambda s: _write_review(s, business_id, reviewer, rating, clean, hold=hold),
         retries=_RETRIES,
     )
 
@@ -200,10 +212,11 @@ def list_reviews(
 def _set_visibility(
     session: Session, review_id: int, *, to: str, actor: str, reason: str | None
 ) -> Review:
-    frm = HIDDEN if to == LIVE else LIVE
+    frm = (HIDDEN, HELD) if to == LIVE else (LIVE, HELD)
+    was = session.scalar(select(Review.status).where(Review.id == review_id))
     moved = session.execute(
         update(Review)
-        .where(Review.id == review_id, Review.status == frm)
+        .where(Review.id == review_id, Review.status.in_(frm))
         .values(status=to, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
@@ -211,21 +224,22 @@ def _set_visibility(
     if review is None:
         raise NotFound(detail=f"no review with id {review_id}")
     if getattr(moved, "rowcount", 0) == 1:
-        sign = 1 if to == LIVE else -1
-        session.execute(
-            update(Business)
-            .where(Business.id == review.business_id)
-            .values(
-                rating_sum=Business.rating_sum + sign * review.rating,
-                rating_count=Business.rating_count + sign,
+        if LIVE in (was, to):  # a held review was never in the aggregates
+            sign = 1 if to == LIVE else -1
+            session.execute(
+                update(Business)
+                .where(Business.id == review.business_id)
+                .values(
+                    rating_sum=Business.rating_sum + sign * review.rating,
+                    rating_count=Business.rating_count + sign,
+                )
+                .execution_options(synchronize_session=False)
             )
-            .execution_options(synchronize_session=False)
-        )
-        indexing.index_businesses(session, [review.business_id])
+            indexing.index_businesses(session, [review.business_id])
         audit.record(
             session, actor=actor, action="hide_review" if to == HIDDEN else "show_review",
             subject_type="review", subject_id=review_id,
-            detail={"business_id": review.business_id, "reason": reason},
+            detail={"business_id": review.business_id, "reason": reason, "previous": was},
         )  # fmt: skip
     return review
 
@@ -245,8 +259,17 @@ def hide_review(
     )
 
 
+def held_reviews(session: Session, *, limit: int = 100) -> list[Review]:
+    """Reviews the stuffing screen held for an editor, oldest first."""
+    return list(
+        session.scalars(
+            select(Review).where(Review.status == HELD).order_by(Review.id).limit(limit)
+        )
+    )
+
+
 def show_review(sessions: sessionmaker[Session], review_id: int, *, actor: str) -> Review:
-    """Undo :func:`hide_review` (idempotent)."""
+    """Undo :func:`hide_review`, or release a held review (idempotent)."""
     return run_in_transaction(
         sessions,
         lambda s: _set_visibility(s, review_id, to=LIVE, actor=actor, reason=None),

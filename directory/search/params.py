@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from directory.errors import FieldError, InvalidInput
 from directory.geo import BBox
+from directory.timerange import check_in_range
 
 MAX_LIMIT = 100
 MAX_RADIUS_M = 500_000.0
@@ -105,6 +106,7 @@ def parse_open_at(text: str, *, timezone: str, now: datetime) -> datetime:
                 parsed = parsed.replace(tzinfo=clock.tzinfo)
     except ValueError:
         raise _bad("open_at", "expected an ISO time such as 2026-12-01T19:30 or 19:30") from None
+    check_in_range(parsed, "open_at")
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=zone)
     return parsed.astimezone(zone)

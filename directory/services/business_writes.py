@@ -5,10 +5,10 @@ Functions here never commit; the caller's service call is the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Final, cast
 
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -141,16 +141,47 @@ def _set_categories(session: Session, business_id: int, data: BusinessInput) -> 
     )
 
 
+# Editable field (as forms and edit submissions name it) → the columns it writes.
+FIELD_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
+    "name": ("name",),
+    "category": ("primary_category_id",),
+    "lat": ("lat", "lon", "area_id"),
+    "lon": ("lat", "lon", "area_id"),
+    "address": ("address",),
+    "phone": ("phone",),
+    "website": ("website",),
+    "opening_hours": ("opening_hours", "opening_hours_json"),
+    "price_level": ("price_level",),
+    "description": ("description",),
+}
+
+
 def update_business(
     session: Session,
     business: Business,
     data: BusinessInput,
     *,
     locator: AreaLocator | None = None,
+    fields: Collection[str] | None = None,
 ) -> Business:
-    """Replace a business's editable fields; keeps reviews on top of the new baseline."""
+    """Replace a business's editable fields; keeps reviews on top of the new baseline.
+
+    With ``fields`` (names of :data:`FIELD_COLUMNS`) only those columns are written: an
+    approved edit of the name must leave every other stored value byte for byte as it
+    was, even where re-validating it today would spell it differently.
+    """
     locator = locator or make_locator(session)
     values = _values(data, locator.locate(data.lat, data.lon))
+    if fields is not None:
+        columns = {c for name in fields for c in FIELD_COLUMNS[name]}
+        for key in columns:
+            setattr(business, key, values[key])
+        business.updated_at = utcnow()
+        session.flush()
+        if "category" in fields:
+            _set_categories(session, business.id, data)
+        indexing.index_businesses(session, [business.id])
+        return business
     review_sum = business.rating_sum - business.base_rating_sum
     review_count = business.rating_count - business.base_rating_count
     for key, value in values.items():

@@ -175,7 +175,7 @@ def apply_edit(session: Session, business: Business, payload: dict[str, object])
         raise Conflict(detail=f"edit no longer valid: {exc.detail}", errors=exc.errors) from exc
     fields = {k for k in payload if k in REVIEWED_FIELDS}
     data = take_fields(live, edited, fields)
-    update_business(session, business, data)
+    update_business(session, business, data, fields=fields)
     if {"lat", "lon"} & fields:
         business.location_approximate = bool(payload.get("location_approximate", False))
     return sorted(fields)
@@ -316,5 +316,5 @@ def _fill_missing(session: Session, business: Business, submission: Submission) 
         if getattr(live, name) in (None, "") and getattr(offered, name) not in (None, "")
     }
     if fill:
-        update_business(session, business, take_fields(live, offered, fill))
+        update_business(session, business, take_fields(live, offered, fill), fields=fill)
     return sorted(fill)

@@ -203,7 +203,9 @@ def edit_business(
         actor = owner_actor(owner)
         applied = sorted(immediate, key=fields.index)
         if immediate:
-            update_business(session, business, take_fields(live, edited, immediate))
+            update_business(
+                session, business, take_fields(live, edited, immediate), fields=immediate
+            )
             audit.record(
                 session, actor=actor, action="edit", subject_type="business",
                 subject_id=business.id, detail={"fields": applied},

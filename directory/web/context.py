@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from directory.errors import Forbidden
 from directory.photos.storage import signed_media_origin
+from directory.server_secret import app_secret
 from directory.settings import Settings
 from directory.web.i18n import (
     LANG_COOKIE,
@@ -19,7 +20,13 @@ from directory.web.i18n import (
     choose_lang,
     translations,
 )
-from directory.web.security import CSRF_COOKIE, new_csrf_token, page_headers, tokens_match
+from directory.web.security import (
+    csrf_cookie_name,
+    csrf_token_valid,
+    new_csrf_token,
+    page_headers,
+    tokens_match,
+)
 from directory.web.templating import environment
 
 
@@ -49,16 +56,40 @@ class Page:
         text = translations(self.lang).gettext(message)
         return text % variables if variables else text
 
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies are Secure when the configured public site is https (never from the
+        request's scheme, which a proxy on another host may report wrongly)."""
+        return self.settings.https
+
+    @property
+    def csrf_cookie(self) -> str:
+        """The CSRF cookie's name (``__Host-`` prefixed on https)."""
+        return csrf_cookie_name(self.settings.https)
+
+    def path(self) -> str:
+        """This page's path as a same-site link: never ``//host`` (protocol-relative)."""
+        path = self.request.url.path
+        return "/" + path.lstrip("/\\") if path[1:2] in ("/", "\\") else path
+
     def url_with(self, **params: str | None) -> str:
         """This page's path and query with some parameters replaced (None removes one)."""
         items = [(k, v) for k, v in self.request.query_params.multi_items() if k not in params]
         items += [(k, v) for k, v in params.items() if v is not None]
         query = urlencode(items)
-        return self.request.url.path + (f"?{query}" if query else "")
+        return self.path() + (f"?{query}" if query else "")
 
     def require_csrf(self, submitted: str | None, *, expected: str | None = None) -> None:
-        """Refuse a POST whose form token does not match (the cookie's, or ``expected``)."""
-        if not tokens_match(expected or self.request.cookies.get(CSRF_COOKIE), submitted):
+        """Refuse a POST whose form token does not match (the cookie's, or ``expected``).
+
+        The cookie's token must also carry the server's signature: a cookie someone
+        else planted cannot be echoed into a valid pair."""
+        if expected is None:
+            cookie = self.request.cookies.get(self.csrf_cookie)
+            expected = (
+                cookie if csrf_token_valid(app_secret(self.request.app.state), cookie) else None
+            )
+        if not tokens_match(expected, submitted):
             raise Forbidden(detail="The form expired or did not come from this site.")
 
     def redirect(self, url: str, *, private: bool = False) -> RedirectResponse:
@@ -68,8 +99,12 @@ class Page:
         return response
 
     def absolute(self, path: str) -> str:
-        """An absolute URL for a site path (canonical and alternate links)."""
-        return str(self.request.base_url).rstrip("/") + path
+        """An absolute URL for a site path (canonical, alternate, JSON-LD, edit links).
+
+        The configured public base URL when there is one; else the request's own base,
+        whose Host the TrustedHostMiddleware has already checked against allowed_hosts."""
+        base = self.settings.public_base_url or str(self.request.base_url).rstrip("/")
+        return base + "/" + path.lstrip("/")
 
     def lang_links(self) -> list[LangLink]:
         """The language switch: the same page in each language."""
@@ -113,7 +148,7 @@ class Page:
         )
         response.headers["Content-Language"] = self.lang
         response.headers["Vary"] = "Accept-Language, Cookie"
-        secure = self.request.url.scheme == "https"
+        secure = self.secure_cookies
         if self.remember_lang:
             response.set_cookie(
                 LANG_COOKIE,
@@ -125,22 +160,24 @@ class Page:
             )
         if self.csrf_is_new:
             response.set_cookie(
-                CSRF_COOKIE, self.csrf_token, samesite="lax", secure=secure, httponly=True
-            )
+                self.csrf_cookie, self.csrf_token, path="/", samesite="lax", secure=secure,
+                httponly=True,
+            )  # fmt: skip
 
 
 def get_page(request: Request) -> Page:
     """The page context of this request."""
     settings: Settings = request.app.state.settings
     lang, explicit = choose_lang(request, settings.default_lang)
-    token = request.cookies.get(CSRF_COOKIE)
-    is_new = not token or len(token) < 32 or len(token) > 64
+    secret = app_secret(request.app.state)
+    token = request.cookies.get(csrf_cookie_name(settings.https))
+    is_new = not csrf_token_valid(secret, token)
     return Page(
         request=request,
         settings=settings,
         lang=lang,
         remember_lang=explicit,
-        csrf_token=new_csrf_token() if is_new else str(token),
+        csrf_token=new_csrf_token(secret) if is_new else str(token),
         csrf_is_new=is_new,
     )
 

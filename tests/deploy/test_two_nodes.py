@@ -57,8 +57,11 @@ def cluster_settings(s3: S3Server, bucket: str) -> dict[str, str]:
     return {
         "DEKAT_MEDIA_URL": f"s3://{bucket}/site",
         **s3.env(),
-        # The proxy appends the client's address to X-Forwarded-For; nodes trust it.
-        "DEKAT_TRUST_PROXY_HEADERS": "1",
+        # The proxy (on 127.0.0.1) appends the client's address to X-Forwarded-For; nodes
+        # believe it from that peer only.
+        "DEKAT_TRUSTED_PROXIES": "127.0.0.1",
+        # One server secret: a CSRF token signed by one node is checked by the other.
+        "DEKAT_SECRET_KEY": "two-nodes-test-secret-0123456789abcdef",
         "DEKAT_RATE_LIMIT_SUBMISSIONS_PER_HOUR": str(SUBMISSION_LIMIT),
         "DEKAT_TIMEZONE": "Asia/Jakarta",
     }

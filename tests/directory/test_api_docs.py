@@ -85,6 +85,6 @@ def test_assets_follow_the_root_path_behind_a_proxy() -> None:
 def test_docs_pages_forbid_other_origins(client: TestClient, path: str) -> None:
     policy = client.get(path).headers["content-security-policy"]
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
-    assert directives["default-src"] == "'self'"
+    assert directives["default-src"] == "'none'"
     assert directives["img-src"] == "'self' data:"
     assert all("http" not in value and "*" not in value for value in directives.values())

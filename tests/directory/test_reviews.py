@@ -11,8 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import AuditLog, Business, Review
+from directory.settings import Settings
 from tests.directory.moderation_helpers import bearer, make_admin
 from tests.factories import make_business
+from tests.security.conftest import MANY_REVIEWERS
 
 KEY = "reviewer-key-0001"
 
@@ -26,6 +28,13 @@ def _post(
     return client.post(
         f"/api/v1/businesses/{business_id}/reviews", json=body, headers={"X-Reviewer-Key": key}
     )
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Many reviewers from the one test client: the stuffing screen has its own tests
+    (tests/security/test_review_stuffing.py); here it must not get in the way."""
+    return settings.model_copy(update=MANY_REVIEWERS)
 
 
 @pytest.fixture

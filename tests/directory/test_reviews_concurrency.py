@@ -16,6 +16,7 @@ from directory.models import Business, Review
 from directory.reviews.service import hide_review, post_review
 from directory.settings import Settings
 from tests.factories import make_business
+from tests.security.conftest import MANY_REVIEWERS
 
 THREADS = 20
 PER_THREAD = 10
@@ -92,7 +93,11 @@ def test_200_reviews_from_20_threads_keep_exact_aggregates(
 def test_concurrent_reviews_through_the_api(
     settings: Settings, sessions: sessionmaker[Session]
 ) -> None:
-    app = create_app(settings.model_copy(update={"rate_limit_reviews_per_hour": 10_000}))
+    # One test client plays 15 reviewers: the stuffing screen (tested in
+    # tests/security/test_review_stuffing.py) is opened wide here.
+    app = create_app(
+        settings.model_copy(update={"rate_limit_reviews_per_hour": 10_000, **MANY_REVIEWERS})
+    )
     with app.state.sessions() as session:
         bid = make_business(session, name="Martabak Antri", rating="4.0", rating_count="3").id
     statuses: list[int] = []

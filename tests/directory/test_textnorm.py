@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -108,7 +110,10 @@ def clean(text: str, **kw: object) -> str:
         ("<script>alert(1)</script>Hi", "Hi"),
         ("<style>p{color:red}</style><b>Kopi</b> <i>enak</i>", "Kopi enak"),
         ('<img src=x onerror="alert(1)">Foto', "Foto"),
-        ("Harga &lt;50rb &amp; murah", "Harga <50rb & murah"),
+        ("Harga &lt;50rb &amp; murah", "Harga &lt;50rb &amp; murah"),
+        ("&lt;/script&gt;", "&lt;/script&gt;"),
+        ("<<b>b>x", "b>x"),
+        ("<\x00b>x", "b>x"),
         ("harga < 50rb, 3 > 2", "harga < 50rb, 3 > 2"),
         ("Buka <!-- komentar -->setiap hari", "Buka setiap hari"),
         ("Halo <b", "Halo"),
@@ -181,3 +186,33 @@ def test_clean_user_text_ascii_shortcut_agrees_with_general_path(raw: str, multi
     assert clean_user_text(raw, max_len=500, field="x", multiline=multiline) == (
         _clean_markup_and_spaces(raw, multiline=multiline)
     )
+
+
+_MARKUP = st.text(alphabet="<>/&;!?#-=\"' abscriptyl\x00\n\t\u2028\u0338", max_size=60)
+
+
+@given(st.one_of(st.text(max_size=120), _MARKUP), st.booleans())
+def test_cleaning_is_idempotent(raw: str, multiline: bool) -> None:
+    """Clean twice == clean once: re-validating stored text never changes it."""
+    try:
+        once = clean_user_text(raw, max_len=10_000, field="f", multiline=multiline)
+    except TextInputError:
+        return
+    assert clean_user_text(once, max_len=10_000, field="f", multiline=multiline) == once
+
+
+@given(_MARKUP)
+def test_cleaned_text_opens_no_tag(raw: str) -> None:
+    out = clean_user_text(raw, max_len=10_000, field="f", multiline=True)
+    assert re.search(r"<[A-Za-z!/?]", out) is None
+
+
+@pytest.mark.parametrize(
+    "raw", ["&lt;/script&gt;", "&amp;lt;/script&amp;gt;", "&#60;/script&#62;", "&lt;script&gt;x"]
+)
+def test_escaped_markup_stays_escaped_text(raw: str) -> None:
+    out = raw
+    for _ in range(3):
+        out = clean_user_text(out, max_len=100, field="f")
+        assert out == raw
+        assert "</script" not in out.lower()

@@ -16,11 +16,18 @@ from tests.factories import make_business
 from tests.reliability.dbs import database_from_template
 from tests.security.actors import Actors, make_actors
 
+MANY_REVIEWERS = {
+    "rate_limit_reviews_per_key_per_hour": 10**9,
+    "review_daily_cap_per_business": 10**9,
+    "review_burst_per_hour": 10**9,
+    "review_hold_other_keys": False,
+}
 HIGH_LIMITS = {
     "rate_limit_submissions_per_hour": 10**9,
     "rate_limit_reviews_per_hour": 10**9,
     "rate_limit_matches_per_minute": 10**9,
     "rate_limit_interactions_per_minute": 10**9,
+    **MANY_REVIEWERS,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 
 from tests.web.html import parse
@@ -34,7 +36,7 @@ def valid_submission(**overrides: str) -> dict[str, str]:
 
 
 def submit(client: TestClient, **overrides: str) -> str:
-    """Submit a valid business through the form; returns the private link's path+query."""
+    """Submit a valid business through the form; returns the private link's path#fragment."""
     token = csrf_from(client, "/daftar")
     response = client.post(
         "/daftar",
@@ -45,6 +47,22 @@ def submit(client: TestClient, **overrides: str) -> str:
     receipt = client.get(response.headers["location"])
     link = parse(receipt.text).by_id("edit-link").find_all("a")[0].attrs["href"]
     return link.removeprefix("http://testserver")
+
+
+def open_private_link(client: TestClient, link: str) -> Any:
+    """Do what the owner page's script does with ``/pemilik/{id}#token=…``: the fragment
+    never goes to the server; the token is POSTed to ``/pemilik/{id}/masuk``."""
+    path, _, fragment = link.partition("#")
+    assert fragment.startswith("token=dk_edit_"), link
+    landing = client.get(path)
+    assert landing.status_code in (200, 401)
+    form = parse(landing.text).by_id("owner-link-form")
+    csrf = form.find_all("input", name="csrf_token")[0].attrs["value"]
+    return client.post(
+        f"{path}/masuk",
+        data={"csrf_token": csrf, "token": fragment.removeprefix("token=")},
+        follow_redirects=False,
+    )
 
 
 def log_in_editor(client: TestClient, admin_token: str) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from directory.submissions.admins import create_admin_token
 from tests.factories import make_business
-from tests.web.forms import csrf_from, log_in_editor, submit
+from tests.web.forms import csrf_from, log_in_editor, open_private_link, submit
 from tests.web.html import parse
 
 
@@ -26,8 +26,8 @@ def _queue_ids(client: TestClient) -> list[str]:
 
 def test_private_link_moves_the_token_into_a_cookie(client: TestClient) -> None:
     link = submit(client)
-    path = link.split("?")[0]
-    first = client.get(link, follow_redirects=False)
+    path = link.split("#")[0]
+    first = open_private_link(client, link)
     assert first.status_code == 303
     assert first.headers["location"] == path
     assert first.headers["referrer-policy"] == "no-referrer"
@@ -42,7 +42,7 @@ def test_private_link_moves_the_token_into_a_cookie(client: TestClient) -> None:
 
 def test_owner_page_without_or_with_a_wrong_token(client: TestClient) -> None:
     link = submit(client)
-    path = link.split("?")[0]
+    path = link.split("#")[0]
     client.cookies.clear()
     assert client.get(path).status_code == 401
     wrong = client.get(f"{path}?token=dk_edit_wrong", follow_redirects=False)
@@ -73,8 +73,8 @@ def test_queue_needs_a_login_and_csrf(client: TestClient, admin_token: str) -> N
 
 def test_reject_with_reason_reaches_the_owner(client: TestClient, admin_token: str) -> None:
     link = submit(client, name="Warung Ditolak")
-    owner_cookie_path = link.split("?")[0]
-    client.get(link)
+    owner_cookie_path = link.split("#")[0]
+    open_private_link(client, link)
     mod_csrf = log_in_editor(client, admin_token)
     [sid] = _queue_ids(client)
     empty = client.post(f"/moderasi/{sid}/tolak", data={"csrf_token": mod_csrf, "reason": " "})
@@ -112,8 +112,8 @@ def test_merge_into_the_duplicate(client: TestClient, session: Session, admin_to
 
 def test_owner_edits_after_approval(client: TestClient, admin_token: str) -> None:
     link = submit(client, name="Warung Milik Saya")
-    path = link.split("?")[0]
-    client.get(link)
+    path = link.split("#")[0]
+    open_private_link(client, link)
     mod_csrf = log_in_editor(client, admin_token)
     [sid] = _queue_ids(client)
     client.post(f"/moderasi/{sid}/setujui", data={"csrf_token": mod_csrf})

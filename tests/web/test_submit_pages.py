@@ -74,7 +74,8 @@ def test_likely_duplicate_asks_is_this_yours(client: TestClient, session: Sessio
 def test_receipt_shows_the_private_link_once(client: TestClient, session: Session) -> None:
     link = submit(client)
     assert link.startswith("/pemilik/s_")
-    assert "?token=dk_edit_" in link
+    assert "#token=dk_edit_" in link  # the fragment: never sent to a server
+    assert "?" not in link
     again = client.get("/daftar/terkirim")
     assert "dk_edit_" not in again.text
     assert 'id="edit-link"' not in again.text

@@ -12,13 +12,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep, SessionDep
-from directory.api.limits import REVIEWS, rate_limit
+from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.errors import InvalidInput, NotFound
 from directory.models import Business
 from directory.photos import service as photo_service
 from directory.photos.images import THUMB_SIDE_PX
 from directory.readers.visitor import remember_visitor
 from directory.reviews import service as review_service
+from directory.reviews.abuse import screen_review
 from directory.schemas import BusinessRead
 from directory.services.business_views import business_detail, local_now
 from directory.services.businesses import READER_VISIBLE, get_public_business_by_slug
@@ -90,7 +91,12 @@ def review_views(
 
 def _review_cursor(page: Page) -> str | None:
     cursor = page.request.query_params.get("ulasan") or None
-    if cursor is None or cursor == "terkirim" or len(cursor) > 200 or not cursor.isascii():
+    if (
+        cursor is None
+        or cursor in ("terkirim", "ditahan")
+        or len(cursor) > 200
+        or not cursor.isascii()
+    ):
         return None
     return cursor
 
@@ -153,6 +159,10 @@ def business_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResp
     context = business_context(page, session, business)
     if page.request.query_params.get("ulasan") == "terkirim":
         context["notice"] = page.gettext("Thank you! Your review is published.")
+    elif page.request.query_params.get("ulasan") == "ditahan":
+        context["notice"] = page.gettext(
+            "Thank you! An editor checks your review before it is shown."
+        )
     visitor = record_page_view(page.request, business.id)  # nothing when DNT/GPC/opted out
     context["tracking"] = visitor.recorded
     response = page.render("business.html", **context)
@@ -184,7 +194,16 @@ def post_review(
         return done
     try:
         stars = int(rating) if rating.strip().isdigit() else 0
-        review_service.post_review(sessions, business.id, reviewer_key=key, rating=stars, text=text)
+        review_service.check_reviewer_key(key)
+        hold = screen_review(
+            sessions, page.settings, client_key=client_key(page.request),
+            business_id=business.id, reviewer=review_service.reviewer_hash(key),
+        )  # fmt: skip
+        review_service.post_review(
+            sessions, business.id, reviewer_key=key, rating=stars, text=text, hold=hold
+        )
+        if hold:
+            done = page.redirect(f"/b/{business.slug}?ulasan=ditahan#ulasan")
     except InvalidInput as exc:
         session.expire_all()
         context = business_context(page, session, business)
@@ -197,6 +216,6 @@ def post_review(
         max_age=REVIEWER_COOKIE_MAX_AGE_S,
         httponly=True,
         samesite="lax",
-        secure=page.request.url.scheme == "https",
+        secure=page.secure_cookies,
     )
     return done

@@ -119,7 +119,7 @@ def login(
         path=ADMIN_PATH,
         httponly=True,
         samesite="strict",
-        secure=page.request.url.scheme == "https",
+        secure=page.secure_cookies,
     )
     return response
 

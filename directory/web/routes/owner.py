@@ -1,8 +1,13 @@
 """The owner's private page (``/pemilik/{submission_id}``): status, edits, photos, closing.
 
-The private link carries the edit token once (``?token=``): the page checks it, moves it
-into an HttpOnly, SameSite=Strict cookie scoped to this page's path and redirects to the
-same URL without it, so the token leaves the address bar and browser history at once.
+The private link carries the edit token in the URL *fragment* (``/pemilik/{id}#token=…``),
+which browsers never send to a server, so it reaches no request line, proxy log or
+Referer. The page (``static/js/owner-link.js``) takes it out of the address bar and POSTs
+it to ``/pemilik/{id}/masuk`` (an owner without JavaScript pastes it into the same form);
+the server checks it, moves it into an HttpOnly, SameSite=Strict cookie scoped to this
+page's path and redirects to the page. Links from before this change (``?token=``) still
+work — the token is checked, moved into the cookie and the browser is redirected to the
+URL without it — because owners kept them; new links never put the token in a query.
 Every response here sends ``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``.
 The token is checked by the same services the owner API uses (``submissions.service`` and
 ``submissions.owners``); the page never reveals whether an id exists without its token.
@@ -147,29 +152,54 @@ def _load(page: Page, session: Session, submission_id: str) -> tuple[Submission,
     return submission, token
 
 
-def _missing_link(page: Page) -> HTMLResponse:
-    return page.render("owner.html", status_code=401, private=True, missing=True)
+def _missing_link(page: Page, *, error: bool = False) -> HTMLResponse:
+    sid = page.request.path_params.get("submission_id", "")
+    return page.render(
+        "owner.html", status_code=401, private=True, missing=True, sid=sid, link_error=error
+    )
+
+
+def _remember(page: Page, session: Session, submission_id: str, token: str) -> Response:
+    """Check the token, keep it in the page's HttpOnly cookie and show the page."""
+    submission_service.get_submission(session, submission_id, token)
+    response = page.redirect(_path(submission_id), private=True)
+    response.set_cookie(
+        OWNER_COOKIE,
+        token,
+        max_age=OWNER_COOKIE_MAX_AGE_S,
+        path=_path(submission_id),
+        httponly=True,
+        samesite="strict",
+        secure=page.secure_cookies,
+    )
+    return response
+
+
+@router.post("/pemilik/{submission_id}/masuk", response_class=HTMLResponse)
+def owner_sign_in(
+    submission_id: str,
+    page: PageDep,
+    session: SessionDep,
+    csrf_token: Annotated[str, Form()] = "",
+    token: Annotated[str, Form(max_length=MAX_TOKEN_LEN)] = "",
+) -> Response:
+    """Receive the token from the link's fragment (or pasted) and keep it in a cookie."""
+    page.require_csrf(csrf_token)
+    _check_id(submission_id)
+    try:
+        return _remember(page, session, submission_id, token.strip())
+    except (Unauthorized, Forbidden, NotFound):
+        return _missing_link(page, error=True)
 
 
 @router.get("/pemilik/{submission_id}", response_class=HTMLResponse, name="owner_page")
 def owner_page(
     submission_id: str, page: PageDep, session: SessionDep, token: str | None = None
 ) -> Response:
-    """The owner's page; with ``?token=`` it stores the token and drops it from the URL."""
+    """The owner's page; an old ``?token=`` link is stored and dropped from the URL."""
     _check_id(submission_id)
     if token is not None:
-        submission_service.get_submission(session, submission_id, token.strip())
-        response = page.redirect(_path(submission_id), private=True)
-        response.set_cookie(
-            OWNER_COOKIE,
-            token.strip(),
-            max_age=OWNER_COOKIE_MAX_AGE_S,
-            path=_path(submission_id),
-            httponly=True,
-            samesite="strict",
-            secure=page.request.url.scheme == "https",
-        )
-        return response
+        return _remember(page, session, submission_id, token.strip())
     try:
         submission, owner_token = _load(page, session, submission_id)
     except Unauthorized:

@@ -104,7 +104,7 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
         recommended=recommended,
         category_chips=chips,
         more_url="/cari?" + urlencode({"area": area.name, "urut": "rating"}) if best else "",
-        canonical_url=str(page.request.url_for("area_page", slug=area.slug)),
+        canonical_url=page.absolute(f"/area/{area.slug}"),
         map_json=script_json(
             map_payload(
                 markers,
@@ -161,7 +161,7 @@ def category_page(
             select(Area).where(Area.kind.in_(("township", "kecamatan"))).order_by(Area.name)
         )
     ]
-    canonical = str(page.request.url_for("category_page", slug=category.slug))
+    canonical = page.absolute(f"/kategori/{category.slug}")
     return page.render(
         "category.html",
         category_slug=category.slug,

@@ -241,7 +241,7 @@ def _to_receipt(page: Page, submission_id: str, token: str, *, photos: tuple[int
         path=RECEIPT_PATH,
         httponly=True,
         samesite="strict",
-        secure=page.request.url.scheme == "https",
+        secure=page.secure_cookies,
     )
     return response
 
@@ -265,7 +265,8 @@ def receipt_page(page: PageDep) -> HTMLResponse:
             "receipt.html",
             private=True,
             receipt={"id": submission_id, "photos": stored, "photos_failed": failed},
-            edit_url=page.absolute(f"/pemilik/{submission_id}?token={token}"),
+            # The fragment never reaches a server: no request line, log or Referer.
+            edit_url=page.absolute(f"/pemilik/{submission_id}#token={token}"),
         )
     response.delete_cookie(RECEIPT_COOKIE, path=RECEIPT_PATH)
     return response
