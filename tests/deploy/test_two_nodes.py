@@ -237,7 +237,7 @@ def test_submitted_on_a_moderated_on_b_photo_served_by_both(cluster: Cluster) ->
             got = editor.get(f"{node}/api/v1/photos/{photo_id}")
             assert got.status_code == 200
             assert got.headers["content-type"] == "image/jpeg"
-            assert got.headers["cache-control"] == "public, max-age=86400"
+            assert got.headers["cache-control"] == "public, no-cache"
             assert got.headers["x-content-type-options"] == "nosniff"
             served.append(got.content)
         through_proxy = [editor.get(f"{cluster.proxy.url}/api/v1/photos/{photo_id}") for _ in "ab"]

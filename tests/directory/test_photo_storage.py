@@ -251,7 +251,7 @@ def test_photos_go_to_the_bucket_and_are_served_as_before(
     served = client.get(photo["url"])
     assert served.status_code == 200
     assert served.headers["content-type"] == "image/jpeg"
-    assert served.headers["cache-control"] == "public, max-age=86400"
+    assert served.headers["cache-control"] == "public, no-cache"
     assert served.headers["x-content-type-options"] == "nosniff"
     assert served.headers["content-security-policy"] == "default-src 'none'"
     assert served.headers["content-disposition"] == "inline"
@@ -324,7 +324,7 @@ def test_signed_urls_redirect_to_the_store(
     fetched = httpx.get(location, timeout=10)
     assert fetched.status_code == 200
     assert fetched.headers["content-type"] == "image/jpeg"
-    assert fetched.headers["cache-control"] == "public, max-age=86400"
+    assert fetched.headers["cache-control"] == "public, no-cache"
     with sessions() as session:
         row = session.get(Photo, photo["id"])
         assert row is not None

@@ -58,7 +58,7 @@ def post_event(
     sessions: SessionsDep,
     business: Annotated[str, Form(max_length=40)] = "",
     action: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> JSONResponse:
     """One page event (``action`` on ``business``) from a page of this site.
 
@@ -137,7 +137,7 @@ def privacy_choice(
     page: PageDep,
     sessions: SessionsDep,
     choice: Annotated[str, Form(max_length=20)] = "",
-    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    csrf_token: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     """``choice=opt-out``: stop recording this browser and delete what it recorded;
     ``choice=opt-in``: allow recording again."""
