@@ -149,10 +149,18 @@ def import_businesses_command(
         str | None,
         typer.Option(
             metavar="SLUG",
-            help="Category for rows whose category is empty (default: 'lainnya' if the "
-            "taxonomy has it, else the column is required).",
+            help="Category for rows whose category is empty and whose name says nothing "
+            "(default: 'lainnya', the shipped 'Other' category).",
         ),
     ] = None,
+    no_infer: Annotated[
+        bool,
+        typer.Option(
+            "--no-infer",
+            help="Do not guess a missing category from the name and description; such "
+            "rows get the default category.",
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(min=0, max=32, help="Validation processes (default: by file size)."),
@@ -168,6 +176,7 @@ def import_businesses_command(
         default_category=default_category,
         workers=workers,
         max_errors=max_errors if max_errors else 10**9,
+        infer=not no_infer,
     )
 
     def action(session: Session) -> ImportReport:
@@ -179,6 +188,11 @@ def import_businesses_command(
         _say(f"warning: ignored unknown column(s): {', '.join(report.ignored_columns)}")
     for slug in report.categories_created:
         _say(f"created category '{slug}'")
+    if report.written and (report.inferred or report.defaulted):
+        _say(
+            f"categories: {report.inferred} inferred from the name, {report.defaulted} "
+            f"uncategorised (given '{report.default_category}')"
+        )
     rate = report.rows / report.seconds if report.seconds > 0 else 0.0
     _finish(
         errors=report.errors,

@@ -38,6 +38,7 @@ from directory.io.business_validation import (
     auto_workers,
     validated_chunks,
 )
+from directory.io.category_infer import CategoryInferrer
 from directory.io.category_lookup import CategoryLookup
 from directory.io.errors import RowError
 from directory.io.formats import (
@@ -49,7 +50,13 @@ from directory.io.formats import (
     estimate_records,
 )
 from directory.models import Business, BusinessStatus, Category
-from directory.services.business_input import BUSINESS_COLUMNS, REQUIRED_COLUMNS, BusinessInput
+from directory.services.business_input import (
+    BUSINESS_COLUMNS,
+    CATEGORY_DEFAULT,
+    CATEGORY_INFERRED,
+    REQUIRED_COLUMNS,
+    BusinessInput,
+)
 from directory.services.business_writes import BATCH, BusinessUpserter, Derived
 from directory.services.indexing import optimize_search_indexes
 
@@ -71,6 +78,7 @@ class ImportOptions:
     workers: int | None = None  # validation processes; None → by file size, 0 → none
     max_errors: int = 1000  # errors kept for the report (all are counted)
     source: str = "import"
+    infer: bool = True  # guess a missing category from the name (--no-infer: off)
 
 
 @dataclass
@@ -88,6 +96,9 @@ class ImportReport:
     ignored_columns: tuple[str, ...] = ()
     categories_created: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    inferred: int = 0  # rows whose category was guessed from the name/description
+    defaulted: int = 0  # rows without a category that got the default category
+    default_category: str | None = None  # its slug
 
 
 class _Importer:
@@ -105,10 +116,13 @@ class _Importer:
         self.first_line: dict[str, int] = {}
 
     def context(self) -> ValidationContext:
+        default_id = self.lookup.default_id(self.options.default_category)
+        self.report.default_category = self.lookup.slug_of(default_id)
         return ValidationContext(
             categories=dict(self.lookup.keys),
-            default_category_id=self.lookup.default_id(self.options.default_category),
+            default_category_id=default_id,
             create_categories=self.options.create_categories,
+            inferrer=CategoryInferrer.from_session(self.session) if self.options.infer else None,
         )
 
     @property
@@ -130,6 +144,10 @@ class _Importer:
             data = dataclasses.replace(data, category_id=self.lookup.create(result.new_category))
         if data.category_id == UNRESOLVED_CATEGORY:
             return  # refused anyway: creating categories would be wasted work
+        if data.category_origin == CATEGORY_INFERRED:
+            self.report.inferred += 1
+        elif data.category_origin == CATEGORY_DEFAULT:
+            self.report.defaulted += 1
         self.pending.append(data)
         self.derived.append(result.derived)
         if len(self.pending) >= BATCH:
@@ -207,6 +225,7 @@ def import_businesses(
     else:
         session.rollback()
         report.created = report.updated = report.unchanged = 0
+        report.inferred = report.defaulted = 0
         report.categories_created = []
     if progress:
         progress(0, report.rows)

@@ -47,6 +47,14 @@ MAX_RATING_COUNT = 10_000_000
 
 # Resolves a category slug or name to its id; returns None when unknown.
 CategoryResolver = Callable[[str], int | None]
+# Guesses a category id from (name, description); None when the words say nothing.
+CategoryGuesser = Callable[[str, str], int | None]
+
+# How a business got its category: named in the input, inferred from its name or
+# description, or the default (``--default-category``, else the fallback "lainnya").
+CATEGORY_GIVEN = "given"
+CATEGORY_INFERRED = "inferred"
+CATEGORY_DEFAULT = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,7 @@ class BusinessInput:
     rating_count: int = 0
     description: str = ""
     extra_category_ids: tuple[int, ...] = field(default_factory=tuple)
+    category_origin: str = CATEGORY_GIVEN
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:
@@ -151,8 +160,15 @@ def parse_business_fields(
     *,
     resolve_category: CategoryResolver,
     default_category_id: int | None = None,
+    infer_category: CategoryGuesser | None = None,
+    missing_category_hint: str = "",
 ) -> BusinessInput:
-    """Validate and normalise one business; raise InvalidInput naming every bad field."""
+    """Validate and normalise one business; raise InvalidInput naming every bad field.
+
+    Without a category, ``infer_category`` (when given) guesses one from the name and
+    description, else ``default_category_id`` is used; with neither, the category is
+    required (``missing_category_hint`` says how to give one).
+    """
     errors: list[FieldError] = []
     name = _clean(raw, "name", errors)
     if not name and not any(e.field == "name" for e in errors):
@@ -163,15 +179,21 @@ def parse_business_fields(
 
     category_text = _text(raw, "category")
     category_id = default_category_id
+    origin = CATEGORY_DEFAULT
     if category_text:
+        origin = CATEGORY_GIVEN
         if len(category_text) > MAX_LEN["category"]:
             errors.append(FieldError("category", "is too long"))
         else:
             category_id = resolve_category(category_text)
             if category_id is None:
                 errors.append(FieldError("category", f"unknown category '{category_text[:60]}'"))
-    elif category_id is None:
-        errors.append(FieldError("category", "is required"))
+    else:
+        guessed = infer_category(name, _text(raw, "description")) if infer_category else None
+        if guessed is not None:
+            category_id, origin = guessed, CATEGORY_INFERRED
+        elif category_id is None:
+            errors.append(FieldError("category", f"is required{missing_category_hint}"))
 
     external_id = _text(raw, "external_id") or None
     if external_id is not None and (
@@ -235,4 +257,5 @@ def parse_business_fields(
         rating=rating,
         rating_count=rating_count,
         description=description,
+        category_origin=origin,
     )
