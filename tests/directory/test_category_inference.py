@@ -117,7 +117,8 @@ def test_missing_category_error_mentions_default_category(session: Session, tmp_
         run(session, path, default_category="nope")
 
 
-def test_cli_summary_counts_inferred_and_uncategorised(cli_db: object, tmp_path: Path) -> None:
+@pytest.mark.usefixtures("cli_db")
+def test_cli_summary_counts_inferred_and_uncategorised(tmp_path: Path) -> None:
     rows = [
         {"name": "Kopi Senja", "lat": "-6.30", "lon": "106.65"},
         {"name": "Rizky Jaya", "lat": "-6.30", "lon": "106.66"},
