@@ -17,9 +17,9 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from directory.hours import hours_from_picker
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
+from directory.hours import hours_from_picker
 from directory.models import Business, Submission
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES

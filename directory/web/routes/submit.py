@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from directory.hours import hours_from_picker
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import SUBMISSIONS, rate_limit
 from directory.errors import DirectoryError, InvalidInput, NotFound
+from directory.hours import hours_from_picker
 from directory.matching import MATCH_THRESHOLD
 from directory.models import Business
 from directory.photos import service as photo_service
