@@ -183,7 +183,7 @@ def parse_business_fields(
     if category_text:
         origin = CATEGORY_GIVEN
         if len(category_text) > MAX_LEN["category"]:
-            errors.append(FieldError("category", "is too long"))
+            errors.append(FieldError("category", f"at most {MAX_LEN['category']} characters"))
         else:
             category_id = resolve_category(category_text)
             if category_id is None:
@@ -218,7 +218,9 @@ def parse_business_fields(
     hours_text, hours_json = None, None
     if hours_t := _text(raw, "opening_hours"):
         if len(hours_t) > MAX_LEN["opening_hours"]:
-            errors.append(FieldError("opening_hours", "is too long"))
+            errors.append(
+                FieldError("opening_hours", f"at most {MAX_LEN['opening_hours']} characters")
+            )
         else:
             try:
                 hours = parse_opening_hours(hours_t)

@@ -23,14 +23,17 @@ HONEYPOT_FIELD = "website_url_confirm"
 
 
 class BusinessFieldsIn(BaseModel):
-    """The business fields a person may type (all optional here; validated later)."""
+    """The business fields a person may type (all optional here; validated later).
+
+    No length caps here: the one validator reports every field's real limit together
+    (a 5,000-character name must not hide the other errors); the request body size is
+    capped by the API's limits."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=_SHORT, examples=["Kopi Senja BSD"])
+    name: str | None = Field(default=None, examples=["Kopi Senja BSD"])
     category: str | None = Field(
         default=None,
-        max_length=_SHORT,
         description="Category slug or name.",
         examples=["kafe-kopi"],
     )
@@ -38,14 +41,14 @@ class BusinessFieldsIn(BaseModel):
         default=None, description="Latitude of the map pin; omit to place the address."
     )
     lon: float | None = Field(default=None, description="Longitude of the map pin.")
-    address: str | None = Field(default=None, max_length=_SHORT)
-    phone: str | None = Field(default=None, max_length=100, examples=["0812-3456-7890"])
-    website: str | None = Field(default=None, max_length=_SHORT)
+    address: str | None = Field(default=None)
+    phone: str | None = Field(default=None, examples=["0812-3456-7890"])
+    website: str | None = Field(default=None)
     opening_hours: str | None = Field(
-        default=None, max_length=_SHORT, examples=["Mo-Fr 08:00-22:00; Sa-Su 09:00-23:00"]
+        default=None, examples=["Mo-Fr 08:00-22:00; Sa-Su 09:00-23:00"]
     )
     price_level: int | None = Field(default=None, description="1 (cheap) … 4 (expensive).")
-    description: str | None = Field(default=None, max_length=_TEXT)
+    description: str | None = Field(default=None)
 
 
 class SubmissionCreate(BusinessFieldsIn):
