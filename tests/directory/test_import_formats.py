@@ -17,10 +17,10 @@ from directory.io.formats import (
     RecordReader,
     RecordWriter,
     escape_formula,
-    is_formula,
     estimate_records,
     format_for,
     format_number,
+    is_formula,
     unescape_formula,
 )
 from directory.io.geojson_stream import GeoJSONError, iter_features
