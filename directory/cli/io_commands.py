@@ -188,6 +188,8 @@ def import_businesses_command(
         _say(f"warning: ignored unknown column(s): {', '.join(report.ignored_columns)}")
     for slug in report.categories_created:
         _say(f"created category '{slug}'")
+    for warning in report.warnings:
+        _say(str(warning))
     if report.written and (report.inferred or report.defaulted):
         _say(
             f"categories: {report.inferred} inferred from the name, {report.defaulted} "

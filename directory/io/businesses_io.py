@@ -96,6 +96,7 @@ class ImportReport:
     ignored_columns: tuple[str, ...] = ()
     categories_created: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[RowError] = field(default_factory=list)  # values partly dropped
     inferred: int = 0  # rows whose category was guessed from the name/description
     defaulted: int = 0  # rows without a category that got the default category
     default_category: str | None = None  # its slug
@@ -144,6 +145,11 @@ class _Importer:
             data = dataclasses.replace(data, category_id=self.lookup.create(result.new_category))
         if data.category_id == UNRESOLVED_CATEGORY:
             return  # refused anyway: creating categories would be wasted work
+        for warning in data.warnings:
+            if len(self.report.warnings) < self.options.max_errors:
+                self.report.warnings.append(
+                    RowError(result.line, warning.field, f"warning: {warning.message}")
+                )
         if data.category_origin == CATEGORY_INFERRED:
             self.report.inferred += 1
         elif data.category_origin == CATEGORY_DEFAULT:

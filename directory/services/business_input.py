@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from directory.errors import FieldError, InvalidInput
 from directory.geo import valid_coordinates
 from directory.hours import OpeningHoursError, format_opening_hours, parse_opening_hours, to_json
-from directory.phones import InvalidPhoneError, normalize_phone
+from directory.phones import InvalidPhoneError, parse_phone
 from directory.textnorm import TextInputError, clean_user_text
 from directory.weburls import InvalidUrlError, normalize_url
 
@@ -77,6 +77,8 @@ class BusinessInput:
     description: str = ""
     extra_category_ids: tuple[int, ...] = field(default_factory=tuple)
     category_origin: str = CATEGORY_GIVEN
+    # Parts of the input left out (a second phone number, a note): the import warns.
+    warnings: tuple[FieldError, ...] = ()
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:
@@ -202,11 +204,18 @@ def parse_business_fields(
         errors.append(FieldError("external_id", "must be printable and at most 100 characters"))
 
     phone = None
+    warnings: list[FieldError] = []
     if phone_t := _text(raw, "phone"):
         try:
-            phone = normalize_phone(phone_t)
+            parsed = parse_phone(phone_t)
         except InvalidPhoneError as exc:
             errors.append(FieldError("phone", str(exc)))
+        else:
+            phone = parsed.value
+            if parsed.dropped:
+                warnings.append(
+                    FieldError("phone", f"kept {phone}, dropped {parsed.dropped[:60]!r}")
+                )
 
     website = None
     if url_t := _text(raw, "website"):
@@ -260,4 +269,5 @@ def parse_business_fields(
         rating_count=rating_count,
         description=description,
         category_origin=origin,
+        warnings=tuple(warnings),
     )
