@@ -161,6 +161,13 @@ def import_businesses_command(
             "rows get the default category.",
         ),
     ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check the file and print what would change (per field), writing nothing.",
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(min=0, max=32, help="Validation processes (default: by file size)."),
@@ -177,6 +184,7 @@ def import_businesses_command(
         workers=workers,
         max_errors=max_errors if max_errors else 10**9,
         infer=not no_infer,
+        dry_run=dry_run,
     )
 
     def action(session: Session) -> ImportReport:
@@ -196,6 +204,11 @@ def import_businesses_command(
             f"uncategorised (given '{report.default_category}')"
         )
     rate = report.rows / report.seconds if report.seconds > 0 else 0.0
+    changes = ", ".join(f"{name} {n}" for name, n in report.field_changes.items())
+    if report.updated:
+        _say(f"changed fields: {changes or 'categories only'}")
+    verb = "dry run, nothing written: would import" if report.dry_run else "imported"
+    would = "would be " if report.dry_run else ""
     _finish(
         errors=report.errors,
         error_count=report.error_count,
@@ -204,9 +217,9 @@ def import_businesses_command(
         written=report.written,
         max_errors=max_errors,
         summary=(
-            f"imported {file.name}: {report.rows - report.bad_rows} businesses — "
-            f"{report.created} created, {report.updated} updated, {report.unchanged} "
-            f"unchanged ({report.seconds:.1f} s, {rate:,.0f} rows/s)"
+            f"{verb} {file.name}: {report.rows - report.bad_rows} businesses — "
+            f"{report.created} {would}created, {report.updated} {would}updated, "
+            f"{report.unchanged} unchanged ({report.seconds:.1f} s, {rate:,.0f} rows/s)"
         ),
     )
 

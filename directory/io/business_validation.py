@@ -14,7 +14,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Final
 
 from directory.errors import FieldError, InvalidInput
@@ -96,6 +96,7 @@ def validate_record(record: Record, context: ValidationContext) -> Validated:
     if errors:
         return Validated(record.line, record.number, None, tuple(errors))
     new_category = resolver.unknown[0] if resolver.unknown else None
+    data = replace(data, present=frozenset(record.values))
     return Validated(record.line, record.number, data, (), new_category, derive(data))
 
 

@@ -79,6 +79,7 @@ class ImportOptions:
     max_errors: int = 1000  # errors kept for the report (all are counted)
     source: str = "import"
     infer: bool = True  # guess a missing category from the name (--no-infer: off)
+    dry_run: bool = False  # validate and count what would change, then roll back
 
 
 @dataclass
@@ -97,6 +98,8 @@ class ImportReport:
     categories_created: list[str] = field(default_factory=list)
     seconds: float = 0.0
     warnings: list[RowError] = field(default_factory=list)  # values partly dropped
+    field_changes: dict[str, int] = field(default_factory=dict)  # per field, updated rows
+    dry_run: bool = False
     inferred: int = 0  # rows whose category was guessed from the name/description
     defaulted: int = 0  # rows without a category that got the default category
     default_category: str | None = None  # its slug
@@ -221,7 +224,11 @@ def import_businesses(
     report.updated = run.upserter.updated
     report.unchanged = run.upserter.unchanged
     report.categories_created = list(run.lookup.created)
-    if run.writing:
+    report.field_changes = dict(sorted(run.upserter.field_changes.items()))
+    report.dry_run = options.dry_run
+    if run.writing and options.dry_run:
+        session.rollback()  # everything was written inside the transaction: undo it all
+    elif run.writing:
         session.commit()
         report.written = True
         if report.created + report.updated >= OPTIMIZE_FROM_ROWS:
@@ -232,6 +239,7 @@ def import_businesses(
         session.rollback()
         report.created = report.updated = report.unchanged = 0
         report.inferred = report.defaulted = 0
+        report.field_changes = {}
         report.categories_created = []
     if progress:
         progress(0, report.rows)

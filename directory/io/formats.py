@@ -285,6 +285,8 @@ class RecordReader:
         for key in self.columns:
             value = obj.get(key)
             if value is None:
+                if key in obj:  # null: present and empty (clears the field on update)
+                    values[key] = ""
                 continue
             if isinstance(value, str):
                 values[key] = value

@@ -79,6 +79,9 @@ class BusinessInput:
     category_origin: str = CATEGORY_GIVEN
     # Parts of the input left out (a second phone number, a note): the import warns.
     warnings: tuple[FieldError, ...] = ()
+    # The input fields the source named (a file's columns); None: all of them. Updating an
+    # existing business changes only these: an absent column leaves its field alone.
+    present: frozenset[str] | None = None
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:

@@ -71,7 +71,9 @@ def test_import_keeps_extension_and_hotline_and_warns(session: Session, tmp_path
     ]
     report = run(session, write_csv(tmp_path / "b.csv", rows))
     assert report.errors == []
-    phones = dict(session.execute(select(Business.external_id, Business.phone)))
+    phones = {
+        str(r[0]): r[1] for r in session.execute(select(Business.external_id, Business.phone)).all()
+    }
     assert phones == {"x-1": "+628111234567;ext=2", "x-2": "1500123", "x-3": "+6281234567890"}
     [warning] = report.warnings
     assert (warning.line, warning.field) == (4, "phone")
