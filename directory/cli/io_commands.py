@@ -224,6 +224,45 @@ def import_businesses_command(
     )
 
 
+@import_app.command("osm")
+def import_osm_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="An OpenStreetMap file: .osm.pbf, .osm, Overpass JSON (.json) or GeoJSON.",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would happen, write nothing.")
+    ] = False,
+    max_errors: MaxErrors = 1000,
+) -> None:
+    """Import OpenStreetMap points of interest (named nodes and ways with a POI tag);
+    re-importing updates, matched existing listings only get their empty fields filled."""
+    from directory.io.osm.importer import OsmImportReport, import_osm
+
+    def action(session: Session) -> OsmImportReport:
+        with progress_bar("import osm") as sink:
+            return import_osm(session, file, dry_run=dry_run, progress=sink)
+
+    report = _run(action)
+    shown = report.warnings if max_errors == 0 else report.warnings[:max_errors]
+    for warning in shown:
+        _say(f"warning: {warning}")
+    if report.warning_count > len(shown):
+        _say(f"... and {report.warning_count - len(shown)} more warnings")
+    for reason, count in sorted(report.skipped.items(), key=lambda item: -item[1]):
+        _say(f"skipped {count}: {reason}")
+    verb = "dry run, nothing written: would import" if dry_run else "imported"
+    _say(
+        f"{verb} {file.name}: {report.objects} tagged objects — {report.imported} new, "
+        f"{report.matched} matched existing listings, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {sum(report.skipped.values())} skipped "
+        f"({report.seconds:.1f} s); data © OpenStreetMap contributors, ODbL"
+    )
+
+
 @import_app.command("areas")
 def import_areas_command(
     file: FileArg, skip_bad: SkipBad = False, max_errors: MaxErrors = 1000
