@@ -25,7 +25,7 @@ measured by ``benchmarks/category_inference_eval.py``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -57,20 +57,38 @@ class CategoryInferrer:
 
     @classmethod
     def from_rows(
-        cls, rows: Iterable[tuple[int, str, str, str, Iterable[str] | None, str]]
+        cls,
+        rows: Iterable[tuple[int, str, str, str, Iterable[str] | None, str]],
+        *,
+        cuisine_words: Mapping[str, str] | None = None,
     ) -> CategoryInferrer:
-        """From ``(id, slug, name_id, name_en, synonyms, path)`` rows in taxonomy order."""
+        """From ``(id, slug, name_id, name_en, synonyms, path)`` rows in taxonomy order.
+
+        ``cuisine_words`` (``north_indian`` → slug, from ``data/osm_tags.toml``; default:
+        that file) add the cuisine vocabulary where the taxonomy has no word of its own.
+        """
         rules: dict[tuple[str, ...], _Rule] = {}
+        by_slug: dict[str, _Rule] = {}
         for order, (cid, slug, name_id, name_en, synonyms, path) in enumerate(rows):
             if slug == FALLBACK_SLUG:
                 continue
             depth = path.strip("/").count("/") + 1
             rule = _Rule(cid, depth, order)
+            by_slug[slug] = rule
             for text in (name_id, name_en, *(synonyms or ())):
                 for phrase in _phrases(text):
                     known = rules.get(phrase)
                     if known is None or (depth, -order) > (known.depth, -known.order):
                         rules[phrase] = rule
+        if cuisine_words is None:
+            from directory.io.osm.tags import load_mapping  # noqa: PLC0415 (data, not code)
+
+            cuisine_words = load_mapping().cuisine
+        for word, slug in cuisine_words.items():
+            target = by_slug.get(slug)
+            phrase = tuple(fold(word.replace("_", " ")).split())
+            if target is not None and phrase and phrase not in rules:
+                rules[phrase] = target
         longest = max((len(p) for p in rules), default=0)
         return cls(rules=rules, longest=min(longest, MAX_PHRASE_WORDS))
 
