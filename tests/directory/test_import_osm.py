@@ -230,3 +230,23 @@ def test_page_shows_source_and_odbl(client: TestClient, session: Session, tmp_pa
     assert "OpenStreetMap" in source
     assert "ODbL" in source
     assert "https://www.openstreetmap.org/node/1" in source
+
+
+def test_the_same_place_twice_in_a_file_is_one_listing(session: Session, tmp_path: Path) -> None:
+    """A shop mapped as a node inside its building way, with the same name: one listing."""
+    elements = [
+        {"type": "node", "id": 1, "lat": LAT, "lon": LON,
+         "tags": {"shop": "bakery", "name": "Roti Enak", "phone": "0812-3456-7890"}},
+        {"type": "way", "id": 2, "center": {"lat": LAT + 0.00005, "lon": LON},
+         "tags": {"building": "retail", "shop": "bakery", "name": "Roti Enak"}},
+        {"type": "relation", "id": 3, "tags": {"amenity": "school", "name": "SDN Pondok"}},
+    ]  # fmt: skip
+    path = tmp_path / "dup.json"
+    path.write_text(json.dumps({"elements": elements}))
+    report = import_osm(session, path)
+    assert report.imported == 1
+    assert report.skipped == {
+        "same place as another OSM object (duplicate)": 1,
+        "relation (multipolygons are not imported)": 1,
+    }
+    assert import_osm(session, path).unchanged == 1

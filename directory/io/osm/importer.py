@@ -146,6 +146,9 @@ class _OsmImporter:
         if self.mapping.poi_tag(obj.tags) is None:
             self.report.skipped["no POI tag (amenity, shop, craft, office, …)"] += 1
             return
+        if obj.kind == "relation":
+            self.report.skipped["relation (multipolygons are not imported)"] += 1
+            return
         if obj.lat is None or obj.lon is None:
             self.report.skipped["no position (way without its nodes)"] += 1
             return
@@ -155,10 +158,15 @@ class _OsmImporter:
         bid = self.by_ref.get(obj.ref)
         if bid is not None:
             self.update(obj, bid, data)
-        elif (match := self.match(data)) is not None:
-            self.fill(obj, match, data)
-        else:
+            return
+        match = self.match(data)
+        if match is None:
             self.create(obj, data)
+        elif match.osm_id is not None:
+            # Another OSM object for the same place (a shop node inside its building way)
+            self.report.skipped["same place as another OSM object (duplicate)"] += 1
+        else:
+            self.fill(obj, match, data)
 
     def validate(self, obj: OsmObject, name: str) -> BusinessInput | None:
         tags = obj.tags
@@ -209,11 +217,10 @@ class _OsmImporter:
         ranked = rank_matches(
             query, candidates, threshold=MATCH_THRESHOLD, limit=5, area_words=self.area_words
         )
-        for result in ranked:
-            business = self.session.get(Business, result.business_id)
-            if business is not None and business.osm_id is None:
-                return business
-        return None
+        found = [self.session.get(Business, r.business_id) for r in ranked]
+        listings = [b for b in found if b is not None]
+        # A listing of our own (not yet tied to OSM) first; else an OSM one, a duplicate.
+        return next((b for b in listings if b.osm_id is None), listings[0] if listings else None)
 
     def create(self, obj: OsmObject, data: BusinessInput) -> None:
         business = create_business(self.session, data, source=SOURCE, locator=self.locator)

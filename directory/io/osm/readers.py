@@ -125,7 +125,7 @@ def _read_overpass(elements: list[Any]) -> Iterator[OsmObject]:
                 )
             elif isinstance(el.get("nodes"), list):
                 lat, lon = _centroid([nodes[n] for n in el["nodes"] if n in nodes])
-        else:
+        elif kind != "relation":
             continue
         tags = {str(k): str(v) for k, v in el["tags"].items()}
         yield OsmObject(str(kind), int(el["id"]), lat, lon, tags)
