@@ -101,8 +101,10 @@ def create_business(
     status: str = BusinessStatus.PUBLISHED,
     locator: AreaLocator | None = None,
     location_approximate: bool = False,
+    index: bool = True,
 ) -> Business:
-    """Insert one business with its categories, area and search index entries."""
+    """Insert one business with its categories, area and search index entries
+    (``index=False``: the caller indexes many at once later, as ``dekat import osm`` does)."""
     locator = locator or make_locator(session)
     now = utcnow()
     values = _values(data, locator.locate(data.lat, data.lon))
@@ -126,7 +128,8 @@ def create_business(
     session.add(business)
     session.flush()
     _set_categories(session, business.id, data)
-    indexing.index_businesses(session, [business.id])
+    if index:
+        indexing.index_businesses(session, [business.id])
     return business
 
 

@@ -10,11 +10,12 @@ import osmium
 import pytest
 from fastapi.testclient import TestClient
 from osmium.osm.mutable import Node, Way
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.io.osm.importer import import_osm
 from directory.models import Business, Category
+from directory.search.tables import search_doc
 from tests.directory.test_cli_io import cli_db, dekat  # noqa: F401  (fixture)
 from tests.directory.test_import_businesses import row, run, write_csv
 
@@ -113,6 +114,7 @@ def test_pbf_import_maps_tags_and_counts(session: Session, tmp_path: Path) -> No
     way = stored["osm:way/100"]
     assert slug(session, way) == "minimarket"
     assert way.lat == pytest.approx(LAT + 0.0010667, abs=1e-6)  # centroid of its 3 vertices
+    assert session.scalar(select(func.count()).select_from(search_doc)) == 5  # searchable
     bad = stored["osm:node/6"]
     assert bad.phone is None
     assert bad.opening_hours is None

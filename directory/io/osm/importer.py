@@ -57,6 +57,7 @@ _FIELDS: Final = (
 )
 _OPTIONAL: Final = frozenset({"address", "phone", "website", "opening_hours", "description"})
 MAX_WARNINGS: Final = 1000
+INDEX_BATCH: Final = 1000
 
 
 @dataclass
@@ -120,12 +121,20 @@ class _OsmImporter:
         self.inferrer = CategoryInferrer.from_session(session)
         self.locator = make_locator(session)
         self.area_words = area_words(session)
+        self.to_index: list[int] = []  # written listings, indexed in batches
         self.by_ref: dict[str, int] = {
             str(ref): bid
             for ref, bid in session.execute(
                 select(Business.osm_id, Business.id).where(Business.osm_id.is_not(None))
             ).tuples()
         }
+
+    def index(self) -> None:
+        """Search index entries for the listings written since the last call."""
+        self.session.flush()
+        for start in range(0, len(self.to_index), INDEX_BATCH):
+            indexing.index_businesses(self.session, self.to_index[start : start + INDEX_BATCH])
+        self.to_index = []
 
     def warn(self, ref: str, message: str) -> None:
         self.report.warning_count += 1
@@ -223,7 +232,10 @@ class _OsmImporter:
         return next((b for b in listings if b.osm_id is None), listings[0] if listings else None)
 
     def create(self, obj: OsmObject, data: BusinessInput) -> None:
-        business = create_business(self.session, data, source=SOURCE, locator=self.locator)
+        business = create_business(
+            self.session, data, source=SOURCE, locator=self.locator, index=False
+        )
+        self.to_index.append(business.id)
         business.osm_id = obj.ref
         business.osm_values = self.values(data)
         self.by_ref[obj.ref] = business.id
@@ -254,8 +266,7 @@ class _OsmImporter:
         business.osm_values = self.values(data)
         if empty or recategorise:
             business.updated_at = utcnow()
-            self.session.flush()
-            indexing.index_businesses(self.session, [business.id])
+            self.to_index.append(business.id)
         self.by_ref[obj.ref] = business.id
         self.report.matched += 1
 
@@ -282,8 +293,7 @@ class _OsmImporter:
         business.osm_values = self.values(data)
         if columns or recategorise:
             business.updated_at = utcnow()
-            self.session.flush()
-            indexing.index_businesses(self.session, [business.id])
+            self.to_index.append(business.id)
             self.report.updated += 1
         else:
             self.report.unchanged += 1
@@ -305,8 +315,11 @@ def import_osm(
     try:
         for n, obj in enumerate(read_osm(path), 1):
             run.take(obj)
+            if len(run.to_index) >= INDEX_BATCH:
+                run.index()
             if progress and n % 1000 == 0:
                 progress(1000)
+        run.index()
     except BaseException:
         session.rollback()
         raise
