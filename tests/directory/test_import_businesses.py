@@ -142,7 +142,8 @@ def test_only_name_lat_lon_are_required_with_a_default_category(
         columns=("name", "lat", "lon"),
     )
     report = run(session, path, default_category="kafe-kopi")
-    assert report.created == 1 and report.inferred == 1  # "Warung …" says it
+    assert report.created == 1
+    assert report.inferred == 1  # "Warung …" says it
     business = session.scalars(select(Business)).one()
     assert business.primary_category_id == category_id(session, "warung-makan")
     assert business.external_id is None
