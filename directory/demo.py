@@ -376,7 +376,7 @@ def _templates_for(categories: Sequence[CategorySeed], book: DemoNameBook) -> li
     shop_hours = ("Mo-Su 08:00-20:00", "Mo-Sa 08:00-17:00; Su off")
     templates: list[DemoTemplate] = []
     for cat in categories:
-        if cat.slug in parents:
+        if cat.slug in parents or cat.slug == "lainnya":  # the fallback: nothing is "Other"
             continue
         template = known.get(cat.slug) or DemoTemplate(
             category=cat.slug,

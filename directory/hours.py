@@ -3,28 +3,26 @@
 Owners and imports write hours as OSM text; we store them structured (a sorted tuple of
 ``(weekday, start_min, end_min)`` intervals) so that "open now" is a lookup, not a parse.
 
-Supported syntax (anything else is rejected with :class:`OpeningHoursError`):
+Accepted (anything else is rejected with :class:`OpeningHoursError` naming the piece):
 
-- rules separated by ``;`` (empty rules, e.g. a trailing ``;``, are ignored);
-- a rule is ``[days] times``, ``[days] off`` (``closed`` is a synonym) or ``24/7``;
-- days: ``Mo Tu We Th Fr Sa Su``, ranges ``Mo-Fr``, wrap-around ranges ``Fr-Mo``
-  (Fr, Sa, Su, Mo), lists and mixes ``Mo,We,Fr`` / ``Mo-We,Fr``; a rule without days
-  applies to every day;
-- times: ``HH:MM-HH:MM`` (one-digit hours are accepted), lists
-  ``08:00-12:00,13:00-17:00``; the end may be ``24:00``; an end at or before the start
-  is an overnight range (``18:00-02:00``) whose part after midnight belongs to the next
-  day (``18:00-00:00`` means until midnight);
-- later rules replace earlier ones for the days they name (OSM semantics), but an
-  overnight range keeps its spill-over: ``Sa 09:00-02:00; Su off`` is open on Sunday
-  until 02:00;
-- ``PH`` (public holidays) may appear in a day selector; it is accepted and ignored, so
-  ``Sa,PH 10:00-14:00`` means Saturday and ``PH off`` changes nothing (we keep no
-  holiday calendar);
-- day names, ``PH``, ``off`` and ``closed`` are case-insensitive; whitespace is free.
+- OpenStreetMap ``opening_hours`` as real data uses it: rules separated by ``;`` (later
+  rules replace earlier ones for their days) or ``,`` before a day (an additional rule
+  that adds ranges: ``We-Su 15:00-00:00, Mo 15:00-00:00``); ``24/7``; days ``Mo``..``Su``,
+  ranges (also wrapping: ``Fr-Mo``) and lists; times ``HH:MM-HH:MM``, several per day;
+  an end at or before the start runs overnight (``16:00-02:00``); ``off``/``closed``;
+  ``PH``/``SH`` accepted and ignored (no holiday calendar: ``PH off`` changes nothing);
+- the way Indonesians (and English speakers) type hours: day names ``Senin``..``Minggu``
+  (``Sen``, ``Jum'at``, ``Ahad``), ``Monday``/``Mon``..; ``Setiap hari``/``Tiap hari``/
+  ``Daily``, ``Weekdays``/``Hari kerja``, ``Weekend``/``Akhir pekan``; ranges with ``-``,
+  ``–``, ``s/d``, ``sampai``, ``to``; lists with ``,``, ``&``, ``dan``, ``and``; times with
+  dots or colons (``08.00``); ``24 jam``/``Buka 24 jam``/``Open 24 hours``;
+  ``tutup``/``libur``; ``hari libur`` as ``PH``; filler words (``buka``, ``jam``,
+  ``pukul``, ``WIB``) and ``:`` after a day are ignored; rules may follow each other
+  without a separator and the days may come after the times (``08.00-17.00 Senin-Jumat``).
 
-Not supported: months, dates, weeks, ``SH``, ``sunrise``, comments, ``+`` open ends,
-additional rules separated by ``,``, ``HH.MM`` times and times past ``24:00``. Texts longer
-than :data:`MAX_TEXT_LEN` are refused. Times have minute resolution and intervals are
+Not supported: months, dates, weeks, ``sunrise``, comments, ``+`` open ends, ``kecuali``
+(except) and times past ``24:00``. Texts longer than :data:`MAX_TEXT_LEN` are refused.
+Times have minute resolution and intervals are
 half-open: a place open ``08:00-17:00`` is closed at 17:00.
 """
 
@@ -128,26 +126,78 @@ _ALWAYS: Final = tuple((d, 0, MINUTES_PER_DAY) for d in range(7))
 
 _TOKEN_RE: Final = re.compile(
     r"""
-    (?P<ws>\s+)
-    |(?P<always>24/7)
-    |(?P<time>\d{1,2}:\d\d)(?![\d:])
-    |(?P<badtime>[\d:.]+)
-    |(?P<word>[^\W\d_]+)
-    |(?P<punct>[-,;])
+    (?P<ws>\s+|[:.()\[\]"])
+    |(?P<holiday>(?:hari\s+libur|libur|tanggal\s+merah)\s+nasional|hari\s+libur|tanggal\s+merah)
+    |(?P<always>24\s*/\s*7)
+    |(?P<allday>24\s*(?:jam|hours?|hrs?)(?![^\W\d_]))
+    |(?P<until>s\.?\s*/\s*d\.?|s\.d\.?(?![^\W\d_]))
+    |(?P<time>\d{1,2}[:.]\d\d)(?![\d:.]\d)
+    |(?P<badtime>\d[\d:.]*)
+    |(?P<word>[^\W\d_]+(?:['’`][^\W\d_]+)?)
+    |(?P<punct>[-–—~,;|&/])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.IGNORECASE,
 )
-_WORDS: Final = {code.lower(): i for i, code in enumerate(DAY_CODES)} | {
-    "ph": -1,
-    "off": -2,
-    "closed": -2,
-}
 _PH: Final = -1
 _OFF: Final = -2
+_FILLER: Final = -3
+_UNTIL: Final = -4
+_ALL_DAYS: Final = tuple(range(7))
+_WEEKDAYS: Final = (0, 1, 2, 3, 4)
+_WEEKEND: Final = (5, 6)
+_DAY_WORDS: Final = {
+    0: ("mo", "mon", "monday", "senin", "sen", "snn"),
+    1: ("tu", "tue", "tues", "tuesday", "selasa", "sel", "sls"),
+    2: ("we", "wed", "wednesday", "rabu", "rab", "rb"),
+    3: ("th", "thu", "thur", "thurs", "thursday", "kamis", "kam", "kms"),
+    4: ("fr", "fri", "friday", "jumat", "jum", "jmt"),
+    5: ("sa", "sat", "saturday", "sabtu", "sab", "sbt"),
+    6: ("su", "sun", "sunday", "minggu", "min", "mgg", "ahad"),
+}
+_WORDS: Final[dict[str, int]] = {w: d for d, words in _DAY_WORDS.items() for w in words} | {
+    "ph": _PH,
+    "sh": _PH,  # school holidays: no calendar either, accepted and ignored like PH
+    "off": _OFF,
+    "closed": _OFF,
+    "close": _OFF,
+    "tutup": _OFF,
+    "libur": _OFF,
+    "to": _UNTIL,
+    "until": _UNTIL,
+    "till": _UNTIL,
+    "sampai": _UNTIL,
+    "hingga": _UNTIL,
+    "sd": _UNTIL,
+}
+# Words naming several days at once ("Setiap hari", "Weekdays", "hari kerja").
+_GROUP_WORDS: Final[dict[str, tuple[int, ...]]] = {
+    "setiap": _ALL_DAYS,
+    "tiap": _ALL_DAYS,
+    "daily": _ALL_DAYS,
+    "everyday": _ALL_DAYS,
+    "every": _ALL_DAYS,
+    "weekdays": _WEEKDAYS,
+    "weekday": _WEEKDAYS,
+    "kerja": _WEEKDAYS,
+    "weekend": _WEEKEND,
+    "weekends": _WEEKEND,
+    "pekan": _WEEKEND,
+}
+# Words that carry no schedule: "Buka 08.00-17.00 WIB", "Jam buka", "pukul", "hari".
+_FILLER_WORDS: Final = frozenset(
+    {"buka", "open", "opening", "jam", "pukul", "pkl", "wib", "wita", "wit", "hari", "day",
+     "days", "akhir", "from", "dari", "mulai", "hours", "hrs"}
+)  # fmt: skip
 
-# A token: (kind, value, position). Kinds: "day" (value = weekday or _PH), "off", "time"
-# (value = minutes), "always", "-", ",", ";", "end".
+# A token: (kind, value, position). Kinds: "day" (value = weekday or _PH), "group" (value
+# = index into _GROUPS), "off", "time" (value = minutes), "always" (24/7), "allday"
+# ("24 jam": a 00:00-24:00 range), "-", ",", ";", "end".
 _Token = tuple[str, int, int]
+_GROUPS: Final = (_ALL_DAYS, _WEEKDAYS, _WEEKEND)
+
+
+def _fold_word(word: str) -> str:
+    return re.sub(r"['’`]", "", word).casefold()
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -164,22 +214,56 @@ def _tokenize(text: str) -> list[_Token]:
                 raise OpeningHoursError(f"invalid time {value!r}", position=pos)
             tokens.append(("time", hours * 60 + minutes, pos))
         elif kind == "word":
-            code = _WORDS.get(value.lower())
-            if code is None:
-                raise OpeningHoursError(
-                    f"unknown word {value!r} (expected Mo..Su, PH, off or closed)",
-                    position=pos,
-                )
-            tokens.append(("off", 0, pos) if code == _OFF else ("day", code, pos))
+            _word(tokens, value, pos)
         elif kind == "badtime":
-            raise OpeningHoursError(f"invalid time {value!r}, expected HH:MM", position=pos)
-        elif kind == "always":
-            tokens.append(("always", 0, pos))
+            raise OpeningHoursError(
+                f"invalid time {value!r}, expected HH:MM or HH.MM", position=pos
+            )
+        elif kind == "holiday":
+            tokens.append(("day", _PH, pos))
+        elif kind in ("always", "allday"):
+            tokens.append((kind, 0, pos))
+        elif kind == "until":
+            tokens.append(("-", 0, pos))
         elif kind == "punct":
-            tokens.append((value, 0, pos))
+            tokens.append((_PUNCT[value], 0, pos))
         pos = m.end()
     tokens.append(("end", 0, n))
     return tokens
+
+
+_PUNCT: Final = {"-": "-", "–": "-", "—": "-", "~": "-", ",": ",", "&": ",", "/": ",",
+                 ";": ";", "|": ";"}  # fmt: skip
+
+
+def _word(tokens: list[_Token], value: str, pos: int) -> None:
+    key = _fold_word(value)
+    group = _GROUP_WORDS.get(key)
+    if group is not None:
+        tokens.append(("group", _GROUPS.index(group), pos))
+        return
+    if key in _FILLER_WORDS:
+        return
+    if key in ("dan", "and"):
+        tokens.append((",", 0, pos))
+        return
+    code = _WORDS.get(key)
+    if code is None:
+        raise OpeningHoursError(
+            f"unknown word {value!r} (expected days like Mo-Fr or Senin-Jumat, 'Setiap "
+            "hari', times like 08:00-17:00 or 08.00-17.00, '24 jam', '24/7', 'off' or "
+            "'tutup')",
+            position=pos,
+        )
+    if code == _OFF:
+        tokens.append(("off", 0, pos))
+    elif code == _UNTIL:
+        tokens.append(("-", 0, pos))
+    else:
+        tokens.append(("day", code, pos))
+
+
+_RULE_START: Final = frozenset({"day", "group", "always", "allday", "time", "off"})
 
 
 class _Parser:
@@ -200,21 +284,30 @@ class _Parser:
         return tok
 
     def schedule(self) -> list[list[tuple[int, int]]]:
-        """Each day's own ranges ``(start, end)``; ``end > 1440`` spills into the next day."""
+        """Each day's own ranges ``(start, end)``; ``end > 1440`` spills into the next day.
+
+        Rules after ``;`` (or simply written one after another) replace earlier ones for
+        the days they name; a rule after ``,`` (an OSM "additional rule") adds its ranges.
+        """
         own: list[list[tuple[int, int]]] = [[] for _ in range(7)]
         saw_rule = False
+        additive = False
         while True:
-            if self.peek()[0] not in (";", "end"):
+            if self.peek()[0] not in (";", ",", "end"):
                 days, ranges = self.rule()
                 saw_rule = True
                 for day in days:
-                    own[day] = ranges
+                    own[day] = own[day] + ranges if additive and ranges else ranges
             kind, _, pos = self.peek()
             if kind == "end":
                 break
-            if kind != ";":
+            if kind in (";", ","):
+                additive = kind == "," and saw_rule
+                self.i += 1
+            elif kind in _RULE_START:
+                additive = False  # "Senin-Jumat 08.00-17.00 Sabtu 08.00-12.00"
+            else:
                 raise OpeningHoursError("expected ';' between rules", position=pos)
-            self.i += 1
         if not saw_rule:
             raise OpeningHoursError("no opening hours given", position=0)
         return own
@@ -223,68 +316,89 @@ class _Parser:
         kind, _, pos = self.peek()
         if kind == "always":
             self.i += 1
-            if self.peek()[0] not in (";", "end"):
+            if self.peek()[0] not in (";", ",", "end"):
                 raise OpeningHoursError("'24/7' must be a rule of its own", position=self.peek()[2])
             return list(range(7)), [(0, MINUTES_PER_DAY)]
-        if kind == "day":
+        if kind in ("day", "group"):
             days = self.days()
             kind, _, pos = self.peek()
-            if kind not in ("time", "off"):
+            if kind not in ("time", "off", "allday"):
                 raise OpeningHoursError(
-                    "expected a time range like 08:00-17:00 or 'off' after the days", position=pos
+                    "expected a time range like 08:00-17:00, '24 jam' or 'off' after the days",
+                    position=pos,
                 )
         else:
             days = list(range(7))
         if kind == "off":
             self.i += 1
             return days, []
-        if kind == "time":
-            return days, self.times()
+        if kind in ("time", "allday"):
+            ranges = self.times()
+            if days == list(range(7)) and self.peek()[0] in ("day", "group"):
+                days = self.days()  # days written after the times: "08.00-17.00 Senin-Jumat"
+            return days, ranges
         raise OpeningHoursError(
-            "expected days (Mo-Su), a time range like 08:00-17:00, 'off' or '24/7'", position=pos
+            "expected days (Mo-Su, Senin-Minggu), a time range like 08:00-17:00, 'off' or '24/7'",
+            position=pos,
         )
 
     def days(self) -> list[int]:
         selected: list[int] = []
         while True:
-            _, first, pos = self.take("day", "a day (Mo..Su or PH)")
-            if self.peek()[0] == "-":
-                if first == _PH:
-                    raise OpeningHoursError("'PH' cannot start a day range", position=pos)
+            kind, first, pos = self.peek()
+            if kind == "group":
                 self.i += 1
-                _, last, last_pos = self.take("day", "a day after '-'")
-                if last == _PH:
-                    raise OpeningHoursError("'PH' cannot end a day range", position=last_pos)
-                if last == first:
-                    raise OpeningHoursError("a day range needs two different days", position=pos)
-                span = (last - first) % 7
-                selected.extend((first + k) % 7 for k in range(span + 1))
-            elif first != _PH:
-                selected.append(first)
-            if self.peek()[0] != ",":
-                return selected
-            self.i += 1
+                selected.extend(_GROUPS[first])
+            else:
+                _, first, pos = self.take("day", "a day (Mo..Su, Senin..Minggu or PH)")
+                if self.peek()[0] == "-":
+                    if first == _PH:
+                        raise OpeningHoursError("'PH' cannot start a day range", position=pos)
+                    self.i += 1
+                    _, last, last_pos = self.take("day", "a day after '-'")
+                    if last == _PH:
+                        raise OpeningHoursError("'PH' cannot end a day range", position=last_pos)
+                    if last == first:
+                        raise OpeningHoursError(
+                            "a day range needs two different days", position=pos
+                        )
+                    span = (last - first) % 7
+                    selected.extend((first + k) % 7 for k in range(span + 1))
+                elif first != _PH:
+                    selected.append(first)
+            if self.peek()[0] == "," and self.tokens[self.i + 1][0] in ("day", "group"):
+                self.i += 1
+            elif self.peek()[0] not in ("day", "group"):
+                return list(dict.fromkeys(selected))
 
     def times(self) -> list[tuple[int, int]]:
         ranges: list[tuple[int, int]] = []
         while True:
-            _, start, pos = self.take("time", "a time like 08:00")
-            self.take("-", "'-' between opening and closing time")
-            _, end, end_pos = self.take("time", "a closing time like 17:00")
-            if start == MINUTES_PER_DAY:
-                raise OpeningHoursError("a time range cannot start at 24:00", position=pos)
-            if end == start:
-                raise OpeningHoursError(
-                    "empty time range (use 00:00-24:00 for all day)", position=pos
-                )
-            if end < start:  # overnight: the part after midnight belongs to the next day
-                end += MINUTES_PER_DAY
-            ranges.append((start, end))
+            if self.peek()[0] == "allday":
+                self.i += 1
+                ranges.append((0, MINUTES_PER_DAY))
+            else:
+                ranges.append(self.time_range())
             if self.peek()[0] != ",":
                 return ranges
+            following = self.tokens[self.i + 1][0]
+            if following in ("day", "group", "always", "off"):
+                return ranges  # "…, Mo 15:00-00:00": an additional rule, not another range
             self.i += 1
-            if self.peek()[0] != "time":
+            if self.peek()[0] not in ("time", "allday"):
                 raise OpeningHoursError("expected a time range after ','", position=self.peek()[2])
+
+    def time_range(self) -> tuple[int, int]:
+        _, start, pos = self.take("time", "a time like 08:00")
+        self.take("-", "'-' between opening and closing time")
+        _, end, end_pos = self.take("time", "a closing time like 17:00")
+        if start == MINUTES_PER_DAY:
+            raise OpeningHoursError("a time range cannot start at 24:00", position=pos)
+        if end == start:
+            raise OpeningHoursError("empty time range (use 00:00-24:00 for all day)", position=pos)
+        if end < start:  # overnight: the part after midnight belongs to the next day
+            end += MINUTES_PER_DAY
+        return start, end
 
 
 def _from_own(own: Sequence[Sequence[tuple[int, int]]]) -> OpeningHours:
@@ -500,3 +614,20 @@ def describe_week(hours: OpeningHours, lang: str = "id") -> list[tuple[str, str]
             text = ", ".join(f"{_hhmm(s, sep)}–{_hhmm(e, sep)}" for s, e in ranges)
         rows.append((name, text))
     return rows
+
+
+def hours_from_picker(opens: Sequence[str], closes: Sequence[str]) -> str:
+    """Hours text from a form's per-day picker: ``opens[i]``/``closes[i]`` for Mo..Su
+    (``"08:00"`` or empty). Days left empty are closed; all empty gives ``""`` (no hours
+    given). A day with only one of the two times is kept as written (``Tu 08:00-``), so the
+    parser's error names it."""
+    rules: list[str] = []
+    for day, code in enumerate(DAY_CODES):
+        start = opens[day].strip() if day < len(opens) else ""
+        end = closes[day].strip() if day < len(closes) else ""
+        if start or end:
+            rules.append(f"{code} {start}-{end}")
+    if not rules:
+        return ""
+    # Later rules override earlier ones, so the closed days come first.
+    return "; ".join(["Mo-Su off", *rules])

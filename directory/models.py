@@ -137,7 +137,8 @@ class Business(Base):
     primary_category_id: Mapped[int] = mapped_column(
         ForeignKey("category.id", ondelete="RESTRICT"), index=True
     )
-    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    # E.164, with an extension as ";ext=2", or an Indonesian special number ("1500123")
+    phone: Mapped[str | None] = mapped_column(String(32), index=True)
     website: Mapped[str | None] = mapped_column(String(500))
     social: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     opening_hours: Mapped[str | None] = mapped_column(String(400))
@@ -150,6 +151,10 @@ class Business(Base):
     interaction_count: Mapped[int] = mapped_column(Integer, default=0)
     status: Mapped[str] = mapped_column(String(16), default=BusinessStatus.PUBLISHED, index=True)
     source: Mapped[str] = mapped_column(String(16), default="import")
+    # The OpenStreetMap object ("osm:node/123") imported into or matched with this listing,
+    # and the values it gave last time (a re-import overwrites only fields still equal).
+    osm_id: Mapped[str | None] = mapped_column(String(40), unique=True, index=True)
+    osm_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

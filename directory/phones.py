@@ -7,13 +7,22 @@ The one module that imports ``phonenumbers``. Numbers written the Indonesian way
 Policy: a number must be *valid* (``phonenumbers.is_valid_number``: a real number range
 for its country), not merely *possible* (right length). Possible-but-invalid numbers are
 mostly typos, and a directory that shows a wrong number is worse than one showing none.
-An extension (``ext. 12``) is dropped: E.164 has no place for it, and the main line
-still reaches the business.
+An extension (``ext. 2``, ``ext.2``, ``#2``) is kept after the E.164 number in the
+RFC 3966 notation ``+628111234567;ext=2`` and shown ``0811-1234-567 ext. 2``.
+
+Indonesian special numbers (hotlines ``1500xxx``/``1500xxxx``, ``14xxx``, and the
+three-digit service numbers ``112``, ``110``, ``119`` …) have no E.164 form that dials
+from inside the country; they are stored as their digits (``1500-123`` → ``1500123``)
+and shown as written by the national convention (``1500-123``, ``14045``, ``112``).
+
+Text around a number that is not part of it (a second number after ``/``, ``atau``, a
+note such as ``(WA)``) is dropped with a warning (:func:`parse_phone`), never silently.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
@@ -33,6 +42,54 @@ _MOBILE_TYPES: Final = frozenset({PhoneNumberType.MOBILE, PhoneNumberType.FIXED_
 
 class InvalidPhoneError(ValueError):
     """Text that is not a valid phone number; the message says why, in one line."""
+
+
+EXTENSION_SEP: Final = ";ext="
+_SPECIAL: Final = re.compile(r"1500[0-9]{3,4}|14[0-9]{3}|1[0-9]{2}")
+_SPECIAL_TEXT: Final = re.compile(r"[0-9][0-9 \-.]*")
+# Where a second number or a note starts: "0812… / 0813…", "0812… atau 0813…", "(WA)".
+_SPLIT: Final = re.compile(r"\s*(?:[/,;|&]|\batau\b|\bor\b|\bdan\b)\s*|\s*\(", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class PhoneResult:
+    """A stored phone value and what of the text was left out (None: nothing)."""
+
+    value: str
+    dropped: str | None = None
+
+
+def special_number(text: str) -> str | None:
+    """The digits of an Indonesian special number (``1500-123`` → ``1500123``), else None."""
+    if not _SPECIAL_TEXT.fullmatch(text.strip()):
+        return None
+    digits = _NOT_DIGIT.sub("", text)
+    return digits if _SPECIAL.fullmatch(digits) else None
+
+
+_NOTE: Final = re.compile(r"\([^)]*[^\W\d_][^)]*\)")
+_LOCAL_EXTENSION: Final = re.compile(r"\b(?:pes|psw|pesawat|ekst)\b\.?\s*", re.IGNORECASE)
+
+
+def parse_phone(text: str, *, region: str = "ID") -> PhoneResult:
+    """:func:`normalize_phone`, and when the whole text is not one number, the first
+    number in it with the rest reported as ``dropped`` (a second number, a note)."""
+    if isinstance(text, str):
+        text = _LOCAL_EXTENSION.sub(" ext. ", text)  # "pes. 12": the Indonesian "ext."
+    try:
+        value = normalize_phone(text, region=region)
+        note = _NOTE.search(text)  # the parser skips "(WA)" silently: say so
+        return PhoneResult(value, note.group() if note else None)
+    except InvalidPhoneError as whole_error:
+        match = _SPLIT.search(text) if isinstance(text, str) else None
+        if match is None or match.start() == 0:
+            raise whole_error from None
+        head, rest = text[: match.start()], text[match.start() :].strip()
+        try:
+            value = normalize_phone(head, region=region)
+        except InvalidPhoneError:
+            raise whole_error from None
+        return PhoneResult(value, rest)
 
 
 def _parse(text: str, region: str) -> PhoneNumber:
@@ -81,11 +138,20 @@ def _normalize_cached(text: str, region: str) -> str:
         fast = _plain_national(text, region)
         if fast is not None:
             return fast
-    return phonenumbers.format_number(_parse(text, region), PhoneNumberFormat.E164)
+        if region == "ID" and (special := special_number(text)) is not None:
+            return special
+    number = _parse(text, region)
+    e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+    if number.extension:
+        return f"{e164}{EXTENSION_SEP}{number.extension}"
+    return e164
 
 
 def normalize_phone(text: str, *, region: str = "ID") -> str:
     """E.164 form of a phone number (``+6281234567890``); numbers without ``+`` are ``region``'s.
+
+    An extension is kept (``+628111234567;ext=2``); Indonesian special numbers are their
+    digits (``1500123``, ``112``).
 
     Raises InvalidPhoneError for anything unparsable or not a valid number. Cached:
     imports repeat the same texts.
@@ -97,15 +163,27 @@ def normalize_phone(text: str, *, region: str = "ID") -> str:
 def _parse_e164(e164: str) -> PhoneNumber:
     if not isinstance(e164, str) or not e164.startswith("+"):
         raise InvalidPhoneError(f"expected an E.164 number like +6281234567890: {e164!r}")
-    return _parse(e164, "ZZ")
+    return _parse(e164.split(EXTENSION_SEP)[0], "ZZ")
+
+
+def split_extension(stored: str) -> tuple[str, str | None]:
+    """``("+628111234567", "2")`` for ``+628111234567;ext=2``; no extension: None."""
+    number, sep, ext = stored.partition(EXTENSION_SEP)
+    return number, (ext if sep else None)
 
 
 def format_phone_national(e164: str, *, region: str = "ID") -> str:
-    """Display form: national (``0812-3456-7890``) for ``region``'s numbers, else international."""
-    number = _parse_e164(e164)
+    """Display form: national (``0812-3456-7890``) for ``region``'s numbers, else
+    international; an extension as `` ext. 2``; special numbers as written nationally."""
+    if isinstance(e164, str) and _SPECIAL.fullmatch(e164):
+        return f"{e164[:4]}-{e164[4:]}" if e164.startswith("1500") else e164
+    base, ext = split_extension(e164) if isinstance(e164, str) else (e164, None)
+    number = _parse_e164(base)
     if phonenumbers.region_code_for_number(number) == region:
-        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+        shown = phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    else:
+        shown = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+    return f"{shown} ext. {ext}" if ext else shown
 
 
 def is_mobile(e164: str) -> bool:
@@ -119,4 +197,5 @@ def whatsapp_url(e164: str) -> str | None:
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         return None
     digits = phonenumbers.format_number(number, PhoneNumberFormat.E164).removeprefix("+")
+    # (an extension cannot be dialled through WhatsApp: the link is the main line)
     return f"https://wa.me/{digits}"

@@ -110,6 +110,11 @@ class BusinessRead(BusinessSummary):
     opening_hours_week: list[WeekdayHours]
     location_approximate: bool
     source: str
+    osm_id: str | None = Field(
+        default=None,
+        description="The OpenStreetMap object (`osm:node/123`) this listing was imported "
+        "from or matched with; its data is © OpenStreetMap contributors, ODbL.",
+    )
     interaction_count: int
     created_at: datetime
     updated_at: datetime

@@ -149,10 +149,25 @@ def import_businesses_command(
         str | None,
         typer.Option(
             metavar="SLUG",
-            help="Category for rows whose category is empty (default: 'lainnya' if the "
-            "taxonomy has it, else the column is required).",
+            help="Category for rows whose category is empty and whose name says nothing "
+            "(default: 'lainnya', the shipped 'Other' category).",
         ),
     ] = None,
+    no_infer: Annotated[
+        bool,
+        typer.Option(
+            "--no-infer",
+            help="Do not guess a missing category from the name and description; such "
+            "rows get the default category.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check the file and print what would change (per field), writing nothing.",
+        ),
+    ] = False,
     workers: Annotated[
         int | None,
         typer.Option(min=0, max=32, help="Validation processes (default: by file size)."),
@@ -168,6 +183,8 @@ def import_businesses_command(
         default_category=default_category,
         workers=workers,
         max_errors=max_errors if max_errors else 10**9,
+        infer=not no_infer,
+        dry_run=dry_run,
     )
 
     def action(session: Session) -> ImportReport:
@@ -179,7 +196,19 @@ def import_businesses_command(
         _say(f"warning: ignored unknown column(s): {', '.join(report.ignored_columns)}")
     for slug in report.categories_created:
         _say(f"created category '{slug}'")
+    for warning in report.warnings:
+        _say(str(warning))
+    if report.written and (report.inferred or report.defaulted):
+        _say(
+            f"categories: {report.inferred} inferred from the name, {report.defaulted} "
+            f"uncategorised (given '{report.default_category}')"
+        )
     rate = report.rows / report.seconds if report.seconds > 0 else 0.0
+    changes = ", ".join(f"{name} {n}" for name, n in report.field_changes.items())
+    if report.updated:
+        _say(f"changed fields: {changes or 'categories only'}")
+    verb = "dry run, nothing written: would import" if report.dry_run else "imported"
+    would = "would be " if report.dry_run else ""
     _finish(
         errors=report.errors,
         error_count=report.error_count,
@@ -188,10 +217,49 @@ def import_businesses_command(
         written=report.written,
         max_errors=max_errors,
         summary=(
-            f"imported {file.name}: {report.rows - report.bad_rows} businesses — "
-            f"{report.created} created, {report.updated} updated, {report.unchanged} "
-            f"unchanged ({report.seconds:.1f} s, {rate:,.0f} rows/s)"
+            f"{verb} {file.name}: {report.rows - report.bad_rows} businesses — "
+            f"{report.created} {would}created, {report.updated} {would}updated, "
+            f"{report.unchanged} unchanged ({report.seconds:.1f} s, {rate:,.0f} rows/s)"
         ),
+    )
+
+
+@import_app.command("osm")
+def import_osm_command(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="An OpenStreetMap file: .osm.pbf, .osm, Overpass JSON (.json) or GeoJSON.",
+            show_default=False,
+        ),
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count what would happen, write nothing.")
+    ] = False,
+    max_errors: MaxErrors = 1000,
+) -> None:
+    """Import OpenStreetMap points of interest (named nodes and ways with a POI tag);
+    re-importing updates, matched existing listings only get their empty fields filled."""
+    from directory.io.osm.importer import OsmImportReport, import_osm
+
+    def action(session: Session) -> OsmImportReport:
+        with progress_bar("import osm") as sink:
+            return import_osm(session, file, dry_run=dry_run, progress=sink)
+
+    report = _run(action)
+    shown = report.warnings if max_errors == 0 else report.warnings[:max_errors]
+    for warning in shown:
+        _say(f"warning: {warning}")
+    if report.warning_count > len(shown):
+        _say(f"... and {report.warning_count - len(shown)} more warnings")
+    for reason, count in sorted(report.skipped.items(), key=lambda item: -item[1]):
+        _say(f"skipped {count}: {reason}")
+    verb = "dry run, nothing written: would import" if dry_run else "imported"
+    _say(
+        f"{verb} {file.name}: {report.objects} tagged objects — {report.imported} new, "
+        f"{report.matched} matched existing listings, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {sum(report.skipped.values())} skipped "
+        f"({report.seconds:.1f} s); data © OpenStreetMap contributors, ODbL"
     )
 
 

@@ -14,10 +14,11 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Final
 
 from directory.errors import FieldError, InvalidInput
+from directory.io.category_infer import CategoryInferrer
 from directory.io.category_lookup import resolve_category
 from directory.io.formats import Record
 from directory.search.text_match import TextTerms
@@ -28,6 +29,10 @@ CHUNK_RECORDS: Final = 2_000
 PARALLEL_FROM_RECORDS: Final = 20_000  # below this, starting workers costs more than it saves
 UNRESOLVED_CATEGORY: Final = -1
 _RECORD_LEVEL: Final = frozenset({"row", "feature", "properties"})
+MISSING_CATEGORY_HINT: Final = (
+    " (nothing in the name says what kind of place it is: give a category, or use "
+    "--default-category SLUG, e.g. --default-category lainnya)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +42,7 @@ class ValidationContext:
     categories: dict[str, int]
     default_category_id: int | None
     create_categories: bool
+    inferrer: CategoryInferrer | None = None  # None: --no-infer
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,8 @@ def validate_record(record: Record, context: ValidationContext) -> Validated:
             record.values,
             resolve_category=resolver,
             default_category_id=context.default_category_id,
+            infer_category=context.inferrer.infer if context.inferrer else None,
+            missing_category_hint=MISSING_CATEGORY_HINT,
         )
     except InvalidInput as exc:
         errors.extend(exc.errors)
@@ -88,6 +96,7 @@ def validate_record(record: Record, context: ValidationContext) -> Validated:
     if errors:
         return Validated(record.line, record.number, None, tuple(errors))
     new_category = resolver.unknown[0] if resolver.unknown else None
+    data = replace(data, present=frozenset(record.values))
     return Validated(record.line, record.number, data, (), new_category, derive(data))
 
 

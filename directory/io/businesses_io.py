@@ -38,6 +38,7 @@ from directory.io.business_validation import (
     auto_workers,
     validated_chunks,
 )
+from directory.io.category_infer import CategoryInferrer
 from directory.io.category_lookup import CategoryLookup
 from directory.io.errors import RowError
 from directory.io.formats import (
@@ -49,7 +50,13 @@ from directory.io.formats import (
     estimate_records,
 )
 from directory.models import Business, BusinessStatus, Category
-from directory.services.business_input import BUSINESS_COLUMNS, REQUIRED_COLUMNS, BusinessInput
+from directory.services.business_input import (
+    BUSINESS_COLUMNS,
+    CATEGORY_DEFAULT,
+    CATEGORY_INFERRED,
+    REQUIRED_COLUMNS,
+    BusinessInput,
+)
 from directory.services.business_writes import BATCH, BusinessUpserter, Derived
 from directory.services.indexing import optimize_search_indexes
 
@@ -71,6 +78,8 @@ class ImportOptions:
     workers: int | None = None  # validation processes; None → by file size, 0 → none
     max_errors: int = 1000  # errors kept for the report (all are counted)
     source: str = "import"
+    infer: bool = True  # guess a missing category from the name (--no-infer: off)
+    dry_run: bool = False  # validate and count what would change, then roll back
 
 
 @dataclass
@@ -88,6 +97,12 @@ class ImportReport:
     ignored_columns: tuple[str, ...] = ()
     categories_created: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    warnings: list[RowError] = field(default_factory=list)  # values partly dropped
+    field_changes: dict[str, int] = field(default_factory=dict)  # per field, updated rows
+    dry_run: bool = False
+    inferred: int = 0  # rows whose category was guessed from the name/description
+    defaulted: int = 0  # rows without a category that got the default category
+    default_category: str | None = None  # its slug
 
 
 class _Importer:
@@ -105,10 +120,13 @@ class _Importer:
         self.first_line: dict[str, int] = {}
 
     def context(self) -> ValidationContext:
+        default_id = self.lookup.default_id(self.options.default_category)
+        self.report.default_category = self.lookup.slug_of(default_id)
         return ValidationContext(
             categories=dict(self.lookup.keys),
-            default_category_id=self.lookup.default_id(self.options.default_category),
+            default_category_id=default_id,
             create_categories=self.options.create_categories,
+            inferrer=CategoryInferrer.from_session(self.session) if self.options.infer else None,
         )
 
     @property
@@ -130,6 +148,15 @@ class _Importer:
             data = dataclasses.replace(data, category_id=self.lookup.create(result.new_category))
         if data.category_id == UNRESOLVED_CATEGORY:
             return  # refused anyway: creating categories would be wasted work
+        for warning in data.warnings:
+            if len(self.report.warnings) < self.options.max_errors:
+                self.report.warnings.append(
+                    RowError(result.line, warning.field, f"warning: {warning.message}")
+                )
+        if data.category_origin == CATEGORY_INFERRED:
+            self.report.inferred += 1
+        elif data.category_origin == CATEGORY_DEFAULT:
+            self.report.defaulted += 1
         self.pending.append(data)
         self.derived.append(result.derived)
         if len(self.pending) >= BATCH:
@@ -197,7 +224,11 @@ def import_businesses(
     report.updated = run.upserter.updated
     report.unchanged = run.upserter.unchanged
     report.categories_created = list(run.lookup.created)
-    if run.writing:
+    report.field_changes = dict(sorted(run.upserter.field_changes.items()))
+    report.dry_run = options.dry_run
+    if run.writing and options.dry_run:
+        session.rollback()  # everything was written inside the transaction: undo it all
+    elif run.writing:
         session.commit()
         report.written = True
         if report.created + report.updated >= OPTIMIZE_FROM_ROWS:
@@ -207,6 +238,8 @@ def import_businesses(
     else:
         session.rollback()
         report.created = report.updated = report.unchanged = 0
+        report.inferred = report.defaulted = 0
+        report.field_changes = {}
         report.categories_created = []
     if progress:
         progress(0, report.rows)

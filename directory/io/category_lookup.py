@@ -61,8 +61,18 @@ class CategoryLookup:
             return self._slugs.get(DEFAULT_CATEGORY)
         cid = self._slugs.get(slug)
         if cid is None:
-            raise InvalidInput(detail=f"--default-category: unknown category slug '{slug}'")
+            raise InvalidInput(
+                detail=f"--default-category: unknown category slug '{slug}' "
+                "(slugs are listed in data/categories.toml; 'lainnya' is the shipped "
+                "'Other' category)"
+            )
         return cid
+
+    def slug_of(self, category_id: int | None) -> str | None:
+        """The slug of a category id known to this lookup (None for None)."""
+        if category_id is None:
+            return None
+        return next((s for s, cid in self._slugs.items() if cid == category_id), None)
 
     def create(self, text: str) -> int:
         """Create the category named ``text`` (or find it, if created earlier); its id."""

@@ -44,7 +44,9 @@ from directory.io.geojson_stream import iter_features
 Cell = str | int | float | None
 CSV_FIELD_LIMIT: Final = 16 << 20  # a 1 MB description is read (then refused as too long)
 _FORMULA_START: Final = frozenset("=+-@\t\r")
-_ESCAPED: Final = re.compile(r"'+[=+\-@\t\r]")
+# A sign followed by a plain number ("+6281234567890", "-6.3016", "+62 21 5312"): a
+# spreadsheet reads it as a number, never runs it; such cells are left alone.
+_SIGNED_NUMBER: Final = re.compile(r"[+-][0-9][0-9 .]*")
 
 
 class Progress(Protocol):
@@ -81,17 +83,26 @@ def format_for(path: Path) -> FileFormat:
 # ------------------------------------------------------------------ formula escaping
 
 
+def is_formula(text: str) -> bool:
+    """Whether a spreadsheet would evaluate the cell: it starts with ``=``, ``@``, a tab,
+    a carriage return, or ``+``/``-`` followed by anything but a plain number (so E.164
+    phones and signed numbers are data, ``+SUM(A1)`` and ``-1+2`` are formulas)."""
+    first = text[:1]
+    if not first or first not in _FORMULA_START:
+        return False
+    return not (first in "+-" and _SIGNED_NUMBER.fullmatch(text))
+
+
 def escape_formula(text: str) -> str:
     """``=1+1`` → ``'=1+1`` (and ``'=x`` → ``''=x``); other text unchanged."""
     if not text:
         return text
-    first = text.lstrip("'")[:1]
-    return "'" + text if first and first in _FORMULA_START else text
+    return "'" + text if is_formula(text.lstrip("'")) else text
 
 
 def unescape_formula(text: str) -> str:
     """The inverse of :func:`escape_formula`: drop one apostrophe before a formula start."""
-    if text[:1] == "'" and _ESCAPED.match(text):
+    if text[:1] == "'" and is_formula(text.lstrip("'")):
         return text[1:]
     return text
 
@@ -274,6 +285,8 @@ class RecordReader:
         for key in self.columns:
             value = obj.get(key)
             if value is None:
+                if key in obj:  # null: present and empty (clears the field on update)
+                    values[key] = ""
                 continue
             if isinstance(value, str):
                 values[key] = value

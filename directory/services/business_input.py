@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from directory.errors import FieldError, InvalidInput
 from directory.geo import valid_coordinates
 from directory.hours import OpeningHoursError, format_opening_hours, parse_opening_hours, to_json
-from directory.phones import InvalidPhoneError, normalize_phone
+from directory.phones import InvalidPhoneError, parse_phone
 from directory.textnorm import TextInputError, clean_user_text
 from directory.weburls import InvalidUrlError, normalize_url
 
@@ -47,6 +47,14 @@ MAX_RATING_COUNT = 10_000_000
 
 # Resolves a category slug or name to its id; returns None when unknown.
 CategoryResolver = Callable[[str], int | None]
+# Guesses a category id from (name, description); None when the words say nothing.
+CategoryGuesser = Callable[[str, str], int | None]
+
+# How a business got its category: named in the input, inferred from its name or
+# description, or the default (``--default-category``, else the fallback "lainnya").
+CATEGORY_GIVEN = "given"
+CATEGORY_INFERRED = "inferred"
+CATEGORY_DEFAULT = "default"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +76,12 @@ class BusinessInput:
     rating_count: int = 0
     description: str = ""
     extra_category_ids: tuple[int, ...] = field(default_factory=tuple)
+    category_origin: str = CATEGORY_GIVEN
+    # Parts of the input left out (a second phone number, a note): the import warns.
+    warnings: tuple[FieldError, ...] = ()
+    # The input fields the source named (a file's columns); None: all of them. Updating an
+    # existing business changes only these: an absent column leaves its field alone.
+    present: frozenset[str] | None = None
 
 
 def _text(raw: Mapping[str, object], key: str) -> str:
@@ -151,8 +165,15 @@ def parse_business_fields(
     *,
     resolve_category: CategoryResolver,
     default_category_id: int | None = None,
+    infer_category: CategoryGuesser | None = None,
+    missing_category_hint: str = "",
 ) -> BusinessInput:
-    """Validate and normalise one business; raise InvalidInput naming every bad field."""
+    """Validate and normalise one business; raise InvalidInput naming every bad field.
+
+    Without a category, ``infer_category`` (when given) guesses one from the name and
+    description, else ``default_category_id`` is used; with neither, the category is
+    required (``missing_category_hint`` says how to give one).
+    """
     errors: list[FieldError] = []
     name = _clean(raw, "name", errors)
     if not name and not any(e.field == "name" for e in errors):
@@ -163,15 +184,21 @@ def parse_business_fields(
 
     category_text = _text(raw, "category")
     category_id = default_category_id
+    origin = CATEGORY_DEFAULT
     if category_text:
+        origin = CATEGORY_GIVEN
         if len(category_text) > MAX_LEN["category"]:
-            errors.append(FieldError("category", "is too long"))
+            errors.append(FieldError("category", f"at most {MAX_LEN['category']} characters"))
         else:
             category_id = resolve_category(category_text)
             if category_id is None:
                 errors.append(FieldError("category", f"unknown category '{category_text[:60]}'"))
-    elif category_id is None:
-        errors.append(FieldError("category", "is required"))
+    else:
+        guessed = infer_category(name, _text(raw, "description")) if infer_category else None
+        if guessed is not None:
+            category_id, origin = guessed, CATEGORY_INFERRED
+        elif category_id is None:
+            errors.append(FieldError("category", f"is required{missing_category_hint}"))
 
     external_id = _text(raw, "external_id") or None
     if external_id is not None and (
@@ -180,11 +207,18 @@ def parse_business_fields(
         errors.append(FieldError("external_id", "must be printable and at most 100 characters"))
 
     phone = None
+    warnings: list[FieldError] = []
     if phone_t := _text(raw, "phone"):
         try:
-            phone = normalize_phone(phone_t)
+            parsed = parse_phone(phone_t)
         except InvalidPhoneError as exc:
             errors.append(FieldError("phone", str(exc)))
+        else:
+            phone = parsed.value
+            if parsed.dropped:
+                warnings.append(
+                    FieldError("phone", f"kept {phone}, dropped {parsed.dropped[:60]!r}")
+                )
 
     website = None
     if url_t := _text(raw, "website"):
@@ -196,7 +230,9 @@ def parse_business_fields(
     hours_text, hours_json = None, None
     if hours_t := _text(raw, "opening_hours"):
         if len(hours_t) > MAX_LEN["opening_hours"]:
-            errors.append(FieldError("opening_hours", "is too long"))
+            errors.append(
+                FieldError("opening_hours", f"at most {MAX_LEN['opening_hours']} characters")
+            )
         else:
             try:
                 hours = parse_opening_hours(hours_t)
@@ -235,4 +271,6 @@ def parse_business_fields(
         rating=rating,
         rating_count=rating_count,
         description=description,
+        category_origin=origin,
+        warnings=tuple(warnings),
     )

@@ -65,6 +65,7 @@ def business_detail(business: Business, *, at: datetime, lang: str = "id") -> Bu
         opening_hours_week=week,
         location_approximate=business.location_approximate,
         source=business.source,
+        osm_id=business.osm_id,
         interaction_count=business.interaction_count,
         created_at=business.created_at,
         updated_at=business.updated_at,

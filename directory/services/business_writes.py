@@ -5,6 +5,7 @@ Functions here never commit; the caller's service call is the transaction.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -100,8 +101,10 @@ def create_business(
     status: str = BusinessStatus.PUBLISHED,
     locator: AreaLocator | None = None,
     location_approximate: bool = False,
+    index: bool = True,
 ) -> Business:
-    """Insert one business with its categories, area and search index entries."""
+    """Insert one business with its categories, area and search index entries
+    (``index=False``: the caller indexes many at once later, as ``dekat import osm`` does)."""
     locator = locator or make_locator(session)
     now = utcnow()
     values = _values(data, locator.locate(data.lat, data.lon))
@@ -125,7 +128,8 @@ def create_business(
     session.add(business)
     session.flush()
     _set_categories(session, business.id, data)
-    indexing.index_businesses(session, [business.id])
+    if index:
+        indexing.index_businesses(session, [business.id])
     return business
 
 
@@ -259,6 +263,36 @@ _COMPARED = (
     "base_rating_count",
 )
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit on old versions
+# Which stored columns each input field sets (the field names of an import file).
+FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "description": ("description",),
+    "address": ("address",),
+    "lat": ("lat", "area_id"),
+    "lon": ("lon", "area_id"),
+    "category": ("primary_category_id",),
+    "phone": ("phone",),
+    "website": ("website",),
+    "opening_hours": ("opening_hours",),
+    "price_level": ("price_level",),
+    "rating": ("base_rating_sum", "base_rating_count"),
+    "rating_count": ("base_rating_sum", "base_rating_count"),
+}
+# How a changed column is reported (per-field counts of an import).
+_REPORTED = {
+    "primary_category_id": "category",
+    "area_id": "",  # follows the location
+    "base_rating_sum": "rating",
+    "base_rating_count": "rating",
+}
+
+
+def _columns_for(present: frozenset[str] | None) -> tuple[str, ...]:
+    """The compared columns an update may change, given the fields the input named."""
+    if present is None:
+        return _COMPARED
+    wanted = {c for f in present for c in FIELD_COLUMNS.get(f, ())}
+    return tuple(c for c in _COMPARED if c in wanted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -303,6 +337,7 @@ class BusinessUpserter:
         self.created = 0
         self.updated = 0
         self.unchanged = 0
+        self.field_changes: Counter[str] = Counter()  # per input field, over updated rows
 
     def upsert(
         self, inputs: Sequence[BusinessInput], *, derived: Sequence[Derived | None] = ()
@@ -345,12 +380,24 @@ class BusinessUpserter:
                 new.append((data, area_id, extra.slug_base if extra else None))
                 continue
             values = _values(data, area_id)
-            if tuple(values[k] for k in _COMPARED) == hit.values and self._same_categories(
-                hit.id, data
-            ):
+            columns = _columns_for(data.present)
+            before = dict(zip(_COMPARED, hit.values, strict=True))
+            differ = [k for k in columns if values[k] != before[k]]
+            keep_categories = data.present is not None and "category" not in data.present
+            same_categories = keep_categories or self._same_categories(hit.id, data)
+            if not differ and same_categories:
                 self.unchanged += 1
-            else:
-                changed.append((hit, data, values))
+                continue
+            for column in differ:
+                reported = _REPORTED.get(column, column)
+                if reported:
+                    self.field_changes[reported] += 1
+            if not same_categories and "primary_category_id" not in differ:
+                self.field_changes["category"] += 1  # the extra categories changed
+            update = {k: values[k] for k in columns}
+            if "opening_hours" in update:
+                update["opening_hours_json"] = values["opening_hours_json"]
+            changed.append((hit, data, update))
         ids = self._insert_new(new)
         if changed:
             ids.extend(self._update(changed))
@@ -484,18 +531,22 @@ class BusinessUpserter:
 
     def _update(self, changed: list[tuple[_Stored, BusinessInput, dict[str, object]]]) -> list[int]:
         now = utcnow()
-        rows: list[dict[str, object]] = []
+        groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
         for hit, _, values in changed:
-            values.update(
-                b_id=hit.id,
-                rating_sum=float(values["base_rating_sum"]) + hit.review_sum,  # type: ignore[arg-type]
-                rating_count=int(values["base_rating_count"]) + hit.review_count,  # type: ignore[call-overload]
-                updated_at=now,
-            )
-            rows.append(values)
-        _update_existing(self._session, rows)
-        _bulk_set_categories(self._session, [(h.id, d) for h, d, _ in changed], replace=True)
-        self.updated += len(rows)
+            if "base_rating_sum" in values:
+                values.update(
+                    rating_sum=float(values["base_rating_sum"]) + hit.review_sum,  # type: ignore[arg-type]
+                    rating_count=int(values["base_rating_count"]) + hit.review_count,  # type: ignore[call-overload]
+                )
+            values.update(b_id=hit.id, updated_at=now)
+            groups.setdefault(tuple(values), []).append(values)
+        for rows in groups.values():  # one statement per set of columns named
+            _update_existing(self._session, rows)
+        recategorised = [
+            (h.id, d) for h, d, _ in changed if d.present is None or "category" in d.present
+        ]
+        _bulk_set_categories(self._session, recategorised, replace=True)
+        self.updated += len(changed)
         return [h.id for h, _, _ in changed]
 
 

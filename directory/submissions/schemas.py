@@ -18,19 +18,26 @@ from directory.schemas import BusinessRead
 # Generous caps against absurd payloads; the real limits are checked with clear messages.
 _TEXT = 10_000
 _SHORT = 1_000
+_UNCAPPED = 1 << 22  # above any request body the API accepts (see class BusinessFieldsIn)
 
 HONEYPOT_FIELD = "website_url_confirm"
 
 
 class BusinessFieldsIn(BaseModel):
-    """The business fields a person may type (all optional here; validated later)."""
+    """The business fields a person may type (all optional here; validated later).
+
+    No real length caps here: the one validator reports every field's real limit together
+    (a 5,000-character name must not hide the other errors); the request body size is
+    capped by the API's limits. ``_UNCAPPED`` is a cap no field can reach within that
+    body: a length constraint is what makes pydantic refuse text that is not valid
+    Unicode (lone surrogates) with a 422."""
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = Field(default=None, max_length=_SHORT, examples=["Kopi Senja BSD"])
+    name: str | None = Field(default=None, max_length=_UNCAPPED, examples=["Kopi Senja BSD"])
     category: str | None = Field(
         default=None,
-        max_length=_SHORT,
+        max_length=_UNCAPPED,
         description="Category slug or name.",
         examples=["kafe-kopi"],
     )
@@ -38,14 +45,14 @@ class BusinessFieldsIn(BaseModel):
         default=None, description="Latitude of the map pin; omit to place the address."
     )
     lon: float | None = Field(default=None, description="Longitude of the map pin.")
-    address: str | None = Field(default=None, max_length=_SHORT)
-    phone: str | None = Field(default=None, max_length=100, examples=["0812-3456-7890"])
-    website: str | None = Field(default=None, max_length=_SHORT)
+    address: str | None = Field(default=None, max_length=_UNCAPPED)
+    phone: str | None = Field(default=None, max_length=_UNCAPPED, examples=["0812-3456-7890"])
+    website: str | None = Field(default=None, max_length=_UNCAPPED)
     opening_hours: str | None = Field(
-        default=None, max_length=_SHORT, examples=["Mo-Fr 08:00-22:00; Sa-Su 09:00-23:00"]
+        default=None, max_length=_UNCAPPED, examples=["Mo-Fr 08:00-22:00; Sa-Su 09:00-23:00"]
     )
     price_level: int | None = Field(default=None, description="1 (cheap) … 4 (expensive).")
-    description: str | None = Field(default=None, max_length=_TEXT)
+    description: str | None = Field(default=None, max_length=_UNCAPPED)
 
 
 class SubmissionCreate(BusinessFieldsIn):

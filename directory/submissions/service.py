@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.db_retry import run_in_transaction
 from directory.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from directory.geocoding import Geocoder, PlacedAddress, place_address
+from directory.io.category_infer import CategoryInferrer, fallback_category_id
 from directory.matching import MATCH_THRESHOLD, MatchQuery
 from directory.models import OwnerToken, Submission, utcnow
 from directory.services.business_input import BusinessInput, parse_business_fields
@@ -115,7 +116,12 @@ def validate_submission(
     email = clean_email(contact_email, field="contact_email", errors=errors)
     data: BusinessInput | None = None
     try:
-        data = parse_business_fields(as_raw(raw), resolve_category=category_resolver(session))
+        data = parse_business_fields(
+            as_raw(raw),
+            resolve_category=category_resolver(session),
+            infer_category=CategoryInferrer.from_session(session).infer,
+            default_category_id=fallback_category_id(session),
+        )
     except InvalidInput as exc:
         errors = [_explain_missing_location(e, raw) for e in exc.errors] + errors
     if errors or data is None:

@@ -7,6 +7,7 @@ field the form does not show is reported at the top of the form.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from typing import Final
 
@@ -35,6 +36,8 @@ FIELD_MESSAGES: Final = {
     "reason": N_("Write the reason the submitter will read."),
     "photo": N_("This photo could not be used: send a JPEG, PNG or WebP image up to 5 MB."),
 }
+NOT_UNDERSTOOD: Final = N_("Not understood: “%(piece)s”.")
+_QUOTED: Final = re.compile(r"'([^']{1,40})'")
 ADDRESS_NOT_FOUND: Final = N_("We could not place this address; tap the map to set the pin.")
 LOCATION_MISSING: Final = N_(
     "Set the location: tap the map, type the coordinates, or give the address."
@@ -48,6 +51,9 @@ def friendly_message(error: FieldError, gettext: Translate) -> str:
             return gettext(ADDRESS_NOT_FOUND)
         return gettext(LOCATION_MISSING)
     message = FIELD_MESSAGES.get(error.field)
+    if error.field == "opening_hours" and (piece := _QUOTED.search(error.message)):
+        # Name the piece the parser did not understand ("kecuali"), not just the syntax.
+        return f"{gettext(message)} {gettext(NOT_UNDERSTOOD, piece=piece.group(1))}"
     return gettext(message) if message else error.message
 
 

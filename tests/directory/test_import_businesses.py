@@ -97,11 +97,6 @@ def category_id(session: Session, slug: str) -> int:
 
 def test_import_stores_normalised_fields(session: Session, tmp_path: Path) -> None:
     report = run(
-        session,
-        write_csv(tmp_path / "b.csv", [row(1), row(2, category="", rating="", rating_count="")]),
-    )
-    assert report.errors == [RowError(3, "category", "is required")]
-    report = run(
         session, write_csv(tmp_path / "b.csv", [row(1), row(2, rating="", rating_count="")])
     )
     assert (report.rows, report.created, report.bad_rows, report.written) == (2, 2, 0, True)
@@ -146,18 +141,17 @@ def test_only_name_lat_lon_are_required_with_a_default_category(
         [{"name": "Warung Bu Sri", "lat": "-6.30", "lon": "106.65"}],
         columns=("name", "lat", "lon"),
     )
-    assert run(session, path).errors == [RowError(2, "category", "is required")]
-    report = run(session, path, default_category="warung-makan")
+    report = run(session, path, default_category="kafe-kopi")
     assert report.created == 1
+    assert report.inferred == 1  # "Warung …" says it
     business = session.scalars(select(Business)).one()
     assert business.primary_category_id == category_id(session, "warung-makan")
     assert business.external_id is None
 
 
 def test_lainnya_is_the_default_category_when_it_exists(session: Session, tmp_path: Path) -> None:
-    session.add(Category(slug="lainnya", path="/lainnya/", name_id="Lainnya", name_en="Other"))
-    session.commit()
-    report = run(session, write_csv(tmp_path / "b.csv", [row(1, category="")]))
+    rows = [row(1, category="", name="Rizky Jaya", description="")]
+    report = run(session, write_csv(tmp_path / "b.csv", rows))
     assert report.created == 1
     assert session.scalars(select(Business)).one().primary_category_id == category_id(
         session, "lainnya"
@@ -322,9 +316,9 @@ def test_create_categories_makes_unknown_ones(session: Session, tmp_path: Path) 
     assert (created.name_id, created.name_en, created.parent_id) == (
         "Toko Kue Basah",
         "Toko Kue Basah",
-        None,
+        category_id(session, "lainnya"),
     )
-    assert created.path == "/toko-kue-basah/"
+    assert created.path == "/lainnya/toko-kue-basah/"
     ids = set(session.scalars(select(BusinessCategory.category_id)))
     assert ids == {created.id}
 
@@ -332,9 +326,7 @@ def test_create_categories_makes_unknown_ones(session: Session, tmp_path: Path) 
 def test_created_categories_go_under_lainnya_when_it_exists(
     session: Session, tmp_path: Path
 ) -> None:
-    other = Category(slug="lainnya", path="/lainnya/", name_id="Lainnya", name_en="Other")
-    session.add(other)
-    session.commit()
+    other = session.scalars(select(Category).where(Category.slug == "lainnya")).one()
     path = write_csv(tmp_path / "b.csv", [row(1, category="Jasa Titip")])
     run(session, path, create_categories=True)
     created = session.scalars(select(Category).where(Category.slug == "jasa-titip")).one()
@@ -392,7 +384,8 @@ def test_geojson_and_jsonl_files_import_like_csv(session: Session, tmp_path: Pat
     assert run(session, geo).created == 1
     report = run(session, lines)
     assert report.created == 0
-    assert sorted((e.line, e.field) for e in report.errors) == [(2, "category"), (2, "name")]
+    # a missing category is no error: it falls back to "lainnya"
+    assert sorted((e.line, e.field) for e in report.errors) == [(2, "name")]
     assert run(session, lines, skip_bad=True).created == 1
     stored = session.scalars(select(Business).where(Business.external_id == "g-1")).one()
     assert (stored.lat, stored.lon, stored.price_level) == (BSD[0], BSD[1], 2)

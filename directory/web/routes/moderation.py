@@ -14,6 +14,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep
@@ -25,7 +26,8 @@ from directory.errors import (
     NotFound,
     Unauthorized,
 )
-from directory.models import AdminToken, Business, Review
+from directory.io.category_infer import fallback_category_id
+from directory.models import AdminToken, Business, BusinessStatus, Review
 from directory.photos import service as photo_service
 from directory.photos.serving import photo_response
 from directory.photos.storage import photo_store
@@ -47,6 +49,7 @@ ADMIN_COOKIE: Final = "dekat_admin"
 ADMIN_PATH: Final = "/moderasi"
 ADMIN_COOKIE_MAX_AGE_S: Final = 12 * 3600
 QUEUE_PAGE: Final = 10
+UNCATEGORISED_SHOWN: Final = 20
 FIELD_ORDER: Final = ("name", "category", "address", "phone", "website", "opening_hours",
                       "price_level", "description", "lat", "lon")  # fmt: skip
 NOTICES: Final = {
@@ -184,6 +187,27 @@ def queue_context(
         "errors": {},
         "mod_csrf": moderation_csrf_token(token),
         "recent": audit.list_entries(session, limit=10),
+        "uncategorised": uncategorised_listings(session, limit=UNCATEGORISED_SHOWN),
+    }
+
+
+def uncategorised_listings(session: Session, *, limit: int) -> dict[str, Any]:
+    """Published listings in the fallback "Lainnya / Other" category (imported without a
+    category their names could reveal): how many, and the oldest ``limit`` to fix."""
+    fallback = fallback_category_id(session)
+    if fallback is None:
+        return {"count": 0, "items": []}
+    where = (Business.primary_category_id == fallback, Business.status == BusinessStatus.PUBLISHED)
+    count = session.scalar(select(func.count()).select_from(Business).where(*where)) or 0
+    items = session.execute(
+        select(Business.slug, Business.name, Business.source)
+        .where(*where)
+        .order_by(Business.id)
+        .limit(limit)
+    ).all()
+    return {
+        "count": int(count),
+        "items": [{"slug": slug, "name": name, "source": source} for slug, name, source in items],
     }
 
 

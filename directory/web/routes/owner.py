@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
+from directory.hours import hours_from_picker
 from directory.models import Business, Submission
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
@@ -223,6 +224,8 @@ def owner_edit(
     phone: Annotated[str, Form()] = "",
     website: Annotated[str, Form()] = "",
     opening_hours: Annotated[str, Form()] = "",
+    hours_open: Annotated[list[str], Form()] = [],  # noqa: B006 - the per-day picker, Mo..Su
+    hours_close: Annotated[list[str], Form()] = [],  # noqa: B006
     price_level: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
 ) -> Response:
@@ -238,7 +241,8 @@ def owner_edit(
     changes = {
         "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
         "address": address, "phone": phone, "website": website,
-        "opening_hours": opening_hours, "price_level": price_level.strip(),
+        "opening_hours": opening_hours.strip() or hours_from_picker(hours_open, hours_close),
+        "price_level": price_level.strip(),
         "description": description,
     }  # fmt: skip
     session.rollback()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import SUBMISSIONS, rate_limit
 from directory.errors import DirectoryError, InvalidInput, NotFound
+from directory.hours import hours_from_picker
 from directory.matching import MATCH_THRESHOLD
 from directory.models import Business
 from directory.photos import service as photo_service
@@ -181,6 +182,8 @@ def submit_form(
     phone: Annotated[str, Form()] = "",
     website: Annotated[str, Form()] = "",
     opening_hours: Annotated[str, Form()] = "",
+    hours_open: Annotated[list[str], Form()] = [],  # noqa: B006 - the per-day picker, Mo..Su
+    hours_close: Annotated[list[str], Form()] = [],  # noqa: B006
     price_level: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     contact_email: Annotated[str, Form()] = "",
@@ -193,7 +196,8 @@ def submit_form(
     fields = {
         "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
         "address": address, "phone": phone, "website": website,
-        "opening_hours": opening_hours, "price_level": price_level.strip(),
+        "opening_hours": opening_hours.strip() or hours_from_picker(hours_open, hours_close),
+        "price_level": price_level.strip(),
         "description": description,
     }  # fmt: skip
     values = {**fields, "contact_email": contact_email}

@@ -1,0 +1,1 @@
+"""``dekat import osm``: points of interest from OpenStreetMap files (see docs/import-export.md)."""
