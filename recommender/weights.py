@@ -142,6 +142,23 @@ class RankingWeights:
     is nearer, better rated and scored at least as high without it.
     """
 
+    # ------------------------------------------------------------- default mix
+    family_mix: float = 0.8
+    """Most the family's share of readers' choices adds to a general list (no query, no
+    category): the family readers pick most at this time of day gets all of it."""
+    restricted_penalty: float = 2.5
+    """Penalty in a general list for errands (public services, worship, schools, banks,
+    transport) unless the reader's own history includes that family."""
+
+    # ------------------------------------------------------------ evidence
+    popular_min_reviews: int = 20
+    """Reviews a place needs before "populer" may be said of it (or the visitors below)."""
+    popular_min_visitors: int = 20
+    """Distinct visitors a place needs before "populer" may be said of it."""
+    rating_reason_min_reviews: int = 5
+    """Reviews before the rating becomes a reason ("4,6★ dari 12 ulasan"): as many as the
+    prior counts for, so the shown figure is at least half evidence."""
+
     # ---------------------------------------------------------------- diversity
     diversity_max_per_category: int = 3
     """At most this many places of one category in the top ``diversity_window``."""
