@@ -12,8 +12,8 @@ Fitted from ``(user_id, business_id, at, kind)`` events, it holds
 Nobody can buy a place's standing: activity counts *visitors*, not requests. One
 visitor's interactions with one place count once per day (the strongest kind that day),
 and one visitor adds at most ``FitParams.visitor_cap`` to a place's activity, however many
-days they claim (``_trusted_weights``). The same de-duplicated events feed the hourly
-profile and trending; transitions count one visitor's move between two places at most
+days they claim (``_trusted_weights``). The same de-duplicated events feed trending; in
+the hourly profile each visitor's hours at a place weigh 1 in all; transitions count one visitor's move between two places at most
 ``visitor_cap`` times. ``visitors`` counts the distinct people per place.
 
 It knows nothing of storage: the caller feeds events and asks questions by business id;
@@ -112,10 +112,14 @@ class InteractionModel:
             events.users, item_of_event, events.epoch_s, events.weights, params.visitor_cap
         )
         activity = np.bincount(item_of_event, weights=trusted, minlength=n).astype(np.float64)
+        # "Busy at this hour" counts people: each visitor's hours at a place weigh 1 in all.
+        per_person, _ = _trusted_weights(
+            events.users, item_of_event, events.epoch_s, events.weights, 1.0
+        )
         slot_activity = (
             np.bincount(
                 item_of_event * SLOTS + events.slots.astype(np.int64),
-                weights=trusted,
+                weights=per_person,
                 minlength=n * SLOTS,
             )
             .reshape(n, SLOTS)
