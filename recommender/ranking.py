@@ -228,7 +228,8 @@ def rank(
     final = _boosted_scores(base, table, weights)
     contrib[:, COLUMN["new_listing"]] = final - base
     # The reader's own places are never pushed down by the diversity rule: they chose them.
-    own = contrib[:, COLUMN["revisit"]] + contrib[:, COLUMN["habit"]] > 0
+    own = (contrib[:, COLUMN["revisit"]] + contrib[:, COLUMN["habit"]] > 0).tolist()
+    general = context.category is None and not context.text
     order = diversified_order(
         final,
         table.ids,
@@ -237,6 +238,10 @@ def rank(
         max_per_category=weights.diversity_max_per_category,
         enabled=context.category is None,
         limit=limit,
+        families=[
+            "" if mine else c.family for c, mine in zip(pool, own, strict=True)
+        ] if general and mix is not None else None,
+        max_per_family=weights.diversity_max_per_family,
     )
     return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
 
@@ -284,8 +289,9 @@ def _crowd_signals(
     recent = model.recent_activity(
         t.ids, at_s=epoch_s(context.at), window_s=w.trending_window_h * 3600.0
     )
+    counted = np.where(recent >= w.trending_min_recent, recent, 0.0)
     contrib[:, COLUMN["trending"]] = w.trending * saturating_log(
-        recent, saturation=w.trending_saturation
+        counted, saturation=w.trending_saturation
     )
     params["lift"] = lift
     params["recent"] = recent

@@ -114,8 +114,9 @@ def test_with_enough_habit_weight_the_blend_contains_the_baseline(
 
 
 def test_blend_json_round_trip() -> None:
-    blend = Blend(coefficients={"habit": 2.5, "distance": 0.7}, source="fitted",
-                  report={"train": 10})
+    blend = Blend(
+        coefficients={"habit": 2.5, "distance": 0.7}, source="fitted", report={"train": 10}
+    )
     again = Blend.from_json(blend.to_json())
     assert again.coefficient("habit") == 2.5
     assert again.coefficient("distance") == 0.7

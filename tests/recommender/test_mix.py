@@ -10,8 +10,13 @@ from recommender.mix import MixProfile, daypart_of, learned_shares
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 PROFILE = MixProfile(
-    family_share={"kuliner": 0.4, "kafe-kopi": 0.3, "belanja": 0.2, "layanan-publik": 0.05,
-                  "ibadah": 0.05},
+    family_share={
+        "kuliner": 0.4,
+        "kafe-kopi": 0.3,
+        "belanja": 0.2,
+        "layanan-publik": 0.05,
+        "ibadah": 0.05,
+    },
     daypart={
         "soto-bubur": (1.6, 1.0, 0.6, 0.7, 0.3),
         "restoran": (0.4, 0.9, 0.8, 1.6, 1.0),
@@ -23,8 +28,15 @@ PROFILE = MixProfile(
 
 
 def _place(i: int, category: str, family: str, distance: float) -> Candidate:
-    return Candidate(business_id=i, lat=0.0, lon=0.0, distance_m=distance, category=category,
-                     reach="local", family=family)
+    return Candidate(
+        business_id=i,
+        lat=0.0,
+        lon=0.0,
+        distance_m=distance,
+        category=category,
+        reach="local",
+        family=family,
+    )
 
 
 def _pool() -> list[Candidate]:

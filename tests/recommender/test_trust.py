@@ -22,8 +22,15 @@ def _genuine(place: int, visitors: int, *, prefix: str) -> list[Event]:
 
 def _pool() -> list[Candidate]:
     return [
-        Candidate(business_id=place, lat=0.0, lon=0.0, distance_m=200.0, category="kafe",
-                  reach="walk", popularity=0.0)
+        Candidate(
+            business_id=place,
+            lat=0.0,
+            lon=0.0,
+            distance_m=200.0,
+            category="kafe",
+            reach="walk",
+            popularity=0.0,
+        )
         for place in (A, B)
     ]
 
@@ -31,10 +38,16 @@ def _pool() -> list[Candidate]:
 def _order(model: InteractionModel) -> list[int]:
     ids = np.array([A, B], dtype=np.int64)
     pool = [
-        Candidate(business_id=c.business_id, lat=0.0, lon=0.0, distance_m=200.0,
-                  category="kafe", reach="walk",
-                  popularity=float(model.activity_of(ids)[i]),
-                  visitors=int(model.visitors_of(ids)[i]))
+        Candidate(
+            business_id=c.business_id,
+            lat=0.0,
+            lon=0.0,
+            distance_m=200.0,
+            category="kafe",
+            reach="walk",
+            popularity=float(model.activity_of(ids)[i]),
+            visitors=int(model.visitors_of(ids)[i]),
+        )
         for i, c in enumerate(_pool())
     ]
     context = Context(lat=0.0, lon=0.0, at=T0 + timedelta(days=40))
@@ -91,13 +104,43 @@ def test_one_visitors_repeated_moves_do_not_make_a_usual_next_stop() -> None:
 
 def test_popular_is_said_only_with_enough_reviews_or_visitors() -> None:
     context = Context(lat=0.0, lon=0.0, at=T0)
-    few = Candidate(business_id=1, lat=0.0, lon=0.0, distance_m=100.0, category="kafe",
-                    reach="walk", rating_mean=4.2, rating_count=1, popularity=500.0, visitors=8)
-    many = Candidate(business_id=2, lat=0.0, lon=0.0, distance_m=100.0, category="kafe",
-                     reach="walk", rating_mean=4.2, rating_count=1, popularity=500.0, visitors=25)
-    reviewed = Candidate(business_id=3, lat=0.0, lon=0.0, distance_m=100.0, category="kafe",
-                         reach="walk", rating_mean=4.6, rating_count=40)
-    codes = {r.business_id: {x.code for x in r.reasons} for r in rank(context, [few, many, reviewed])}
+    few = Candidate(
+        business_id=1,
+        lat=0.0,
+        lon=0.0,
+        distance_m=100.0,
+        category="kafe",
+        reach="walk",
+        rating_mean=4.2,
+        rating_count=1,
+        popularity=500.0,
+        visitors=8,
+    )
+    many = Candidate(
+        business_id=2,
+        lat=0.0,
+        lon=0.0,
+        distance_m=100.0,
+        category="kafe",
+        reach="walk",
+        rating_mean=4.2,
+        rating_count=1,
+        popularity=500.0,
+        visitors=25,
+    )
+    reviewed = Candidate(
+        business_id=3,
+        lat=0.0,
+        lon=0.0,
+        distance_m=100.0,
+        category="kafe",
+        reach="walk",
+        rating_mean=4.6,
+        rating_count=40,
+    )
+    codes = {
+        r.business_id: {x.code for x in r.reasons} for r in rank(context, [few, many, reviewed])
+    }
     assert "popular" not in codes[1] and "rating" not in codes[1]  # 1 review, 8 visitors
     assert "popular" in codes[2]  # 25 distinct visitors
     assert {"popular", "rating"} <= codes[3]  # 40 reviews
