@@ -209,6 +209,7 @@ def choose_blend(
     Fewer than ``min_queries`` in either keeps the defaults (too little data). The report
     holds every figure compared, so the operator sees why a fit was or was not activated.
     """
+
     def note(text: str) -> None:
         if say is not None:
             say(text)
@@ -257,9 +258,7 @@ def choose_blend(
                 report["fitted+habit"] = f.as_dict()
                 break
     if chosen is None:
-        report["reason"] = (
-            f"no fit at least as good as the best baseline ({best_name}) at every k"
-        )
+        report["reason"] = f"no fit at least as good as the best baseline ({best_name}) at every k"
         note(
             f"fit refused: worse than the baseline '{best_name}' on the holdout "
             f"(fit {figures['fitted'].as_dict()} vs {best.as_dict()}); defaults kept"

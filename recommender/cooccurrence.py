@@ -155,15 +155,15 @@ def transitions(
     gap_s = epoch_s[1:] - epoch_s[:-1]
     moved = same_user & (gap_s <= max_gap_s) & (items[1:] != items[:-1])
     if per_user_cap is not None and moved.any():
-        rows = np.flatnonzero(moved)
-        key_u, key_a, key_b = users[:-1][rows], items[:-1][rows], items[1:][rows]
-        order = np.lexsort((rows, key_b, key_a, key_u))
+        at = np.flatnonzero(moved)
+        key_u, key_a, key_b = users[:-1][at], items[:-1][at], items[1:][at]
+        order = np.lexsort((at, key_b, key_a, key_u))
         su, sa, sb = key_u[order], key_a[order], key_b[order]
         start = np.ones(order.shape[0], dtype=bool)
         start[1:] = (su[1:] != su[:-1]) | (sa[1:] != sa[:-1]) | (sb[1:] != sb[:-1])
         group_start = np.maximum.accumulate(np.where(start, np.arange(order.shape[0]), 0))
         position = np.arange(order.shape[0]) - group_start
-        drop = rows[order[position >= per_user_cap]]
+        drop = at[order[position >= per_user_cap]]
         moved[drop] = False
     a, b, gap = items[:-1][moved], items[1:][moved], gap_s[moved]
     outgoing = np.bincount(a, minlength=n_items).astype(np.float64)

@@ -153,8 +153,17 @@ def build_groups(
             (visit_rows[-1], visit_rows[-2], holdout),
         ):
             group = _group(
-                events, s, int(target_row), int(from_row), places, model, zone, weights, mix,
-                nearest=nearest, related=related,
+                events,
+                s,
+                int(target_row),
+                int(from_row),
+                places,
+                model,
+                zone,
+                weights,
+                mix,
+                nearest=nearest,
+                related=related,
             )
             if group is None:
                 continue
@@ -229,30 +238,49 @@ def _group(
     k = min(nearest, distance.shape[0])
     rows = set(np.argpartition(distance, k - 1)[:k].tolist()) if k else set()
     engagement = {b: math.log1p(c) for b, c in history.visit_counts.items()}
-    wanted = set(int(b) for b in history.distinct_ids.tolist())
+    wanted = {int(b) for b in history.distinct_ids.tolist()}
     wanted.update(b for b, _ in model.related_items(engagement, limit=related))
     if history.last_business_id is not None:
-        wanted.update(b for b, _ in model.related_items([history.last_business_id], limit=related // 2))
-    rows.update(r for r in places.rows_of(np.array(sorted(wanted), dtype=np.int64)).tolist() if r >= 0)
+        wanted.update(
+            b for b, _ in model.related_items([history.last_business_id], limit=related // 2)
+        )
+    rows.update(
+        r for r in places.rows_of(np.array(sorted(wanted), dtype=np.int64)).tolist() if r >= 0
+    )
     ordered = np.array(sorted(rows), dtype=np.int64)
     ids = places.ids[ordered]
     activity = model.activity_of(ids)
     visitors = model.visitors_of(ids)
+    means = places.rating_mean[ordered]
+    rated = ~np.isnan(means)
+    rows_list = ordered.tolist()
     pool = [
         Candidate(
-            business_id=int(places.ids[r]),
-            lat=float(places.lat[r]),
-            lon=float(places.lon[r]),
-            distance_m=float(distance[r]),
+            business_id=b,
+            lat=la,
+            lon=lo,
+            distance_m=dm,
             category=places.category[r],
             reach=places.reach[r],
             family=places.family[r],
-            rating_mean=None if math.isnan(places.rating_mean[r]) else float(places.rating_mean[r]),
-            rating_count=int(places.rating_count[r]) if not math.isnan(places.rating_mean[r]) else 0,
-            popularity=float(a),
+            rating_mean=m if ok else None,
+            rating_count=n if ok else 0,
+            popularity=a,
             visitors=int(v),
         )
-        for r, a, v in zip(ordered.tolist(), activity.tolist(), visitors.tolist(), strict=True)
+        for r, b, la, lo, dm, m, ok, n, a, v in zip(
+            rows_list,
+            ids.tolist(),
+            places.lat[ordered].tolist(),
+            places.lon[ordered].tolist(),
+            distance[ordered].tolist(),
+            means.tolist(),
+            rated.tolist(),
+            places.rating_count[ordered].tolist(),
+            activity.tolist(),
+            visitors.tolist(),
+            strict=True,
+        )
     ]
     context = Context(lat=lat, lon=lon, at=at, user_id=user)
     scored = score_candidates(

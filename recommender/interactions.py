@@ -13,8 +13,9 @@ Nobody can buy a place's standing: activity counts *visitors*, not requests. One
 visitor's interactions with one place count once per day (the strongest kind that day),
 and one visitor adds at most ``FitParams.visitor_cap`` to a place's activity, however many
 days they claim (``_trusted_weights``). The same de-duplicated events feed trending; in
-the hourly profile each visitor's hours at a place weigh 1 in all; transitions count one visitor's move between two places at most
-``visitor_cap`` times. ``visitors`` counts the distinct people per place.
+the hourly profile each visitor's hours at a place weigh 1 in all; transitions count one
+visitor's move between two places at most ``visitor_cap`` times. ``visitors`` counts the
+distinct people per place.
 
 It knows nothing of storage: the caller feeds events and asks questions by business id;
 ``save``/``load`` use a compressed ``.npz`` read with ``allow_pickle=False``.

@@ -59,9 +59,7 @@ class MixProfile:
         default_factory=lambda: MappingProxyType({})
     )
     restricted: frozenset[str] = frozenset()
-    complements: Mapping[str, frozenset[str]] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    complements: Mapping[str, frozenset[str]] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
         for name, share in self.family_share.items():

@@ -233,14 +233,17 @@ def rank(
     order = diversified_order(
         final,
         table.ids,
-        [f"\0own{c.business_id}" if mine else c.category for c, mine in zip(pool, own, strict=True)],
+        [
+            f"\0own{c.business_id}" if mine else c.category
+            for c, mine in zip(pool, own, strict=True)
+        ],
         window=weights.diversity_window,
         max_per_category=weights.diversity_max_per_category,
         enabled=context.category is None,
         limit=limit,
-        families=[
-            "" if mine else c.family for c, mine in zip(pool, own, strict=True)
-        ] if general and mix is not None else None,
+        families=["" if mine else c.family for c, mine in zip(pool, own, strict=True)]
+        if general and mix is not None
+        else None,
         max_per_family=weights.diversity_max_per_family,
     )
     return [_ranked(i, final, contrib, table, params, context, weights) for i in order]

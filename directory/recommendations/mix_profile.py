@@ -40,7 +40,9 @@ SHIPPED_PRIOR: Final = MappingProxyType(
 )
 """Share of readers' choices per family on a site that has no interactions yet."""
 
-RESTRICTED: Final = frozenset({"layanan-publik", "ibadah", "pendidikan", "keuangan", "transportasi"})
+RESTRICTED: Final = frozenset(
+    {"layanan-publik", "ibadah", "pendidikan", "keuangan", "transportasi"}
+)
 """Errands, not outings: public services, places of worship, schools, banks, transport.
 In a general list only when the reader's own history includes the family."""
 

@@ -22,12 +22,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from directory.models import Business, BusinessStatus, Category, Interaction, RecommenderModel, utcnow
+from directory.models import (
+    Business,
+    BusinessStatus,
+    Category,
+    Interaction,
+    RecommenderModel,
+    utcnow,
+)
 from directory.recommendations.mix_profile import PRIOR_WEIGHT, SHIPPED_PRIOR, mix_profile
 from directory.search.catalog import get_catalog
 from directory.search.rawsql import FastStatement

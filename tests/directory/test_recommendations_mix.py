@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.models import Business, Category
-
 from directory.recommendations.mix_profile import RESTRICTED
 from directory.search.catalog import get_catalog
 from directory.services.bootstrap import seed_demo_data

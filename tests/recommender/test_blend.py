@@ -81,7 +81,8 @@ def test_a_fit_worse_than_the_best_baseline_is_refused_and_says_so() -> None:
     blend = choose_blend(train, holdout, {"oracle": perfect}, SIGNALS, say=said.append)
     assert blend.source == "default"
     assert "oracle" in blend.report["reason"]
-    assert said and said[0].startswith("fit refused")
+    assert said
+    assert said[0].startswith("fit refused")
 
 
 @settings(max_examples=60, deadline=None)
@@ -110,7 +111,9 @@ def test_with_enough_habit_weight_the_blend_contains_the_baseline(
     if x[target, HABIT] > 0:
         mine = rank_of_target(group, vec)
         baseline = rank_of_target(group, habit_only)
-        assert mine is not None and baseline is not None and mine <= baseline
+        assert mine is not None
+        assert baseline is not None
+        assert mine <= baseline
 
 
 def test_blend_json_round_trip() -> None:
@@ -121,5 +124,6 @@ def test_blend_json_round_trip() -> None:
     assert again.coefficient("habit") == 2.5
     assert again.coefficient("distance") == 0.7
     assert again.coefficient("revisit") == 1.0
-    assert again.source == "fitted" and again.report["train"] == 10
+    assert again.source == "fitted"
+    assert again.report["train"] == 10
     assert DEFAULT_BLEND.coefficient("habit") == 0.0

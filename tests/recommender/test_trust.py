@@ -141,6 +141,7 @@ def test_popular_is_said_only_with_enough_reviews_or_visitors() -> None:
     codes = {
         r.business_id: {x.code for x in r.reasons} for r in rank(context, [few, many, reviewed])
     }
-    assert "popular" not in codes[1] and "rating" not in codes[1]  # 1 review, 8 visitors
+    assert "popular" not in codes[1]  # 1 review, 8 visitors
+    assert "rating" not in codes[1]
     assert "popular" in codes[2]  # 25 distinct visitors
     assert {"popular", "rating"} <= codes[3]  # 40 reviews
