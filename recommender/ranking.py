@@ -227,23 +227,20 @@ def rank(
     base = contrib.sum(axis=1)
     final = _boosted_scores(base, table, weights)
     contrib[:, COLUMN["new_listing"]] = final - base
-    # The reader's own places are never pushed down by the diversity rule: they chose them.
-    own = (contrib[:, COLUMN["revisit"]] + contrib[:, COLUMN["habit"]] > 0).tolist()
-    general = context.category is None and not context.text
+    # Diversity shapes a list for a reader we know nothing about. A reader with a history
+    # is ranked on it: the blend was fitted and checked (against "their most-visited
+    # places") on the score order itself, which reordering would break.
+    personal = history is not None and len(history) > 0
+    general = context.category is None and not context.text and not personal
     order = diversified_order(
         final,
         table.ids,
-        [
-            f"\0own{c.business_id}" if mine else c.category
-            for c, mine in zip(pool, own, strict=True)
-        ],
+        [c.category for c in pool],
         window=weights.diversity_window,
         max_per_category=weights.diversity_max_per_category,
-        enabled=context.category is None,
+        enabled=context.category is None and not personal,
         limit=limit,
-        families=["" if mine else c.family for c, mine in zip(pool, own, strict=True)]
-        if general and mix is not None
-        else None,
+        families=[c.family for c in pool] if general and mix is not None else None,
         max_per_family=weights.diversity_max_per_family,
     )
     return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
