@@ -103,7 +103,6 @@ class BusinessSummary(BaseModel):
     open_now: bool | None = Field(description="Null when opening hours are unknown.")
     status: str
 
-
     @model_validator(mode="after")
     def _fill_rating_adjusted(self) -> BusinessSummary:
         """Derive ``rating_adjusted`` from ``rating`` and ``rating_count`` (one formula for
