@@ -152,6 +152,9 @@ def test_one_review_is_not_praise_and_rating_adjusted_is_shown(
     detail = client.get(f"/api/v1/businesses/{b.id}").json()
     assert detail["rating"] == 4.2
     assert detail["rating_adjusted"] == 3.62
+    listed = client.get("/api/v1/businesses", params={"lat": LAT, "lon": LON}).json()
+    hit = next(i for i in listed["items"] if i["id"] == b.id)
+    assert hit["rating_adjusted"] == 3.62
 
 
 def test_enough_reviews_earn_the_rating_reason(client: TestClient, session: Session) -> None:
