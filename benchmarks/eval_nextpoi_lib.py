@@ -25,6 +25,10 @@ times); wall-clock hours are read in America/New_York.
 
     .venv/bin/python benchmarks/eval_nextpoi_lib.py
     .venv/bin/python benchmarks/eval_nextpoi_lib.py --split val --set revisit=2.5
+    .venv/bin/python benchmarks/eval_nextpoi_lib.py --fit
+
+``--fit`` fits the blend of signals as ``dekat recommender refresh`` does (from the
+interactions only: ``recommender.holdout`` and ``recommender.blend``) and ranks with it.
 
 Exits 0 with a message when the shared data are absent.
 """
@@ -47,6 +51,7 @@ from numpy.typing import NDArray
 
 from recommender import (
     DEFAULT_WEIGHTS,
+    SIGNALS,
     Candidate,
     Context,
     Event,
@@ -56,6 +61,8 @@ from recommender import (
     build_history,
     rank,
 )
+from recommender.blend import choose_blend
+from recommender.holdout import Places, build_groups
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -295,6 +302,20 @@ def _weights_with(overrides: Sequence[str]) -> RankingWeights:
     return dataclasses.replace(DEFAULT_WEIGHTS, **changes)  # type: ignore[arg-type]
 
 
+def _with_fitted_blend(prep: Prepared, data_dir: Path, weights: RankingWeights) -> Prepared:
+    """The prepared queries with a model carrying the blend fitted on its own events."""
+    pois = np.loadtxt(data_dir / "pois.csv", delimiter=",", skiprows=1)
+    places = Places.build([(int(r[0]), r[1], r[2], "venue", "local", "", None, 0) for r in pois])
+    started = time.perf_counter()
+    data = build_groups(prep.model.events, places, zone=NEW_YORK, weights=weights)
+    blend = choose_blend(data.train, data.holdout, data.baselines, SIGNALS, say=print)
+    print(f"blend ({blend.source}) fitted in {time.perf_counter() - started:.1f} s")
+    model = prep.model.with_state(
+        blend=blend if blend.source != "default" else None, family_share={}
+    )
+    return dataclasses.replace(prep, model=model)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA)
@@ -302,6 +323,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--nearest", type=int, default=300, help="nearest venues per query")
     parser.add_argument("--related", type=int, default=100, help="related places per query")
     parser.add_argument("--set", action="append", default=[], help="override a weight: name=value")
+    parser.add_argument(
+        "--fit", action="store_true", help="fit the blend on the interactions, as refresh does"
+    )
     args = parser.parse_args(argv)
 
     data_dir = args.data_dir / "foursquare_nyc_stan"
@@ -317,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{prep.interactions:,} interactions, model fit {prep.fit_s:.1f} s, "
         f"prepared in {time.perf_counter() - started:.1f} s"
     )
+    if args.fit:
+        prep = _with_fitted_blend(prep, data_dir, weights)
     metrics, latencies, sizes = evaluate_recommender(prep, weights)
     print("\n| ranker | Acc@1 | Acc@5 | Acc@10 | Acc@20 | MRR@20 |")
     print("|---|---|---|---|---|---|")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from recommender.weights import DEFAULT_WEIGHTS
 
 
 class AreaRef(BaseModel):
@@ -89,12 +91,36 @@ class BusinessSummary(BaseModel):
     area: AreaRef | None
     rating: float | None = Field(description="Mean rating, null without ratings.")
     rating_count: int
+    rating_adjusted: float | None = Field(
+        default=None,
+        description="Bayesian-adjusted rating: the mean shrunk toward 3.5★ as if 5 more "
+        "reviews had given it (3.5 without reviews); what rankings use. Always filled in.",
+    )
     price_level: int | None
     phone: str | None
     website: str | None
     opening_hours: str | None
     open_now: bool | None = Field(description="Null when opening hours are unknown.")
     status: str
+
+    @model_validator(mode="after")
+    def _fill_rating_adjusted(self) -> BusinessSummary:
+        """Derive ``rating_adjusted`` from ``rating`` and ``rating_count`` (one formula for
+        every response that lists a business: details, lists, search hits)."""
+        if self.rating_adjusted is None:
+            self.rating_adjusted = adjusted_rating(self.rating, self.rating_count)
+        return self
+
+
+def adjusted_rating(mean: float | None, count: int) -> float:
+    """``(mean × count + 3.5 × 5) / (count + 5)`` with the recommender's prior, rounded."""
+    w = DEFAULT_WEIGHTS
+    if mean is None or count <= 0:
+        return round(w.rating_prior_mean, 2)
+    shrunk = (mean * count + w.rating_prior_mean * w.rating_prior_weight) / (
+        count + w.rating_prior_weight
+    )
+    return round(shrunk, 2)
 
 
 class WeekdayHours(BaseModel):

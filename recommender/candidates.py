@@ -24,7 +24,9 @@ class Candidate:
     counted from ``rating_count``. ``is_open`` is ``None`` when opening hours are unknown,
     and ``age_days`` is ``None`` when the listing date is unknown (never "new").
     ``text_match`` is the caller's 0..1 text score for the query text, and
-    ``category_match`` lets the caller decide the category match itself.
+    ``category_match`` lets the caller decide the category match itself. ``family`` is
+    the top-level group (``recommender.mix``), ``visitors`` how many distinct people
+    interacted with the place (the evidence "populer" needs).
     """
 
     business_id: int
@@ -41,6 +43,8 @@ class Candidate:
     age_days: float | None = None
     text_match: float = 0.0
     category_match: bool = False
+    family: str = ""
+    visitors: int = 0
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.distance_m) and self.distance_m >= 0):
@@ -55,6 +59,8 @@ class Candidate:
             raise ValueError("popularity must be finite and ≥ 0")
         if self.age_days is not None and not (math.isfinite(self.age_days) and self.age_days >= 0):
             raise ValueError("age_days must be finite and ≥ 0")
+        if self.visitors < 0:
+            raise ValueError("visitors must be ≥ 0")
         if not 0.0 <= self.text_match <= 1.0:
             raise ValueError("text_match must lie in 0..1")
 

@@ -142,15 +142,29 @@ def transitions(
     n_items: int,
     k: int,
     max_gap_s: float,
+    per_user_cap: float | None = None,
 ) -> tuple[SparseRows, FloatArray, FloatArray]:
     """Next-visit probabilities ``P(b | a)`` (top ``k`` per ``a``), their typical gaps in hours
     (geometric mean, aligned with the entries), and each item's count of outgoing moves.
 
-    The input must be visits only, sorted by user and then time.
+    The input must be visits only, sorted by user and then time. With ``per_user_cap``,
+    one user's moves from ``a`` to ``b`` count at most that many times (later ones are
+    dropped), so no single account can make itself everyone's usual next stop.
     """
     same_user = users[1:] == users[:-1]
     gap_s = epoch_s[1:] - epoch_s[:-1]
     moved = same_user & (gap_s <= max_gap_s) & (items[1:] != items[:-1])
+    if per_user_cap is not None and moved.any():
+        at = np.flatnonzero(moved)
+        key_u, key_a, key_b = users[:-1][at], items[:-1][at], items[1:][at]
+        order = np.lexsort((at, key_b, key_a, key_u))
+        su, sa, sb = key_u[order], key_a[order], key_b[order]
+        start = np.ones(order.shape[0], dtype=bool)
+        start[1:] = (su[1:] != su[:-1]) | (sa[1:] != sa[:-1]) | (sb[1:] != sb[:-1])
+        group_start = np.maximum.accumulate(np.where(start, np.arange(order.shape[0]), 0))
+        position = np.arange(order.shape[0]) - group_start
+        drop = at[order[position >= per_user_cap]]
+        moved[drop] = False
     a, b, gap = items[:-1][moved], items[1:][moved], gap_s[moved]
     outgoing = np.bincount(a, minlength=n_items).astype(np.float64)
     if a.shape[0] == 0:

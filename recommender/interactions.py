@@ -5,7 +5,17 @@ Fitted from ``(user_id, business_id, at, kind)`` events, it holds
 * activity per place, overall and per hour-of-week slot (is it busy at this hour?),
 * the events themselves, sorted by place and time, to count recent activity (trending)
   as of any query time, and to refit after ``update``,
-* co-visitation and transitions (``recommender.cooccurrence``).
+* co-visitation and transitions (``recommender.cooccurrence``),
+* the deployment's fitted ``Blend`` and family shares (``recommender.blend``,
+  ``recommender.mix``), when the caller attached them.
+
+Nobody can buy a place's standing: activity counts *visitors*, not requests. One
+visitor's interactions with one place count once per day (the strongest kind that day),
+and one visitor adds at most ``FitParams.visitor_cap`` to a place's activity, however many
+days they claim (``_trusted_weights``). The same de-duplicated events feed trending; in
+the hourly profile each visitor's hours at a place weigh 1 in all; transitions count one
+visitor's move between two places at most ``visitor_cap`` times. ``visitors`` counts the
+distinct people per place.
 
 It knows nothing of storage: the caller feeds events and asks questions by business id;
 ``save``/``load`` use a compressed ``.npz`` read with ``allow_pickle=False``.
@@ -15,7 +25,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from os import PathLike
 from pathlib import Path
 from typing import Any, Final
@@ -23,12 +33,15 @@ from typing import Any, Final
 import numpy as np
 from numpy.typing import NDArray
 
+from recommender.blend import Blend
 from recommender.cooccurrence import SparseRows, covisitation, transitions
 from recommender.events import Event, EventArrays, FloatArray, IntArray
 from recommender.timeofday import SLOTS
 from recommender.weights import KIND_WEIGHTS
 
-FORMAT_VERSION: Final = 1
+FORMAT_VERSION: Final = 2
+READABLE_VERSIONS: Final = frozenset({1, 2})
+DAY_S: Final = 86_400.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,9 @@ class FitParams:
     """A later visit counts as "next" only within this many hours."""
     max_items_per_user: int = 300
     """Most-engaged places per person used for co-visitation (bounds heavy accounts)."""
+    visitor_cap: float = 3.0
+    """Most one visitor adds to one place's activity (in visits), however often they come
+    back: a regular counts like a few visitors, a thousand fake visits like three."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -59,6 +75,12 @@ class InteractionModel:
     trend_origin_s: float
     trend_span_s: int
     params: FitParams
+    visitors: FloatArray = field(default_factory=lambda: np.zeros(0))
+    """Distinct people who interacted with each place (aligned with ``items``)."""
+    blend: Blend | None = None
+    """The deployment's fitted blend of signals, when one was activated."""
+    family_share: Mapping[str, float] = field(default_factory=dict)
+    """How often readers pick each family (``recommender.mix.learned_shares``)."""
     slot_totals: FloatArray = field(init=False, repr=False)
     """``slot_activity`` summed over places: constant, so computed once, not per query."""
 
@@ -87,13 +109,18 @@ class InteractionModel:
         items, item_of_event = np.unique(events.business_ids, return_inverse=True)
         item_of_event = item_of_event.reshape(-1).astype(np.int64)
         n = items.shape[0]
-        activity = np.bincount(item_of_event, weights=events.weights, minlength=n).astype(
-            np.float64
+        trusted, visitors = _trusted_weights(
+            events.users, item_of_event, events.epoch_s, events.weights, params.visitor_cap
+        )
+        activity = np.bincount(item_of_event, weights=trusted, minlength=n).astype(np.float64)
+        # "Busy at this hour" counts people: each visitor's hours at a place weigh 1 in all.
+        per_person, _ = _trusted_weights(
+            events.users, item_of_event, events.epoch_s, events.weights, 1.0
         )
         slot_activity = (
             np.bincount(
                 item_of_event * SLOTS + events.slots.astype(np.int64),
-                weights=events.weights,
+                weights=per_person,
                 minlength=n * SLOTS,
             )
             .reshape(n, SLOTS)
@@ -115,11 +142,13 @@ class InteractionModel:
             n_items=n,
             k=params.neighbours,
             max_gap_s=params.transition_max_gap_h * 3600.0,
+            per_user_cap=params.visitor_cap,
         )
         origin = float(np.floor(events.epoch_s.min())) if len(events) else 0.0
         offsets = np.floor(events.epoch_s - origin).astype(np.int64)
         span = int(offsets.max()) + 1 if len(events) else 1
-        trend_keys = np.sort(item_of_event * span + offsets)
+        counted = trusted > 0  # one event per visitor, place and day
+        trend_keys = np.sort(item_of_event[counted] * span + offsets[counted])
         return cls(
             items=items.astype(np.int64),
             activity=activity,
@@ -133,7 +162,14 @@ class InteractionModel:
             trend_origin_s=origin,
             trend_span_s=span,
             params=params,
+            visitors=visitors,
         )
+
+    def with_state(
+        self, *, blend: Blend | None, family_share: Mapping[str, float]
+    ) -> InteractionModel:
+        """The same model with a fitted blend and family shares attached."""
+        return replace(self, blend=blend, family_share=dict(family_share))
 
     def update(
         self, events: Iterable[Event], *, kind_weights: Mapping[str, float] = KIND_WEIGHTS
@@ -149,6 +185,11 @@ class InteractionModel:
         pos = np.minimum(pos, max(self.items.shape[0] - 1, 0))
         known = (self.items.shape[0] > 0) & (self.items[pos] == business_ids)
         return np.where(known, pos, -1).astype(np.int64)
+
+    def visitors_of(self, business_ids: IntArray) -> FloatArray:
+        """Distinct people who interacted with each place (0 when unknown)."""
+        idx = self.index_of(business_ids)
+        return np.where(idx >= 0, self.visitors[np.maximum(idx, 0)], 0.0)
 
     def activity_of(self, business_ids: IntArray) -> FloatArray:
         """Kind-weighted interaction count of each place (0 when unknown)."""
@@ -256,7 +297,10 @@ class InteractionModel:
                 "neighbours": self.params.neighbours,
                 "transition_max_gap_h": self.params.transition_max_gap_h,
                 "max_items_per_user": self.params.max_items_per_user,
+                "visitor_cap": self.params.visitor_cap,
             },
+            "blend": self.blend.to_json() if self.blend is not None else None,
+            "family_share": dict(self.family_share),
         }
         arrays: dict[str, NDArray[Any]] = {
             "meta": np.array(json.dumps(meta)),
@@ -272,6 +316,7 @@ class InteractionModel:
             "transition_gap_h": self.transition_gap_h,
             "transition_out": self.transition_out,
             "trend_keys": self.trend_keys,
+            "visitors": self.visitors,
             "event_user_ids": self.events.user_ids,
             "event_users": self.events.users,
             "event_business_ids": self.events.business_ids,
@@ -288,7 +333,7 @@ class InteractionModel:
         """Read a model written by ``save`` (``allow_pickle=False``)."""
         with np.load(Path(path), allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            if meta.get("format_version") != FORMAT_VERSION:
+            if meta.get("format_version") not in READABLE_VERSIONS:
                 raise ValueError(f"unsupported model format {meta.get('format_version')!r}")
             a = {name: data[name] for name in data.files}
         events = EventArrays(
@@ -300,6 +345,10 @@ class InteractionModel:
             weights=a["event_weights"],
             visits=a["event_visits"],
         )
+        params = FitParams(**meta["params"])
+        if meta["format_version"] == 1:  # before trust counting: refit from the events
+            return cls.fit_arrays(events, params=params)
+        blend = meta.get("blend")
         return cls(
             items=a["items"],
             activity=a["activity"],
@@ -314,8 +363,41 @@ class InteractionModel:
             trend_keys=a["trend_keys"],
             trend_origin_s=float(meta["trend_origin_s"]),
             trend_span_s=int(meta["trend_span_s"]),
-            params=FitParams(**meta["params"]),
+            params=params,
+            visitors=a["visitors"],
+            blend=Blend.from_json(blend) if blend else None,
+            family_share={str(k): float(v) for k, v in meta.get("family_share", {}).items()},
         )
+
+
+def _trusted_weights(
+    users: IntArray, items: IntArray, epoch_s: FloatArray, weights: FloatArray, cap: float
+) -> tuple[FloatArray, FloatArray]:
+    """Each event's weight once repeats and heavy visitors are discounted, and the
+    distinct visitors per item.
+
+    Of one visitor's events at one place on one (UTC) day, only the strongest counts;
+    then each visitor's total at a place is scaled down to at most ``cap``.
+    """
+    n_items = int(items.max()) + 1 if items.shape[0] else 0
+    result = np.zeros(weights.shape[0])
+    if weights.shape[0] == 0:
+        return result, np.zeros(n_items)
+    day = np.floor(epoch_s / DAY_S).astype(np.int64)
+    order = np.lexsort((-weights, day, items, users))
+    u, it, d = users[order], items[order], day[order]
+    first_of_day = np.ones(order.shape[0], dtype=bool)
+    first_of_day[1:] = (u[1:] != u[:-1]) | (it[1:] != it[:-1]) | (d[1:] != d[:-1])
+    kept = order[first_of_day]
+    pair_start = np.ones(kept.shape[0], dtype=bool)
+    ku, ki = users[kept], items[kept]
+    pair_start[1:] = (ku[1:] != ku[:-1]) | (ki[1:] != ki[:-1])
+    pair = np.cumsum(pair_start) - 1
+    totals = np.bincount(pair, weights=weights[kept])
+    factor = np.minimum(1.0, cap / np.maximum(totals, 1e-12))
+    result[kept] = weights[kept] * factor[pair]
+    visitors = np.bincount(ki[pair_start], minlength=n_items).astype(np.float64)
+    return result, visitors
 
 
 def _sum_at(cols: IntArray, vals: FloatArray, targets: IntArray) -> FloatArray:

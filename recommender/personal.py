@@ -72,6 +72,7 @@ def personal_signals(
     )
 
     out = {
+        "habit": _habit(history, cut, place, engagement, now_s),
         "revisit": w.revisit * log_share(share, floor=w.revisit_share_floor),
         "just_visited": _just_visited(history, cut, place, now_s, w),
         "favourite_category": _favourite_category(pool, history, engagement, w),
@@ -89,6 +90,31 @@ def personal_signals(
         params["probability"] = probability
         params["from_business_id"] = np.full(ids.shape[0], float(history.business_ids[source]))
     return PersonalSignals(out, params)
+
+
+HABIT_RECENCY_TIE: float = 1e-4
+"""Weight of recency inside ``habit``: only ever breaks ties between equal engagement."""
+
+
+def _habit(
+    history: UserHistory, cut: int, place: IntArray, engagement: FloatArray, now_s: float
+) -> FloatArray:
+    """``ln(1 + engagement)`` with the place, plus a recency tie-break (at most 1e-4).
+
+    Ranking by it alone is exactly the "the reader's most-visited places, most recent
+    first" baseline, so a fitted blend that gives it enough weight can only do better
+    than that baseline (``recommender.blend``). Its raw value is the contribution: the
+    blend's ``habit`` coefficient scales it (0 in the shipped defaults).
+    """
+    m = history.distinct_ids.shape[0]
+    last = np.full(m, -np.inf)
+    if cut:
+        np.maximum.at(last, history.event_index[:cut], history.epoch_s[:cut])
+    days = np.where(np.isfinite(last), (now_s - last) / 86_400.0, np.inf)
+    recency = np.where(np.isfinite(days), np.exp2(-np.maximum(days, 0.0) / 30.0), 0.0)
+    per_place = np.where(engagement > 0, np.log1p(engagement) + HABIT_RECENCY_TIE * recency, 0.0)
+    result: FloatArray = np.where(place >= 0, per_place[np.maximum(place, 0)], 0.0)
+    return result
 
 
 def _place_of(ids: IntArray, distinct_ids: IntArray) -> IntArray:

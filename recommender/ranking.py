@@ -24,11 +24,13 @@ from typing import Final
 
 import numpy as np
 
+from recommender.blend import DEFAULT_BLEND, Blend
 from recommender.candidates import Candidate, Context
 from recommender.diversity import diversified_order
 from recommender.events import FloatArray, IntArray
 from recommender.history import UserHistory
 from recommender.interactions import InteractionModel
+from recommender.mix import MixProfile, mix_signals
 from recommender.personal import personal_signals
 from recommender.reasons import ParamValue, Reason
 from recommender.scoring import bayesian_rating, distance_decay, log_lift, saturating_log
@@ -49,12 +51,18 @@ SIGNALS: Final = (
     "favourite_category",
     "co_visit",
     "next_place",
+    "habit",
+    "family_mix",
+    "restricted",
     "new_listing",
 )
 """Signal names, in the column order of the contribution matrix (and of reason ties)."""
 COLUMN: Final = MappingProxyType({name: i for i, name in enumerate(SIGNALS)})
-NO_REASON: Final = frozenset({"just_visited"})
-"""Signals that only ever lower a score, so never explain one."""
+NO_REASON: Final = frozenset({"just_visited", "restricted", "habit", "family_mix"})
+"""Signals that never explain a score: penalties, and ``habit``/``family_mix``, whose
+words would repeat "revisit" or say nothing about the place itself."""
+EVIDENCE_SIGNALS: Final = frozenset({"popular", "rating"})
+"""Reasons that praise a place, so need enough evidence (``_evidenced``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +136,55 @@ class _Table:
         )
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Scored:
+    """Every candidate's contribution per signal (blend applied), before ordering."""
+
+    table: _Table
+    contrib: FloatArray
+    params: dict[str, FloatArray]
+
+
+def score_candidates(
+    context: Context,
+    pool: list[Candidate],
+    *,
+    history: UserHistory | None = None,
+    model: InteractionModel | None = None,
+    weights: RankingWeights = DEFAULT_WEIGHTS,
+    blend: Blend | None = None,
+    mix: MixProfile | None = None,
+    anchor_family: str | None = None,
+) -> Scored:
+    """The contribution matrix (rows: ``pool``, columns: ``SIGNALS``) with the blend's
+    coefficients applied; ``blend=None`` uses the model's blend, else the defaults.
+    ``recommender.blend`` fits on the raw matrix (``blend=DEFAULT_BLEND`` with the
+    ``habit`` column kept: pass ``Blend({"habit": 1.0})``)."""
+    table = _Table.build(pool, context, weights)
+    contrib = np.zeros((len(pool), len(SIGNALS)))
+    params: dict[str, FloatArray] = {}
+    _place_signals(contrib, table, weights)
+    if model is not None:
+        _crowd_signals(contrib, params, table, context, model, weights)
+    own_families: set[str] = set()
+    if history is not None and len(history):
+        personal = personal_signals(table.ids, pool, context, history, model, weights)
+        for name, values in personal.contributions.items():
+            contrib[:, COLUMN[name]] = values
+        params.update(personal.params)
+        habit = personal.contributions["habit"]
+        own_families = {c.family for c, h in zip(pool, habit.tolist(), strict=True) if h > 0}
+    if mix is not None:
+        affinity, restricted = mix_signals(
+            pool, context, mix, own_families=own_families, anchor_family=anchor_family
+        )
+        contrib[:, COLUMN["family_mix"]] = weights.family_mix * affinity
+        contrib[:, COLUMN["restricted"]] = -weights.restricted_penalty * restricted
+    chosen = blend if blend is not None else (model.blend if model is not None else None)
+    contrib *= (chosen or DEFAULT_BLEND).vector(SIGNALS)
+    return Scored(table, contrib, params)
+
+
 def rank(
     context: Context,
     candidates: Iterable[Candidate],
@@ -136,11 +193,16 @@ def rank(
     model: InteractionModel | None = None,
     weights: RankingWeights = DEFAULT_WEIGHTS,
     limit: int = 20,
+    blend: Blend | None = None,
+    mix: MixProfile | None = None,
+    anchor_family: str | None = None,
 ) -> list[Ranked]:
     """The best ``limit`` candidates for the context, each with its score and reasons.
 
     A business id given twice counts once (the first). Candidates need not be near the
-    reader: a favourite 15 km away can still come first.
+    reader: a favourite 15 km away can still come first. ``blend`` (default: the model's
+    fitted blend, else the shipped one) weighs the signals; ``mix`` shapes a general list
+    (``recommender.mix``), around ``anchor_family`` on a place page.
     """
     if limit <= 0:
         return []
@@ -150,28 +212,36 @@ def rank(
     pool = list(by_id.values())
     if not pool:
         return []
-    table = _Table.build(pool, context, weights)
-    contrib = np.zeros((len(pool), len(SIGNALS)))
-    params: dict[str, FloatArray] = {}
-    _place_signals(contrib, table, weights)
-    if model is not None:
-        _crowd_signals(contrib, params, table, context, model, weights)
-    if history is not None and len(history):
-        personal = personal_signals(table.ids, pool, context, history, model, weights)
-        for name, values in personal.contributions.items():
-            contrib[:, COLUMN[name]] = values
-        params.update(personal.params)
+    scored = score_candidates(
+        context,
+        pool,
+        history=history,
+        model=model,
+        weights=weights,
+        blend=blend,
+        mix=mix,
+        anchor_family=anchor_family,
+    )
+    table, contrib, params = scored.table, scored.contrib, scored.params
+    contrib[:, COLUMN["new_listing"]] = 0.0
     base = contrib.sum(axis=1)
     final = _boosted_scores(base, table, weights)
     contrib[:, COLUMN["new_listing"]] = final - base
+    # Diversity shapes a list for a reader we know nothing about. A reader with a history
+    # is ranked on it: the blend was fitted and checked (against "their most-visited
+    # places") on the score order itself, which reordering would break.
+    personal = history is not None and len(history) > 0
+    general = context.category is None and not context.text and not personal
     order = diversified_order(
         final,
         table.ids,
         [c.category for c in pool],
         window=weights.diversity_window,
         max_per_category=weights.diversity_max_per_category,
-        enabled=context.category is None,
+        enabled=context.category is None and not personal,
         limit=limit,
+        families=[c.family for c in pool] if general and mix is not None else None,
+        max_per_family=weights.diversity_max_per_family,
     )
     return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
 
@@ -219,8 +289,9 @@ def _crowd_signals(
     recent = model.recent_activity(
         t.ids, at_s=epoch_s(context.at), window_s=w.trending_window_h * 3600.0
     )
+    counted = np.where(recent >= w.trending_min_recent, recent, 0.0)
     contrib[:, COLUMN["trending"]] = w.trending * saturating_log(
-        recent, saturation=w.trending_saturation
+        counted, saturation=w.trending_saturation
     )
     params["lift"] = lift
     params["recent"] = recent
@@ -279,13 +350,27 @@ def _ranked(
     reasons = [
         Reason(name, MappingProxyType(_reason_params(name, i, t, params, context)), float(row[j]))
         for j, name in enumerate(SIGNALS)
-        if row[j] >= w.reason_min_contribution and name not in NO_REASON
+        if row[j] >= w.reason_min_contribution
+        and name not in NO_REASON
+        and (name not in EVIDENCE_SIGNALS or _evidenced(name, t.pool[i], w))
     ]
     reasons.sort(key=lambda r: (-r.contribution, COLUMN[r.code]))
     contributions = MappingProxyType(
         {name: float(row[j]) for j, name in enumerate(SIGNALS) if row[j] != 0.0}
     )
     return Ranked(int(t.ids[i]), float(final[i]), tuple(reasons), contributions)
+
+
+def _evidenced(name: str, c: Candidate, w: RankingWeights) -> bool:
+    """Whether a praising reason has the evidence it needs (stated in the weights).
+
+    "populer" needs ``popular_min_reviews`` reviews or ``popular_min_visitors`` distinct
+    visitors; a rating reason needs ``rating_reason_min_reviews`` reviews. The score
+    still counts the (Bayesian-shrunk) evidence below that; only the words wait.
+    """
+    if name == "popular":
+        return c.rating_count >= w.popular_min_reviews or c.visitors >= w.popular_min_visitors
+    return c.rating_count >= w.rating_reason_min_reviews
 
 
 def _reason_params(

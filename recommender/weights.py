@@ -77,6 +77,9 @@ class RankingWeights:
     """Window for trending activity: a day catches events without going stale."""
     trending_saturation: float = 20.0
     """Interactions in the window at which trending reaches its maximum."""
+    trending_min_recent: int = 3
+    """Distinct visits in the window before "busy lately" counts at all (fewer count as
+    none): one person's visit yesterday is not a trend, and cannot be bought as one."""
 
     # ------------------------------------------------------ open now and match
     open_now: float = 0.3
@@ -142,11 +145,31 @@ class RankingWeights:
     is nearer, better rated and scored at least as high without it.
     """
 
+    # ------------------------------------------------------------- default mix
+    family_mix: float = 1.5
+    """Most the family's share of readers' choices adds to a general list (no query, no
+    category): the family readers pick most at this time of day gets all of it."""
+    restricted_penalty: float = 2.5
+    """Penalty in a general list for errands (public services, worship, schools, banks,
+    transport) unless the reader's own history includes that family."""
+
+    # ------------------------------------------------------------ evidence
+    popular_min_reviews: int = 20
+    """Reviews a place needs before "populer" may be said of it (or the visitors below)."""
+    popular_min_visitors: int = 20
+    """Distinct visitors a place needs before "populer" may be said of it."""
+    rating_reason_min_reviews: int = 5
+    """Reviews before the rating becomes a reason ("4,6★ dari 12 ulasan"): as many as the
+    prior counts for, so the shown figure is at least half evidence."""
+
     # ---------------------------------------------------------------- diversity
     diversity_max_per_category: int = 3
     """At most this many places of one category in the top ``diversity_window``."""
     diversity_window: int = 10
     """How many top positions the diversity rule covers."""
+    diversity_max_per_family: int = 4
+    """At most this many places of one family (top-level group) in the top
+    ``diversity_window`` of a general list (no query, no category)."""
 
     # ------------------------------------------------------------------ reasons
     reason_min_contribution: float = 0.02

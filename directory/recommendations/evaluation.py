@@ -1,7 +1,8 @@
 """Offline next-visit evaluation through the directory's own code path (``dekat eval nextpoi``).
 
-The Foursquare NYC check-ins (``../shared/data/foursquare_nyc_stan``) go through exactly
-what an operator would run: venues are imported as businesses (``dekat import
+Every next-visit data set in ``../shared/data`` (STAN NYC leave-last-out, DCHL NYC
+sessions, GETNext NYC validation and test; see each loader for its protocol) goes through
+exactly what an operator would run: venues are imported as businesses (``dekat import
 businesses``), every check-in except each user's last is imported as a "visit"
 interaction (``dekat import interactions``), the model is refreshed (``dekat recommender
 refresh``), and each user's query calls the same ``recommend`` service as
@@ -69,15 +70,28 @@ class _UserCase:
     query_venue: int
     at: datetime
     target: int
-    visits: Counter[int]
-    last_seen: dict[int, datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class DataSet:
+    """One next-visit data set in the shape every protocol reduces to.
+
+    ``history`` rows ``(user, venue, at)`` are imported as "visit" interactions (``at``
+    aware); ``cases`` are the queries; ``venues`` maps venue id → (lat, lon).
+    """
+
+    name: str
+    protocol: str
+    venues: dict[int, tuple[float, float]]
+    history: list[tuple[str, int, datetime]]
+    cases: list[_UserCase]
 
 
 def _rank(target: int, ranked: Sequence[int]) -> int | None:
     return ranked.index(target) if target in ranked else None
 
 
-def _load(
+def _stan_raw(
     data_dir: Path,
 ) -> tuple[dict[int, tuple[float, float]], dict[str, list[tuple[int, int]]]]:
     venues: dict[int, tuple[float, float]] = {}
@@ -93,71 +107,189 @@ def _load(
     return venues, by_user
 
 
-def _write_inputs(
-    workdir: Path, venues: dict[int, tuple[float, float]], by_user: dict[str, list[tuple[int, int]]]
-) -> tuple[Path, Path, list[_UserCase]]:
+def _at(minute: int) -> datetime:
+    return (ORIGIN + timedelta(minutes=minute)).astimezone(ZoneInfo(NEW_YORK))
+
+
+def stan_leave_last_out(data_root: Path) -> DataSet | None:
+    """STAN NYC, leave-last-out: every check-in but each user's last is history; the query
+    is at the second-to-last venue, at the time of the last; the target is the last."""
+    data_dir = data_root / "foursquare_nyc_stan"
+    if not (data_dir / "checkins.csv.gz").exists():
+        return None
+    venues, by_user = _stan_raw(data_dir)
+    history: list[tuple[str, int, datetime]] = []
+    cases: list[_UserCase] = []
+    for user, items in sorted(by_user.items(), key=lambda kv: int(kv[0])):
+        history.extend((user, vid, _at(minute)) for minute, vid in items[:-1])
+        if len(items) >= 2:
+            cases.append(_UserCase(user, items[-2][1], _at(items[-1][0]), items[-1][1]))
+    return DataSet(
+        "STAN NYC (leave-last-out)",
+        "history: all but each user's last check-in; query at the second-to-last venue at "
+        "the last check-in's time; target: the last venue",
+        venues,
+        history,
+        cases,
+    )
+
+
+def getnext_split(data_root: Path, split: str) -> DataSet | None:
+    """GETNext NYC ``split`` ("val" or "test"): GETNext's chronological split.
+
+    ``NYC_train.csv`` is not in the snapshot, but every GETNext row is a STAN check-in
+    (same user ids; UTC time = STAN minutes from ``ORIGIN``), so the training period is
+    every STAN check-in before the first row of the split (for "test", the validation
+    period too). Trajectories are GETNext's (``trajectory_id``, at most 24 h); the target
+    is each trajectory's last check-in, asked at the one before it (the trajectory's
+    earlier check-ins join the history); trajectories whose user or target venue never
+    occurs before are dropped, as GETNext does.
+    """
+    stan_dir = data_root / "foursquare_nyc_stan"
+    path = data_root / "foursquare_nyc_getnext_valtest" / f"NYC_{split}.csv.gz"
+    if not path.exists() or not (stan_dir / "checkins.csv.gz").exists():
+        return None
+    venues, by_user = _stan_raw(stan_dir)
+    poi_at = {(u, m): v for u, items in by_user.items() for m, v in items}
+    trajectories: dict[str, list[tuple[int, str, int]]] = defaultdict(list)
+    with gzip.open(path, "rt", newline="") as f:
+        for row in csv.DictReader(f):
+            when = datetime.fromisoformat(row["UTC_time"])
+            minute = int((when - ORIGIN).total_seconds() // 60)
+            venue = poi_at.get((row["user_id"], minute))
+            if venue is not None:
+                trajectories[row["trajectory_id"]].append((minute, row["user_id"], venue))
+    start = min(m for items in trajectories.values() for m, _, _ in items)
+    history = [
+        (user, vid, _at(minute))
+        for user, items in by_user.items()
+        for minute, vid in items
+        if minute < start
+    ]
+    seen_users = {u for u, _, _ in history}
+    seen_venues = {v for _, v, _ in history}
+    cases: list[_UserCase] = []
+    for _tid, items in sorted(trajectories.items()):
+        items.sort()
+        if len(items) < 2:
+            continue
+        history.extend((user, vid, _at(minute)) for minute, user, vid in items[:-1])
+        last_min, user, target = items[-1]
+        if user in seen_users and target in seen_venues:
+            cases.append(_UserCase(user, items[-2][2], _at(last_min), target))
+    return DataSet(
+        f"GETNext NYC ({split})",
+        "history: STAN check-ins before the split (GETNext's chronological train period) "
+        "plus each trajectory's earlier check-ins; target: each trajectory's last check-in",
+        venues,
+        history,
+        cases,
+    )
+
+
+def dchl_sessions(data_root: Path) -> DataSet | None:
+    """DCHL NYC: train and test sessions are history, the target is each user's label
+    (the venue after their last test session), asked at that session's last venue.
+
+    The files carry no times: sessions are placed one day apart (check-ins an hour apart
+    from 10:00), so time-of-day signals carry no information here.
+    """
+    data_dir = data_root / "foursquare_nyc_tky_dchl" / "NYC"
+    if not (data_dir / "labels_test.csv").exists():
+        return None
+    venues: dict[int, tuple[float, float]] = {}
+    with (data_dir / "pois.csv").open(newline="") as f:
+        for row in csv.DictReader(f):
+            venues[int(row["poi_id"])] = (float(row["latitude"]), float(row["longitude"]))
+    sessions: dict[str, list[list[int]]] = defaultdict(list)
+    for name in ("sessions_train.csv.gz", "sessions_test.csv.gz"):
+        with gzip.open(data_dir / name, "rt", newline="") as f:
+            for row in csv.DictReader(f):
+                sessions[row["user_id"]].append([int(v) for v in row["poi_sequence"].split()])
     zone = ZoneInfo(NEW_YORK)
+    base = datetime(2012, 4, 2, 10, 0, tzinfo=zone)
+    history: list[tuple[str, int, datetime]] = []
+    cases: list[_UserCase] = []
+    with (data_dir / "labels_test.csv").open(newline="") as f:
+        labels = {row["user_id"]: int(row["next_poi_id"]) for row in csv.DictReader(f)}
+    for user, user_sessions in sorted(sessions.items(), key=lambda kv: int(kv[0])):
+        last_at = base
+        for day, seq in enumerate(user_sessions):
+            for step, vid in enumerate(seq):
+                last_at = base + timedelta(days=day, hours=step)
+                history.append((user, vid, last_at))
+        if user in labels and user_sessions and user_sessions[-1]:
+            cases.append(
+                _UserCase(user, user_sessions[-1][-1], last_at + timedelta(hours=1), labels[user])
+            )
+    return DataSet(
+        "DCHL NYC (sessions)",
+        "history: train and test sessions; target: DCHL's test label after the last session",
+        venues,
+        history,
+        cases,
+    )
+
+
+DATASETS: dict[str, Callable[[Path], DataSet | None]] = {
+    "stan": stan_leave_last_out,
+    "dchl": dchl_sessions,
+    "getnext-val": lambda root: getnext_split(root, "val"),
+    "getnext-test": lambda root: getnext_split(root, "test"),
+}
+
+
+def _write_inputs(workdir: Path, data: DataSet) -> tuple[Path, Path]:
     businesses = workdir / "venues.csv"
     with businesses.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["external_id", "name", "category", "lat", "lon"])
-        for vid, (lat, lon) in sorted(venues.items()):
+        for vid, (lat, lon) in sorted(data.venues.items()):
             w.writerow([f"nyc-{vid}", f"Venue {vid}", "venue", repr(lat), repr(lon)])
     interactions = workdir / "checkins.csv"
-    cases: list[_UserCase] = []
     with interactions.open("w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["user_id", "business_external_id", "kind", "at"])
-        for user, items in sorted(by_user.items(), key=lambda kv: int(kv[0])):
-            visits: Counter[int] = Counter()
-            last_seen: dict[int, datetime] = {}
-            for minute, vid in items[:-1]:
-                at = (ORIGIN + timedelta(minutes=minute)).astimezone(zone)
-                w.writerow([user, f"nyc-{vid}", "visit", at.isoformat()])
-                visits[vid] += 1
-                last_seen[vid] = at
-            if len(items) >= 2:
-                last_min, target = items[-1]
-                cases.append(
-                    _UserCase(
-                        user=user,
-                        query_venue=items[-2][1],
-                        at=(ORIGIN + timedelta(minutes=last_min)).astimezone(zone),
-                        target=target,
-                        visits=visits,
-                        last_seen=last_seen,
-                    )
-                )
-    return businesses, interactions, cases
+        for user, vid, at in data.history:
+            w.writerow([user, f"nyc-{vid}", "visit", at.isoformat()])
+    return businesses, interactions
 
 
 def run_nextpoi(
     data_root: Path,
     *,
+    datasets: Sequence[str] = tuple(DATASETS),
     limit_users: int | None = None,
     workdir: Path | None = None,
     say: Callable[[str], None] = print,
-) -> dict[str, Metrics] | None:
-    """Run the evaluation; returns the metrics by ranker, or None when the data are absent."""
-    data_dir = data_root / "foursquare_nyc_stan"
-    if not (data_dir / "checkins.csv.gz").exists():
-        say(f"Foursquare NYC data not found at {data_dir}; evaluation skipped.")
-        return None
-    venues, by_user = _load(data_dir)
+) -> dict[str, dict[str, Metrics]] | None:
+    """Run every data set found; per data set, the metrics by ranker. None when none is
+    present (the message names where they were looked for)."""
+    results: dict[str, dict[str, Metrics]] = {}
+    for key in datasets:
+        data = DATASETS[key](data_root)
+        if data is None:
+            say(f"{key}: data not found under {data_root}; skipped.")
+            continue
+        say(f"\n== {data.name}: {len(data.cases):,} queries. {data.protocol}")
+        results[data.name] = _run_one(data, limit_users=limit_users, workdir=workdir, say=say)
+    return results or None
+
+
+def _run_one(
+    data: DataSet, *, limit_users: int | None, workdir: Path | None, say: Callable[[str], None]
+) -> dict[str, Metrics]:
     with tempfile.TemporaryDirectory(prefix="dekat-eval-") as tmp:
-        if workdir is None:
-            workdir = Path(tmp)
-        else:
-            workdir.mkdir(parents=True, exist_ok=True)
-            (workdir / "eval.db").unlink(missing_ok=True)
+        folder = Path(tmp) if workdir is None else workdir
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "eval.db").unlink(missing_ok=True)
         settings = Settings(
-            database_url=f"sqlite:///{workdir / 'eval.db'}", demo_count=0, timezone=NEW_YORK
+            database_url=f"sqlite:///{folder / 'eval.db'}", demo_count=0, timezone=NEW_YORK
         )
         started = time.perf_counter()
         prepare_database(settings, demo=False)
-        businesses_csv, interactions_csv, cases = _write_inputs(workdir, venues, by_user)
-        if limit_users:
-            cases = cases[:limit_users]
+        businesses_csv, interactions_csv = _write_inputs(folder, data)
+        cases = data.cases[:limit_users] if limit_users else data.cases
         engine = make_engine(settings.database_url)
         sessions = make_session_factory(engine)
         try:
@@ -175,10 +307,11 @@ def run_nextpoi(
                     f"imported {ireport.inserted:,} check-ins as interactions "
                     f"({ireport.duplicates:,} exact duplicates skipped)"
                 )
-                refresh = refresh_model(session, timezone=NEW_YORK)
+                refresh = refresh_model(session, timezone=NEW_YORK, say=say)
                 say(
-                    f"model refreshed from {refresh.n_events:,} interactions "
-                    f"in {refresh.seconds:.1f} s; setup {time.perf_counter() - started:.1f} s"
+                    f"model and ranker ({refresh.blend_source}) refreshed from "
+                    f"{refresh.n_events:,} interactions in {refresh.seconds:.1f} s; "
+                    f"setup {time.perf_counter() - started:.1f} s"
                 )
                 ext_to_id = {
                     ext: bid
@@ -189,7 +322,7 @@ def run_nextpoi(
                     )
                     if ext is not None
                 }
-                return _evaluate(session, cases, venues, ext_to_id, settings, say)
+                return _evaluate(session, cases, data, ext_to_id, settings, say)
         finally:
             engine.dispose()
 
@@ -197,15 +330,20 @@ def run_nextpoi(
 def _evaluate(
     session: Session,
     cases: list[_UserCase],
-    venues: dict[int, tuple[float, float]],
+    data: DataSet,
     ext_to_id: dict[str, int],
     settings: Settings,
     say: Callable[[str], None],
 ) -> dict[str, Metrics]:
+    venues = data.venues
     id_of = {vid: ext_to_id[f"nyc-{vid}"] for vid in venues if f"nyc-{vid}" in ext_to_id}
+    by_user: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
     popularity: Counter[int] = Counter()
-    for case in cases:
-        popularity.update(case.visits)
+    for user, vid, at in data.history:
+        by_user[user].append((at, vid))
+        popularity[vid] += 1
+    for items in by_user.values():
+        items.sort()
     popular = [vid for vid, _ in sorted(popularity.items(), key=lambda kv: (-kv[1], kv[0]))[:20]]
     weights = weights_for(settings.new_listing_age_days)
     ranks: dict[str, list[int | None]] = defaultdict(list)
@@ -226,12 +364,16 @@ def _evaluate(
         ranks["most popular overall"].append(_rank(case.target, popular))
         nearest = sorted(venues, key=lambda v: (distance_m(lat, lon, *venues[v]), v))[:20]
         ranks["nearest to the query point"].append(_rank(case.target, nearest))
-        mine = sorted(
-            case.visits, key=lambda v: (-case.visits[v], -case.last_seen[v].timestamp(), v)
-        )[:20]
+        visits: Counter[int] = Counter()
+        last_seen: dict[int, datetime] = {}
+        for at, vid in by_user[case.user]:
+            if at < case.at:
+                visits[vid] += 1
+                last_seen[vid] = at
+        mine = sorted(visits, key=lambda v: (-visits[v], -last_seen[v].timestamp(), v))[:20]
         ranks["user's most-visited"].append(_rank(case.target, mine))
         if (n + 1) % 200 == 0:
-            say(f"  {n + 1}/{len(cases)} users")
+            say(f"  {n + 1}/{len(cases)} queries")
     latencies.sort()
     p50 = latencies[len(latencies) // 2]
     p95 = latencies[int(0.95 * (len(latencies) - 1))]

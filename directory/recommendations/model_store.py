@@ -15,18 +15,32 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from directory.models import Interaction, RecommenderModel, utcnow
+from directory.models import (
+    Business,
+    BusinessStatus,
+    Category,
+    Interaction,
+    RecommenderModel,
+    utcnow,
+)
+from directory.recommendations.mix_profile import PRIOR_WEIGHT, SHIPPED_PRIOR, mix_profile
+from directory.search.catalog import get_catalog
 from directory.search.rawsql import FastStatement
-from recommender import Event, InteractionModel
+from recommender import SIGNALS, Event, InteractionModel
+from recommender.blend import Blend, choose_blend
+from recommender.holdout import Places, build_groups
+from recommender.mix import learned_shares
 
 CHECK_EVERY_S = 5.0
 KEEP_MODELS = 2
@@ -38,6 +52,9 @@ class RefreshReport:
     n_events: int
     model_id: int
     seconds: float
+    blend_source: str = "default"
+    """"fitted", "fitted+habit" or "default" (too little data, or the fit was refused)."""
+    blend_report: dict[str, Any] = field(default_factory=dict)
 
 
 _EVENTS_PAGE = FastStatement(
@@ -99,14 +116,80 @@ def model_from_bytes(data: bytes) -> InteractionModel:
         return InteractionModel.load(path)
 
 
+def _places(session: Session, items: np.ndarray) -> tuple[Places, dict[int, str]]:
+    """The published places among ``items`` as columns, and each one's family."""
+    catalog = get_catalog(session)
+    reach = dict(session.execute(select(Category.id, Category.reach)).tuples().all())
+    wanted = set(items.tolist())
+    rows = []
+    family_of: dict[int, str] = {}
+    chains: dict[int, tuple[str, str]] = {}
+    query = select(
+        Business.id,
+        Business.lat,
+        Business.lon,
+        Business.primary_category_id,
+        Business.rating_sum,
+        Business.rating_count,
+    ).where(Business.status == BusinessStatus.PUBLISHED)
+    for bid, lat, lon, category_id, rating_sum, rating_count in session.execute(query):
+        if bid not in wanted or category_id not in catalog.categories:
+            continue
+        chain = chains.get(category_id)
+        if chain is None:
+            slugs = [catalog.categories[c].slug for c in catalog.ancestors(category_id)]
+            chain = chains[category_id] = (slugs[0], slugs[-1])
+        mean = min(5.0, max(1.0, rating_sum / rating_count)) if rating_count else None
+        rows.append(
+            (bid, lat, lon, chain[0], reach.get(category_id, "local"), chain[1], mean, rating_count)
+        )
+        family_of[bid] = chain[1]
+    return Places.build(rows), family_of
+
+
+def fit_state(
+    model: InteractionModel,
+    session: Session,
+    *,
+    timezone: str,
+    say: Callable[[str], None] | None = None,
+) -> tuple[InteractionModel, Blend]:
+    """The model with the deployment's fitted blend and family shares attached.
+
+    The blend is fitted and checked on the time-ordered holdout of
+    ``recommender.holdout`` and activated only when ``recommender.blend.choose_blend``
+    accepts it; the family shares count distinct visitors per family, smoothed toward the
+    shipped prior.
+    """
+    places, family_of = _places(session, model.items)
+    activity: dict[str, float] = {}
+    for bid, value in zip(model.items.tolist(), model.activity.tolist(), strict=True):
+        family = family_of.get(bid)
+        if family is not None:
+            activity[family] = activity.get(family, 0.0) + value
+    shares = learned_shares(SHIPPED_PRIOR, activity, prior_weight=PRIOR_WEIGHT)
+    data = build_groups(
+        model.events, places, zone=ZoneInfo(timezone), mix=mix_profile(shares), params=model.params
+    )
+    blend = choose_blend(data.train, data.holdout, data.baselines, SIGNALS, say=say)
+    return model.with_state(
+        blend=blend if blend.source != "default" else None, family_share=shares
+    ), blend
+
+
 def refresh_model(
-    session: Session, *, timezone: str, progress: Callable[[int], None] | None = None
+    session: Session,
+    *,
+    timezone: str,
+    progress: Callable[[int], None] | None = None,
+    say: Callable[[str], None] | None = None,
 ) -> RefreshReport:
-    """Fit the model from every interaction and store it as the newest; commits."""
+    """Fit the model and the ranker from every interaction, store them as the newest;
+    commits. ``say`` hears whether the fitted ranker was activated, and why not."""
     started = time.perf_counter()
     max_id = int(session.scalar(select(func.max(Interaction.id))) or 0)
     events = list(iter_events(session, timezone=timezone, progress=progress))
-    model = InteractionModel.fit(events)
+    model, blend = fit_state(InteractionModel.fit(events), session, timezone=timezone, say=say)
     row = RecommenderModel(
         fitted_at=utcnow(),
         n_events=len(events),
@@ -123,7 +206,11 @@ def refresh_model(
     session.commit()
     _cache.pop(_engine_of(session), None)
     return RefreshReport(
-        n_events=len(events), model_id=row.id, seconds=time.perf_counter() - started
+        n_events=len(events),
+        model_id=row.id,
+        seconds=time.perf_counter() - started,
+        blend_source=blend.source,
+        blend_report=dict(blend.report),
     )
 
 

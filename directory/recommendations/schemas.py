@@ -20,6 +20,10 @@ class RecommendedBusiness(BaseModel):
     area: AreaRef | None
     rating: float | None
     rating_count: int
+    rating_adjusted: float = Field(
+        description="Bayesian-adjusted rating: the mean shrunk toward 3.5★ as if 5 more "
+        "reviews had given it; what the ranking uses. 3.5 without reviews."
+    )
     price_level: int | None
     open_now: bool | None
     distance_m: float

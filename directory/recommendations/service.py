@@ -27,6 +27,7 @@ from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
 from directory.hours import OpeningHours, from_json, is_open_at
 from directory.models import Business, BusinessStatus, Category, Interaction
+from directory.recommendations.mix_profile import mix_profile
 from directory.recommendations.model_store import current_model
 from directory.recommendations.schemas import (
     RecommendationItem,
@@ -55,6 +56,7 @@ from recommender import (
     rank,
     render_reason,
 )
+from recommender.scoring import bayesian_rating
 
 NEAREST_K = 300
 RELATED_K = 100
@@ -82,11 +84,29 @@ class RecommendationQuery:
     limit: int = 20
     lang: str = "id"
     origin: Origin | None = None
+    anchor_id: int | None = None
+    """The business whose page asks ("Juga di sekitar sini"): similar and complementary
+    places (same family, co-visited with it) come first."""
 
 
 def weights_for(new_listing_age_days: float) -> RankingWeights:
     """The library's defaults with the operator's settings applied."""
     return dataclasses.replace(DEFAULT_WEIGHTS, new_listing_age_days=new_listing_age_days)
+
+
+def adjusted_rating(
+    mean: float | None, count: int, weights: RankingWeights = DEFAULT_WEIGHTS
+) -> float:
+    """The Bayesian-adjusted rating the ranking uses: the mean shrunk toward
+    ``rating_prior_mean`` as if ``rating_prior_weight`` more reviews had given it (the prior
+    itself when there are no reviews)."""
+    value = bayesian_rating(
+        np.array([mean if mean is not None else weights.rating_prior_mean]),
+        np.array([float(count) if mean is not None else 0.0]),
+        prior_mean=weights.rating_prior_mean,
+        prior_weight=weights.rating_prior_weight,
+    )
+    return float(value[0])
 
 
 def _point(catalog: Catalog, query: RecommendationQuery) -> tuple[float, float, AreaRef | None]:
@@ -266,6 +286,7 @@ def _candidate(
     q: str | None,
     asked_slug: str | None,
     popularity: float,
+    visitors: float,
 ) -> Candidate:
     hit = chains.get(p.category_id)
     if hit is None:
@@ -297,6 +318,8 @@ def _candidate(
         age_days=max(0.0, (now - p.listed_at).total_seconds() / 86400),
         text_match=min(1.0, max(0.0, tm)),
         category_match=asked_slug is not None and asked_slug in slugs,
+        family=slugs[-1],
+        visitors=int(visitors),
     )
 
 
@@ -328,6 +351,9 @@ def recommend(
     for bid, _at, _kind in history_rows:
         pool[bid] = None
     model = current_model(session)
+    if model is not None and query.anchor_id is not None:
+        for bid, _s in model.related_items([query.anchor_id], limit=RELATED_K // 2):
+            pool[bid] = None
     if model is not None and history_rows:
         visits: dict[int, int] = {}
         for bid, _at, _kind in history_rows:
@@ -358,11 +384,15 @@ def recommend(
     reach = _reach(session)
     local = at.replace(tzinfo=None)
     places = [p for p in rows.values() if p.category_id in catalog.categories]
-    activity = (
-        model.activity_of(np.array([p.id for p in places], dtype=np.int64)).tolist()
-        if model is not None and places
-        else [float(p.interaction_count) for p in places]
-    )
+    # Interactions count toward popularity only through a fitted model, which counts
+    # distinct visitors (``InteractionModel``): the live ``interaction_count`` counts
+    # requests, and anyone can send a thousand of those.
+    place_ids = np.array([p.id for p in places], dtype=np.int64)
+    if model is not None and places:
+        activity = model.activity_of(place_ids).tolist()
+        visitors = model.visitors_of(place_ids).tolist()
+    else:
+        activity = visitors = [0.0] * len(places)
     chains: dict[int, tuple[list[int], tuple[str, ...]]] = {}
     candidates = [
         _candidate(
@@ -377,8 +407,9 @@ def recommend(
             q=query.q,
             asked_slug=asked_slug,
             popularity=max(float(a), 0.0),
+            visitors=v,
         )
-        for p, a in zip(places, activity, strict=True)
+        for p, a, v in zip(places, activity, visitors, strict=True)
     ]
     primary_slug = {c.business_id: c.category for c in candidates}
     history = None
@@ -391,10 +422,18 @@ def recommend(
     context = Context(
         lat=lat, lon=lon, at=at, user_id=query.user_id, text=query.q, category=asked_slug
     )
-    ranked = rank(
-        context, candidates, history=history, model=model, weights=weights, limit=query.limit
-    )
     by_id = {c.business_id: c for c in candidates}
+    anchor = by_id.get(query.anchor_id) if query.anchor_id is not None else None
+    ranked = rank(
+        context,
+        candidates,
+        history=history,
+        model=model,
+        weights=weights,
+        limit=query.limit,
+        mix=mix_profile(model.family_share if model is not None else None),
+        anchor_family=anchor.family if anchor is not None else None,
+    )
     areas = _areas(catalog, {rows[r.business_id].area_id for r in ranked})
     lang: Literal["id", "en"] = "en" if query.lang == "en" else "id"
     origin: Origin = query.origin or ("area" if area_ref is not None else "reader")
@@ -422,6 +461,9 @@ def recommend(
                     area=areas.get(p.area_id) if p.area_id is not None else None,
                     rating=round(cand.rating_mean, 2) if cand.rating_mean is not None else None,
                     rating_count=cand.rating_count,
+                    rating_adjusted=round(
+                        adjusted_rating(cand.rating_mean, cand.rating_count, weights), 2
+                    ),
                     price_level=p.price_level,
                     open_now=cand.is_open,
                     distance_m=round(cand.distance_m, 1),

@@ -32,10 +32,13 @@ def recommend_for_place(
     category: Category | None = None,
     exclude: Set[int] = frozenset(),
     limit: int = 5,
+    anchor_id: int | None = None,
 ) -> list[ResultView]:
     """Recommended businesses around a point, each with its explanation ("650 m · 4,6★...").
 
-    ``origin`` is what the point is (``"place"`` or ``"area"``), for the distance reason.
+    ``origin`` is what the point is (``"place"`` or ``"area"``), for the distance reason;
+    ``anchor_id`` the business whose page this is, so that similar and complementary
+    places come first ("Juga di sekitar sini").
     """
     page = recommend(
         session,
@@ -46,6 +49,7 @@ def recommend_for_place(
             limit=min(50, limit + len(exclude)),
             lang=lang,
             origin=origin,
+            anchor_id=anchor_id,
         ),
         now=at,
         timezone=settings.timezone,

@@ -255,11 +255,18 @@ def test_a_higher_mean_with_the_same_count_never_lowers_the_score(
 # ------------------------------------------------------------------ reasons
 
 
-def _fired(r: Ranked) -> set[str]:
+def _fired(r: Ranked, c: Candidate) -> set[str]:
+    """Signals that fired and, for praise, have the evidence the weights ask for."""
+    evidenced = {
+        "popular": c.rating_count >= W.popular_min_reviews or c.visitors >= W.popular_min_visitors,
+        "rating": c.rating_count >= W.rating_reason_min_reviews,
+    }
     return {
         name
         for name, value in r.contributions.items()
-        if value >= W.reason_min_contribution and name not in NO_REASON
+        if value >= W.reason_min_contribution
+        and name not in NO_REASON
+        and evidenced.get(name, True)
     }
 
 
@@ -355,7 +362,7 @@ def test_reasons_are_exactly_the_signals_that_fired_and_say_true_things(
     by_id = {c.business_id: c for c in pool}
     for r in ranked_all(context, pool, history=history, model=model):
         codes = [reason.code for reason in r.reasons]
-        assert set(codes) == _fired(r)
+        assert set(codes) == _fired(r, by_id[r.business_id])
         assert len(codes) == len(set(codes))
         assert set(codes) <= set(REASON_CODES)
         strengths = [reason.contribution for reason in r.reasons]

@@ -140,6 +140,7 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
             origin="place",  # around this business, not the reader: "650 m dari sini"
             exclude={business.id},
             limit=NEARBY_LIMIT,
+            anchor_id=business.id,
         ),
         "notice": "",
         "tracking": False,

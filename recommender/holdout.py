@@ -1,0 +1,296 @@
+"""Held-out next visits from a deployment's own interactions, to fit and check the blend.
+
+Time-ordered, per reader: for everyone with at least three visits, the **training**
+query is their second-to-last visit (asked from the place before it, at its time) and the
+**holdout** query their last visit (asked from the second-to-last place). The
+interaction model used for both is fitted without either visit (nor anything after the
+second-to-last), so neither the fit nor the check ever sees the visit it predicts, and
+the holdout lies after the training queries for every reader.
+
+Candidates are built as the directory builds them: the ``nearest`` places to the query
+point, the reader's own places, and places the model relates to them and to the last
+one. ``build_groups`` returns the raw contribution matrices (``recommender.blend.Group``)
+and the baselines' figures on the holdout: the reader's most-visited places (the
+``habit`` column alone) and the most popular places.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+import numpy as np
+from numpy.typing import NDArray
+
+from recommender.blend import Blend, Figures, Group
+from recommender.candidates import Candidate, Context
+from recommender.events import EventArrays, FloatArray, IntArray
+from recommender.history import build_history
+from recommender.interactions import FitParams, InteractionModel
+from recommender.mix import MixProfile
+from recommender.ranking import COLUMN, SIGNALS, score_candidates
+from recommender.weights import DEFAULT_WEIGHTS, KIND_WEIGHTS, VISIT_KINDS, RankingWeights
+
+EARTH_RADIUS_M = 6_371_008.8
+RAW: Blend = Blend(coefficients={"habit": 1.0})
+"""Every coefficient 1: the raw contribution matrix the blend is fitted on."""
+_KIND_OF_WEIGHT = {w: k for k, w in sorted(KIND_WEIGHTS.items(), key=lambda kv: kv[0])}
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Places:
+    """The places queries may return, as columns (``ids`` sorted ascending)."""
+
+    ids: IntArray
+    lat: FloatArray
+    lon: FloatArray
+    category: Sequence[str]
+    reach: Sequence[str]
+    family: Sequence[str]
+    rating_mean: FloatArray
+    """NaN when unrated."""
+    rating_count: IntArray
+
+    @classmethod
+    def build(
+        cls,
+        rows: Sequence[tuple[int, float, float, str, str, str, float | None, int]],
+    ) -> Places:
+        """From ``(id, lat, lon, category, reach, family, rating_mean, rating_count)``."""
+        ordered = sorted(rows)
+        return cls(
+            ids=np.array([r[0] for r in ordered], dtype=np.int64),
+            lat=np.array([r[1] for r in ordered], dtype=np.float64),
+            lon=np.array([r[2] for r in ordered], dtype=np.float64),
+            category=[r[3] for r in ordered],
+            reach=[r[4] for r in ordered],
+            family=[r[5] for r in ordered],
+            rating_mean=np.array(
+                [math.nan if r[6] is None else r[6] for r in ordered], dtype=np.float64
+            ),
+            rating_count=np.array([r[7] for r in ordered], dtype=np.int64),
+        )
+
+    def rows_of(self, business_ids: IntArray) -> IntArray:
+        """Row of each id, −1 when unknown."""
+        pos = np.minimum(np.searchsorted(self.ids, business_ids), max(len(self.ids) - 1, 0))
+        return np.where(self.ids[pos] == business_ids, pos, -1).astype(np.int64)
+
+    def distances_m(self, lat: float, lon: float) -> FloatArray:
+        """Great-circle distance from a point to every place."""
+        p1, p2 = np.radians(lat), np.radians(self.lat)
+        dp, dl = p2 - p1, np.radians(self.lon - lon)
+        a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
+        result: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+        return result
+
+
+@dataclass(frozen=True, slots=True)
+class HoldoutData:
+    """Training and holdout groups, and the baselines' figures on the holdout."""
+
+    train: list[Group]
+    holdout: list[Group]
+    baselines: dict[str, Figures]
+    model: InteractionModel
+
+
+def _kind(weight: float, visit: bool) -> str:
+    return "visit" if visit else _KIND_OF_WEIGHT.get(weight, "view")
+
+
+def build_groups(
+    events: EventArrays,
+    places: Places,
+    *,
+    zone: tzinfo,
+    weights: RankingWeights = DEFAULT_WEIGHTS,
+    mix: MixProfile | None = None,
+    nearest: int = 300,
+    related: int = 100,
+    max_queries: int = 1_500,
+    params: FitParams | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> HoldoutData:
+    """The time-ordered training and holdout next visits (module docstring)."""
+    users = events.users
+    n = len(events)
+    ends = np.r_[np.flatnonzero(np.diff(users)) + 1, n] if n else np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, ends[:-1]] if n else np.zeros(0, dtype=np.int64)
+    cut_time = np.full(n, np.inf)
+    chosen: list[tuple[int, NDArray[np.int64]]] = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        visit_rows = s + np.flatnonzero(events.visits[s:e])
+        if visit_rows.shape[0] < 3:
+            continue
+        chosen.append((s, visit_rows))
+        cut_time[s:e] = events.epoch_s[visit_rows[-2]]
+    keep = events.epoch_s < cut_time
+    fit_events = EventArrays.build(
+        user_ids=events.user_ids,
+        users=events.users[keep],
+        business_ids=events.business_ids[keep],
+        epoch_s=events.epoch_s[keep],
+        slots=events.slots[keep],
+        weights=events.weights[keep],
+        visits=events.visits[keep],
+    )
+    model = InteractionModel.fit_arrays(fit_events, params=params)
+    # Deterministic, spread-out subset of readers when there are too many to score.
+    if len(chosen) > max_queries:
+        step = len(chosen) / max_queries
+        chosen = [chosen[int(i * step)] for i in range(max_queries)]
+    activity_all = model.activity_of(places.ids)
+    popular = places.ids[np.lexsort((places.ids, -activity_all))[:20]]
+    train: list[Group] = []
+    holdout: list[Group] = []
+    ranks: dict[str, list[int | None]] = {"user's most-visited": [], "most popular": []}
+    for done, (s, visit_rows) in enumerate(chosen):
+        for target_row, from_row, out in (
+            (visit_rows[-2], visit_rows[-3], train),
+            (visit_rows[-1], visit_rows[-2], holdout),
+        ):
+            group = _group(
+                events,
+                s,
+                int(target_row),
+                int(from_row),
+                places,
+                model,
+                zone,
+                weights,
+                mix,
+                nearest=nearest,
+                related=related,
+            )
+            if group is None:
+                continue
+            out.append(group)
+            if out is holdout:
+                target = int(events.business_ids[target_row])
+                ranks["most popular"].append(_index(popular.tolist(), target))
+                ranks["user's most-visited"].append(_habit_rank(group))
+        if progress is not None and (done + 1) % 100 == 0:
+            progress(100)
+    baselines = {name: Figures.from_ranks(r) for name, r in ranks.items()}
+    return HoldoutData(train, holdout, baselines, model)
+
+
+def _index(ranked: list[int], target: int) -> int | None:
+    return ranked.index(target) if target in ranked else None
+
+
+def _habit_rank(group: Group) -> int | None:
+    """The most-visited baseline's rank of the target (places the reader never went to
+    are not in its list)."""
+    if group.target is None:
+        return None
+    habit = group.features[:, COLUMN["habit"]]
+    if habit[group.target] <= 0:
+        return None
+    ids = np.asarray(group.ids)
+    t = group.target
+    better = (habit > habit[t]) | ((habit == habit[t]) & (ids < ids[t]))
+    rank = int(better.sum())
+    return rank if rank < 20 else None
+
+
+def _group(
+    events: EventArrays,
+    start: int,
+    target_row: int,
+    from_row: int,
+    places: Places,
+    model: InteractionModel,
+    zone: tzinfo,
+    weights: RankingWeights,
+    mix: MixProfile | None,
+    *,
+    nearest: int,
+    related: int,
+) -> Group | None:
+    origin = places.rows_of(np.array([events.business_ids[from_row]], dtype=np.int64))[0]
+    if origin < 0:
+        return None
+    at = datetime.fromtimestamp(float(events.epoch_s[target_row]), tz=UTC).astimezone(zone)
+    user = str(events.user_ids[events.users[start]])
+    own = [
+        (
+            int(events.business_ids[i]),
+            datetime.fromtimestamp(float(events.epoch_s[i]), tz=UTC).astimezone(zone),
+            _kind(float(events.weights[i]), bool(events.visits[i])),
+        )
+        for i in range(start, target_row)
+        if events.epoch_s[i] < events.epoch_s[target_row]
+    ]
+    if not own:
+        return None
+    categories = {
+        int(places.ids[r]): places.category[r]
+        for r in places.rows_of(np.array([b for b, _, _ in own], dtype=np.int64)).tolist()
+        if r >= 0
+    }
+    history = build_history(own, user_id=user, categories=categories)
+    lat, lon = float(places.lat[origin]), float(places.lon[origin])
+    distance = places.distances_m(lat, lon)
+    k = min(nearest, distance.shape[0])
+    rows = set(np.argpartition(distance, k - 1)[:k].tolist()) if k else set()
+    engagement = {b: math.log1p(c) for b, c in history.visit_counts.items()}
+    wanted = {int(b) for b in history.distinct_ids.tolist()}
+    wanted.update(b for b, _ in model.related_items(engagement, limit=related))
+    if history.last_business_id is not None:
+        wanted.update(
+            b for b, _ in model.related_items([history.last_business_id], limit=related // 2)
+        )
+    rows.update(
+        r for r in places.rows_of(np.array(sorted(wanted), dtype=np.int64)).tolist() if r >= 0
+    )
+    ordered = np.array(sorted(rows), dtype=np.int64)
+    ids = places.ids[ordered]
+    activity = model.activity_of(ids)
+    visitors = model.visitors_of(ids)
+    means = places.rating_mean[ordered]
+    rated = ~np.isnan(means)
+    rows_list = ordered.tolist()
+    pool = [
+        Candidate(
+            business_id=b,
+            lat=la,
+            lon=lo,
+            distance_m=dm,
+            category=places.category[r],
+            reach=places.reach[r],
+            family=places.family[r],
+            rating_mean=m if ok else None,
+            rating_count=n if ok else 0,
+            popularity=a,
+            visitors=int(v),
+        )
+        for r, b, la, lo, dm, m, ok, n, a, v in zip(
+            rows_list,
+            ids.tolist(),
+            places.lat[ordered].tolist(),
+            places.lon[ordered].tolist(),
+            distance[ordered].tolist(),
+            means.tolist(),
+            rated.tolist(),
+            places.rating_count[ordered].tolist(),
+            activity.tolist(),
+            visitors.tolist(),
+            strict=True,
+        )
+    ]
+    context = Context(lat=lat, lon=lon, at=at, user_id=user)
+    scored = score_candidates(
+        context, pool, history=history, model=model, weights=weights, blend=RAW, mix=mix
+    )
+    target = int(events.business_ids[target_row])
+    hit = np.flatnonzero(ids == target)
+    features = scored.contrib.copy()
+    features[:, COLUMN["new_listing"]] = 0.0
+    return Group(features=features, ids=ids.tolist(), target=int(hit[0]) if hit.size else None)
+
+
+__all__ = ["RAW", "SIGNALS", "HoldoutData", "Places", "VISIT_KINDS", "build_groups"]
