@@ -207,6 +207,11 @@ def admin_photo_file(
 
 
 @admin_router.post("/photos/{photo_id}/hide", response_model=PhotoRead)
-def hide_photo(photo_id: PhotoIdPath, admin: AdminDep, sessions: SessionsDep) -> PhotoRead:
-    """Hide a photo from readers (audited)."""
-    return photo_read(service.hide_photo(sessions, photo_id, actor=admin_actor(admin)))
+def hide_photo(
+    photo_id: PhotoIdPath, admin: AdminDep, sessions: SessionsDep, settings: SettingsDep
+) -> PhotoRead:
+    """Hide a photo from readers (audited); its files are removed from the store."""
+    hidden = service.hide_photo(
+        sessions, photo_id, actor=admin_actor(admin), store=photo_store(settings)
+    )
+    return photo_read(hidden)

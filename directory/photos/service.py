@@ -207,8 +207,15 @@ def delete_owner_photo(
     storage.delete_files(store, run_in_transaction(sessions, work))
 
 
-def hide_photo(sessions: sessionmaker[Session], photo_id: int, *, actor: str) -> Photo:
-    """An editor hides a photo from readers (files kept for the record)."""
+def hide_photo(
+    sessions: sessionmaker[Session], photo_id: int, *, actor: str,
+    store: storage.PhotoStore | None = None,
+) -> Photo:  # fmt: skip
+    """An editor hides a photo from readers; its files leave the store.
+
+    Removing the objects (after the status change is committed) means no copy stays
+    reachable: not through a signed store URL handed out before, nor a shared cache that
+    revalidates. The row and the audit entry remain as the record."""
 
     def work(session: Session) -> Photo:
         photo = session.get(Photo, photo_id)
@@ -222,4 +229,7 @@ def hide_photo(sessions: sessionmaker[Session], photo_id: int, *, actor: str) ->
         )  # fmt: skip
         return photo
 
-    return run_in_transaction(sessions, work)
+    photo = run_in_transaction(sessions, work)
+    if store is not None:
+        storage.delete_files(store, (photo.file_name, photo.thumb_name))
+    return photo

@@ -298,6 +298,22 @@ def test_rejected_submission_objects_are_removed(
     assert s3_server.keys(bucket) == []
 
 
+def test_hidden_photo_objects_are_removed(
+    client: TestClient, sessions: sessionmaker[Session], owned: tuple[str, str, int],
+    s3_server: S3Server, bucket: str,
+) -> None:  # fmt: skip
+    _, token, business_id = owned
+    admin = make_admin(sessions)
+    photo = _upload(client, _owner_url(business_id), token, image_bytes()).json()
+    assert len(s3_server.keys(bucket)) == 2
+    hidden = client.post(f"/api/v1/admin/photos/{photo['id']}/hide", headers=bearer(admin))
+    assert hidden.status_code == 200
+    assert hidden.json()["status"] == "hidden"
+    assert s3_server.keys(bucket) == []
+    assert client.get(photo["url"]).status_code == 404
+    assert client.get(photo["thumbnail_url"]).status_code == 404
+
+
 @pytest.fixture
 def signed_client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings.model_copy(update={"media_signed_urls": True}))
