@@ -18,6 +18,50 @@ class SearchHit(BusinessSummary):
     )
 
 
+class InterpretedCategory(BaseModel):
+    slug: str
+    name: str
+    phrase: str = Field(description="The words of the query that named it.")
+
+
+class InterpretedArea(BaseModel):
+    slug: str
+    name: str
+    kind: str
+    how: str = Field(description="exact | alias | corrected: how the words matched the area.")
+    phrase: str | None = Field(description="The words of the query that named it (null: `area`).")
+
+
+class Correction(BaseModel):
+    word: str = Field(description="The word as typed.")
+    to: str = Field(description="The word it was read as.")
+
+
+class InterpretedFilters(BaseModel):
+    price: list[int] = Field(description="Price levels the query asked for (murah → [1]).")
+    open_now: bool
+    open_24h: bool = Field(description="Open around the clock (\"24 jam\").")
+    open_at: str | None = Field(description="HH:MM a meal word asked for (sarapan → 07:00).")
+    meal: str | None
+    nearest_first: bool = Field(description="\"dekat sini\"/\"near me\": sorted by distance.")
+
+
+class Interpretation(BaseModel):
+    """How the query was read: which words were text, which named a category or an area,
+    which became filters, and which were corrected."""
+
+    text: list[str] = Field(description="Words matched as text.")
+    category: InterpretedCategory | None = Field(description="The first category named.")
+    categories: list[InterpretedCategory]
+    area: InterpretedArea | None
+    filters: InterpretedFilters
+    corrections: list[Correction]
+    needs_location: bool = Field(
+        description="The query asked for what is near, but no lat/lon was given."
+    )
+    message: str | None = Field(description="What the reader should do, when anything.")
+
+
 class SearchPage(BaseModel):
     """A page of results and the cursor of the next one."""
 
@@ -30,6 +74,9 @@ class SearchPage(BaseModel):
     words: list[str] = Field(description="The words matched, after folding and abbreviations.")
     relaxed: bool = Field(
         description="True when no business matched every word and all but one were required."
+    )
+    interpretation: Interpretation | None = Field(
+        default=None, description="How `q` was read; null without `q`."
     )
 
 

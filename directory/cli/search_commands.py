@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,7 +13,7 @@ from directory.cli.recommender_commands import eval_app
 
 _HERE = Path(__file__).resolve()
 DEFAULT_SHARED = next(
-    (p for p in (_HERE.parents[2].parent / "shared" / "data", _HERE.parents[3] / "shared" / "data")
+    (p for p in (_HERE.parents[2].parent / "shared" / "data", _HERE.parents[3].parent / "shared" / "data")
      if p.is_dir()),
     _HERE.parents[2].parent / "shared" / "data",
 )  # fmt: skip

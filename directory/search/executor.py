@@ -67,12 +67,13 @@ class Plan:
     min_rating: float | None = None
     prices: frozenset[int] = frozenset()
     open_at: tuple[datetime, ...] = ()
+    always_open: bool = False
     after: Key | None = None
 
     @property
     def needs_live(self) -> bool:
         """Whether candidates need their current business row (filters or sort key)."""
-        return bool(self.min_rating or self.prices or self.open_at) or self.sort in (
+        return bool(self.min_rating or self.prices or self.open_at or self.always_open) or self.sort in (
             Sort.REVIEWS,
             Sort.NEWEST,
         )
@@ -202,6 +203,8 @@ class Executor:
             if round(live.rating_sum / live.rating_count, 2) < p.min_rating:
                 return False
         if p.prices and live.price_level not in p.prices:
+            return False
+        if p.always_open and not (live.hours and from_json(live.hours).always_open):
             return False
         if p.open_at:
             if not live.hours:

@@ -52,10 +52,11 @@ QUERY_STOPWORDS = frozenset(
 
 
 def max_typos(length: int) -> int:
-    """Typos tolerated in a query word of this many characters: 0, 1 (3–5) or 2 (6+)."""
-    if length <= 2:
+    """Typos tolerated in a query word of this many characters: none under 5 letters, 1
+    for 5–8, 2 from 9 (Meilisearch's defaults; see ``query_reading.typo_allowance``)."""
+    if length < 5:
         return 0
-    return 1 if length <= 5 else 2
+    return 1 if length <= 8 else 2
 
 
 def index_deletes(length: int) -> int:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,11 @@ from directory.schemas_search import (
     AutocompleteArea,
     AutocompleteBusiness,
     AutocompleteCategory,
+    Correction,
+    Interpretation,
+    InterpretedArea,
+    InterpretedCategory,
+    InterpretedFilters,
     SearchPage,
 )
 from directory.search import area_lookup
@@ -33,6 +39,7 @@ from directory.search.cursor import CursorState, decode_cursor, encode_cursor, q
 from directory.search.executor import Executor, Found, Plan
 from directory.search.indexer import spatial_backend
 from directory.search.params import SearchParams, Sort, check_params
+from directory.search.query_reading import DbVocabulary, Reading, phrase_index, read_query
 from directory.search.results import hydrate
 from directory.search.spatial import CellIndex, PostgisIndex, SpatialIndex
 from directory.search.tables import SPATIAL_POSTGIS
@@ -56,7 +63,6 @@ __all__ = [
     "text_match",
 ]
 
-AREA_MARKERS = ("di", "dekat", "sekitar", "daerah", "kawasan", "in", "near")
 AUTOCOMPLETE_BUDGET = 1500
 
 _backends: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
@@ -103,44 +109,52 @@ def _bad(field: str, message: str) -> InvalidInput:
 
 
 def _category_ids(catalog: Catalog, values: Sequence[str]) -> frozenset[int]:
+    """Category parameter values → ids: a slug, a name or a synonym (the most specific
+    categories it names: ``kopi`` → coffee shops); unknown → 422 with suggestions."""
     ids: set[int] = set()
+    phrases = phrase_index(catalog).categories
     for value in values:
         text = value.strip()
         cat = catalog.category_by_slug.get(text.lower())
-        if cat is None:
-            folded = " ".join(split_query(text))
-            cat = next(
-                (
-                    c
-                    for c in catalog.categories.values()
-                    if folded
-                    and folded
-                    in (" ".join(split_query(c.name_id)), " ".join(split_query(c.name_en)))
-                ),
-                None,
-            )
-        if cat is None:
-            raise _bad("category", f"unknown category '{text}'")
-        ids.add(cat.id)
+        if cat is not None:
+            ids.add(cat.id)
+            continue
+        found = phrases.get(tuple(fold_words(text)))
+        if found:
+            ids.update(found)
+            continue
+        raise InvalidInput(
+            detail=f"category: unknown category '{text}'",
+            errors=[FieldError(field="category", message=f"unknown category '{text}'",
+                               location="query")],
+            extra={"suggestions": _suggest_categories(catalog, text)},
+        )  # fmt: skip
     return frozenset(ids)
 
 
-def _area_from_words(catalog: Catalog, tokens: list[str]) -> tuple[AreaInfo | None, list[str]]:
-    """ "kopi di bsd" → (BSD City, ["kopi"]); only an exact name or alias after a marker."""
-    for i in range(len(tokens) - 2, 0, -1):
-        if tokens[i] not in AREA_MARKERS:
-            continue
-        phrase = " ".join(tokens[i + 1 :])
-        area = area_lookup.find_area(catalog, phrase)
-        if area is not None and phrase in {
-            " ".join(split_query(n)) for n in (area.name, *area.aliases)
-        }:
-            return area, tokens[:i]
-    return None, tokens
+def _suggest_categories(catalog: Catalog, text: str, limit: int = 5) -> list[dict[str, str]]:
+    """The categories whose names or synonyms come closest to ``text``."""
+    key = " ".join(fold_words(text)) or text.strip().lower()
+    names: list[tuple[str, int]] = []
+    for cat in catalog.categories.values():
+        for name in (cat.name_id, cat.name_en, *cat.synonyms):
+            folded = " ".join(fold_words(name))
+            if folded:
+                names.append((folded, cat.id))
+    hits = process.extract(
+        key, [n for n, _ in names], scorer=fuzz.WRatio, processor=None, score_cutoff=60,
+        limit=limit * 6,
+    )  # fmt: skip
+    out: list[dict[str, str]] = []
+    for _, _, i in hits:
+        cat = catalog.categories[names[i][1]]
+        if all(o["slug"] != cat.slug for o in out):
+            out.append({"slug": cat.slug, "name": cat.name_id})
+    return out[:limit]
 
 
 def _fingerprint(params: SearchParams, area: AreaInfo | None, tokens: list[str],
-                 scopes: frozenset[int]) -> str:  # fmt: skip
+                 scopes: frozenset[int], plan: Plan) -> str:  # fmt: skip
     return query_fingerprint(
         {
             "q": tokens,
@@ -150,10 +164,11 @@ def _fingerprint(params: SearchParams, area: AreaInfo | None, tokens: list[str],
             "bbox": params.bbox,
             "cat": sorted(scopes),
             "min": params.min_rating,
-            "price": sorted(params.prices),
+            "price": sorted(plan.prices),
             "open": params.open_now,
-            "at": params.open_at.isoformat() if params.open_at else None,
-            "sort": params.sort.value,
+            "at": [t.isoformat() for t in plan.open_at],
+            "24": plan.always_open,
+            "sort": plan.sort.value,
         }
     )
 
@@ -171,42 +186,122 @@ def _execute(session: Session, plan: Plan, *, budget: int | None = None) -> list
     return Executor(session, plan, spatial_index(session), budget=budget).run()
 
 
+def _interpretation(
+    catalog: Catalog, reading: Reading, *, area: AreaInfo | None, area_how: str | None,
+    area_phrase: str | None, plan: Plan, needs_location: bool, lang: str,
+) -> Interpretation:  # fmt: skip
+    cats = [
+        InterpretedCategory(
+            slug=catalog.categories[cid].slug,
+            name=catalog.categories[cid].name_en if lang == "en"
+            else catalog.categories[cid].name_id,
+            phrase=c.phrase,
+        )
+        for c in reading.categories
+        for cid in sorted(c.ids)
+    ]  # fmt: skip
+    message = None
+    if needs_location:
+        message = (
+            "Share your location (lat, lon) to see what is nearest."
+            if lang == "en"
+            else "Bagikan lokasi Anda (lat, lon) untuk melihat yang terdekat."
+        )
+    return Interpretation(
+        text=reading.text,
+        category=cats[0] if cats else None,
+        categories=cats,
+        area=InterpretedArea(slug=area.slug, name=area.name, kind=area.kind,
+                             how=area_how or "exact", phrase=area_phrase)
+        if area else None,
+        filters=InterpretedFilters(
+            price=sorted(plan.prices) if reading.cheap else [],
+            open_now=reading.open_now,
+            open_24h=reading.open_24h,
+            open_at=reading.meal_time.strftime("%H:%M") if reading.meal_time else None,
+            meal=reading.meal,
+            nearest_first=reading.near and plan.sort is Sort.DISTANCE,
+        ),
+        corrections=[Correction(word=a, to=b) for a, b in reading.corrections],
+        needs_location=needs_location,
+        message=message,
+    )  # fmt: skip
+
+
+def _area_how(area: AreaInfo, text: str) -> str:
+    """How an ``area`` parameter matched: ``exact`` (slug or name), ``alias`` or
+    ``corrected`` (a near miss)."""
+    key = " ".join(fold_words(text))
+    if text.strip().lower() == area.slug or key == " ".join(fold_words(area.name)):
+        return "exact"
+    if key in {" ".join(fold_words(a)) for a in area.aliases}:
+        return "alias"
+    return "corrected"
+
+
 def search_businesses(
     session: Session, params: SearchParams, *, now: datetime, lang: str = "id"
 ) -> SearchPage:
     """One page of search results (``now`` is the city's local time, aware)."""
     params = check_params(params)
     catalog = get_catalog(session)
-    tokens = list(dict.fromkeys(fold_words(params.q or "")))
+    reading = read_query(
+        DbVocabulary(session), catalog, params.q or "", interpret=params.interpret,
+        detect_area=not params.area,
+    )  # fmt: skip
     area: AreaInfo | None = None
+    area_how: str | None = None
+    area_phrase: str | None = None
     if params.area:
         area = area_lookup.resolve_area(catalog, params.area)
-    elif tokens:
-        area, tokens = _area_from_words(catalog, tokens)
-    tokens = split_query(" ".join(tokens))
+        area_how = _area_how(area, params.area)
+    elif reading.area is not None:
+        area, area_how, area_phrase = reading.area, reading.area_how, reading.area_phrase
     scopes = _category_ids(catalog, params.categories)
-    fingerprint = _fingerprint(params, area, tokens, scopes)
-    state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
-    if state is not None and state.words:
-        words = [QueryWord(t, terms, cats, weight=w) for t, terms, cats, w in state.words]
-    else:
-        words = expand_query(session, tokens, catalog=catalog) if tokens else []
+    if not scopes and reading.food_ids:
+        scopes = reading.food_ids
+    open_at = list(_open_times(params, now))
+    if reading.open_now and not params.open_now:
+        open_at.append(now.replace(tzinfo=None))
+    if reading.meal_time is not None:
+        open_at.append(datetime.combine(now.date(), reading.meal_time))
+    sort = params.sort
+    needs_location = reading.near and params.point is None
+    if reading.near and params.point is not None and sort is Sort.RELEVANCE:
+        sort = Sort.DISTANCE
+    prices = frozenset(params.prices) or (frozenset({1}) if reading.cheap else frozenset())
+    tokens = [w.token for w in reading.words]
     plan = Plan(
-        sort=params.sort,
+        sort=sort,
         limit=params.limit,
-        words=tuple(words),
-        required=required_words(len(words), relaxed=bool(state and state.relaxed)),
+        required=0,
         point=params.point,
         radius_m=params.radius_m,
         bbox=params.bbox,
         area=area_lookup.area_filter(session, area) if area else None,
         scopes=scopes,
         min_rating=params.min_rating,
-        prices=frozenset(params.prices),
-        open_at=_open_times(params, now),
+        prices=prices,
+        open_at=tuple(open_at),
+        always_open=reading.open_24h,
+    )
+    fingerprint = _fingerprint(params, area, tokens, scopes, plan)
+    state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
+    if state is not None and state.words:
+        words = [QueryWord(t, terms, cats, weight=w) for t, terms, cats, w in state.words]
+    else:
+        words = reading.words
+    plan = replace(
+        plan,
+        words=tuple(words),
+        required=required_words(len(words), relaxed=bool(state and state.relaxed)),
         after=state.key if state else None,
     )
-    found = _execute(session, plan)
+    nothing_asked = not (words or area or scopes or params.bbox or plan.prices
+                         or plan.open_at or plan.always_open)  # fmt: skip
+    found: list[Found] = []
+    if not (needs_location and nothing_asked):
+        found = _execute(session, plan)
     relaxed = bool(state and state.relaxed)
     if not found and state is None and len(words) >= 2:
         relaxed = True
@@ -223,16 +318,25 @@ def search_businesses(
                 words=tuple((w.token, dict(w.terms), dict(w.categories), w.weight) for w in words),
             )
         )
+    interpretation = (
+        _interpretation(
+            catalog, reading, area=area, area_how=area_how, area_phrase=area_phrase, plan=plan,
+            needs_location=needs_location, lang=lang,
+        )
+        if params.q
+        else None
+    )  # fmt: skip
     return SearchPage.model_validate(
         {
             "items": hydrate(session, page, catalog=catalog, local_now=now, lang=lang),
             "next_cursor": next_cursor,
-            "sort": params.sort.value,
+            "sort": plan.sort.value,
             "area": AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
             if area
             else None,
             "words": [w.token for w in words],
             "relaxed": relaxed,
+            "interpretation": interpretation,
         }
     )
 
