@@ -99,6 +99,7 @@ class PhraseIndex:
     categories: Mapping[tuple[str, ...], frozenset[int]]
     area_keys: frozenset[str]
     area_words: frozenset[str]
+    containing: Mapping[str, tuple[tuple[str, ...], ...]]
 
     @classmethod
     def build(cls, catalog: Catalog) -> PhraseIndex:
@@ -123,11 +124,35 @@ class PhraseIndex:
                 key = " ".join(words(text))
                 if key:
                     keys.add(key)
+        containing: dict[str, list[tuple[str, ...]]] = {}
+        for key in specific:
+            if len(key) > 1:
+                for w in set(key):
+                    containing.setdefault(w, []).append(key)
         return cls(
             categories=specific,
             area_keys=frozenset(keys),
             area_words=frozenset(w for k in keys for w in k.split()),
+            containing={w: tuple(v) for w, v in containing.items()},
         )
+
+    def conflicts(
+        self, catalog: Catalog, phrase: tuple[str, ...], ids: frozenset[int]
+    ) -> tuple[tuple[str, ...], ...]:
+        """Longer category phrases holding ``phrase`` that name categories outside the
+        family of ``ids`` ("pasar swalayan" for "pasar", "klinik gigi" for "klinik")."""
+        family: set[int] = set()
+        for cid in ids:
+            family.update(catalog.descendants(cid))
+            family.update(catalog.ancestors(cid))
+        n = len(phrase)
+        out: list[tuple[str, ...]] = []
+        for key in self.containing.get(phrase[0], ()):
+            if len(key) <= n or not any(key[i : i + n] == phrase for i in range(len(key) - n + 1)):
+                continue
+            if self.categories.get(key, frozenset()).isdisjoint(family):
+                out.append(key)
+        return tuple(sorted(out))
 
 
 _index_cache: dict[int, tuple[float, PhraseIndex]] = {}
@@ -388,14 +413,16 @@ def read_query(
                 terms.setdefault(term, PREFIX)
                 best_df = best_df or tdf
         categories: dict[str, float] = {}
+        conflicts: tuple[tuple[str, ...], ...] = ()
         cat = phrase_cats.get(j)
         if cat is not None:
             factor = TYPO_FACTORS[fixes[token][0][1]] if token in fixes else 1.0
             categories = {category_token(c): factor for c in cat.ids}
+            conflicts = index.conflicts(catalog, tuple(cat.phrase.split()), cat.ids)
         else:
             reading.text.append(token)
         reading.words.append(
             QueryWord(token=token, terms=terms, categories=categories, prefix=prefix,
-                      weight=word_weight(best_df))
+                      weight=word_weight(best_df), conflicts=conflicts)
         )  # fmt: skip
     return reading

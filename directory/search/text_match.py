@@ -44,6 +44,10 @@ COVERAGE_SHARE = 0.15
 MAX_DESCRIPTION_WORDS = 60
 MIN_PREFIX_LEN = 2
 CATEGORY_TOKEN = "0c"
+OTHER_SENSE = 0.25
+SENSE_TEXT = 0.5
+"""A word that names a category matches a business outside it through the address or
+description at half the usual weight: the category is what the reader meant."""
 
 QUERY_STOPWORDS = frozenset(
     {"di", "ke", "dari", "yang", "dan", "dekat", "sekitar", "terdekat", "sini", "near",
@@ -167,6 +171,10 @@ class QueryWord:
     categories: Mapping[str, float] = field(default_factory=dict)
     prefix: bool = False
     weight: float = 1.0
+    conflicts: tuple[tuple[str, ...], ...] = ()
+    """Longer phrases holding this word that name *other* categories ("pasar swalayan"
+    for "pasar"): in a name outside the word's categories, the word is used in that other
+    sense, and its text match counts only ``OTHER_SENSE`` as much."""
 
 
 def word_weight(df: int) -> float:
@@ -204,6 +212,16 @@ def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
     return best
 
 
+def _has_phrase(tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether any phrase occurs in ``tokens`` as consecutive words."""
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i : i + n]) == phrase:
+                return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """How a business matched: score in [0, 1] and how many query words it matched."""
@@ -223,13 +241,17 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     matched = 0
     for word in query:
         total_weight += word.weight
+        in_sense = bool(word.categories) and any(t in word.categories for t in cats)
         best = FIELD_NAME * _best_in(name, word)
+        if best and word.conflicts and not in_sense and _has_phrase(name, word.conflicts):
+            best *= OTHER_SENSE
         if best < FIELD_NAME:
             for tok in cats:
                 factor = max(word.categories.get(tok, 0.0), word.terms.get(tok, 0.0))
                 best = max(best, FIELD_CATEGORY * factor)
-            best = max(best, FIELD_ADDRESS * _best_in(addr, word))
-            best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))
+            other = 1.0 if in_sense or not word.categories else SENSE_TEXT
+            best = max(best, other * FIELD_ADDRESS * _best_in(addr, word))
+            best = max(best, other * FIELD_DESCRIPTION * _best_in(desc, word))
             if best == 0.0 and word.prefix:
                 best = FIELD_CATEGORY * PREFIX * any(t.startswith(word.token) for t in cats)
         if best > 0.0:

@@ -288,7 +288,11 @@ def search_businesses(
     fingerprint = _fingerprint(params, area, tokens, scopes, plan)
     state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
     if state is not None and state.words:
-        words = [QueryWord(t, terms, cats, weight=w) for t, terms, cats, w in state.words]
+        senses = {w.token: w.conflicts for w in reading.words}
+        words = [
+            QueryWord(t, terms, cats, weight=w, conflicts=senses.get(t, ()))
+            for t, terms, cats, w in state.words
+        ]
     else:
         words = reading.words
     plan = replace(
