@@ -59,6 +59,10 @@ class Interpretation(BaseModel):
     needs_location: bool = Field(
         description="The query asked for what is near, but no lat/lon was given."
     )
+    area_relaxed: bool = Field(
+        default=False,
+        description="The area named in `q` held no match, so results outside it are shown.",
+    )
     message: str | None = Field(description="What the reader should do, when anything.")
 
 

@@ -44,6 +44,7 @@ from directory.search.text_match import (
 )
 
 MAX_PHRASE = 4
+PLURAL = 0.95
 MAX_CORRECTIONS = 4
 CORRECTION_DF_SHARE = 0.1
 
@@ -260,6 +261,18 @@ def _known(token: str, df: Mapping[str, int], catalog: Catalog, index: PhraseInd
     return is_common_word(token)
 
 
+def _singular(token: str, df: Mapping[str, int], catalog: Catalog, index: PhraseIndex) -> str:
+    """The English singular of a plural the directory knows only in the singular
+    ("noodles" → noodle, "burgers" → burger), or ""."""
+    if len(token) < 4 or not token.endswith("s") or token in catalog.category_words.by_word:
+        return ""
+    for cut in (1, 2) if token.endswith("es") else (1,):
+        stem = token[:-cut]
+        if stem in catalog.category_words.by_word or df.get(stem, 0) > 0:
+            return stem
+    return ""
+
+
 def _corrections(
     token: str, vocab_hits: Mapping[str, int], catalog: Catalog, df: Mapping[str, int]
 ) -> list[tuple[str, int]]:
@@ -351,7 +364,8 @@ def read_query(
     if not raw:
         return reading
     index = phrase_index(catalog)
-    df = vocab.exact_df(raw)
+    stems = [t[:-c] for t in raw if len(t) >= 4 and t.endswith("s") for c in (1, 2)]
+    df = vocab.exact_df([*raw, *stems])
     unknown = [t for t in raw if not _known(t, df, catalog, index)]
     hits = vocab.candidates(unknown) if unknown else {}
     fixes: dict[str, list[tuple[str, int]]] = {}
@@ -360,7 +374,8 @@ def read_query(
         if found:
             fixes[token] = found
             reading.corrections.append((token, found[0][0]))
-    corrected = [fixes[t][0][0] if t in fixes else t for t in raw]
+    singular = {t: _singular(t, df, catalog, index) for t in raw}
+    corrected = [fixes[t][0][0] if t in fixes else singular[t] or t for t in raw]
     spans = _spans(corrected, catalog, index, interpret=interpret, detect_area=detect_area)
     phrase_cats: dict[int, CategoryReading] = {}
     consumed: set[int] = set()
@@ -404,6 +419,9 @@ def read_query(
         terms: dict[str, float] = {token: 1.0}
         for fix, dist in fixes.get(token, ()):
             terms[fix] = max(terms.get(fix, 0.0), TYPO_FACTORS[dist])
+        one = singular.get(token)
+        if one:
+            terms.setdefault(one, PLURAL)
         best_df = df.get(token) or max((df.get(f, 0) for f in terms), default=0)
         if token in fixes:
             best_df = max(best_df, hits.get(token, {}).get(fixes[token][0][0], 0))

@@ -46,8 +46,10 @@ MIN_PREFIX_LEN = 2
 CATEGORY_TOKEN = "0c"
 OTHER_SENSE = 0.25
 SENSE_TEXT = 0.5
-"""A word that names a category matches a business outside it through the address or
-description at half the usual weight: the category is what the reader meant."""
+"""A word that names a category matches a business outside that category through its
+name, through its address at half the usual weight, and not through its description
+("dekat stasiun" in a boarding house's blurb is not a station): the category is what
+the reader meant."""
 
 QUERY_STOPWORDS = frozenset(
     {"di", "ke", "dari", "yang", "dan", "dekat", "sekitar", "terdekat", "sini", "near",
@@ -249,9 +251,11 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
             for tok in cats:
                 factor = max(word.categories.get(tok, 0.0), word.terms.get(tok, 0.0))
                 best = max(best, FIELD_CATEGORY * factor)
-            other = 1.0 if in_sense or not word.categories else SENSE_TEXT
-            best = max(best, other * FIELD_ADDRESS * _best_in(addr, word))
-            best = max(best, other * FIELD_DESCRIPTION * _best_in(desc, word))
+            if in_sense or not word.categories:
+                best = max(best, FIELD_ADDRESS * _best_in(addr, word))
+                best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))
+            else:
+                best = max(best, SENSE_TEXT * FIELD_ADDRESS * _best_in(addr, word))
             if best == 0.0 and word.prefix:
                 best = FIELD_CATEGORY * PREFIX * any(t.startswith(word.token) for t in cats)
         if best > 0.0:

@@ -189,6 +189,7 @@ def _execute(session: Session, plan: Plan, *, budget: int | None = None) -> list
 def _interpretation(
     catalog: Catalog, reading: Reading, *, area: AreaInfo | None, area_how: str | None,
     area_phrase: str | None, plan: Plan, needs_location: bool, lang: str,
+    area_relaxed: bool = False,
 ) -> Interpretation:  # fmt: skip
     cats = [
         InterpretedCategory(
@@ -207,6 +208,12 @@ def _interpretation(
             if lang == "en"
             else "Bagikan lokasi Anda (lat, lon) untuk melihat yang terdekat."
         )
+    elif area_relaxed and area is not None:
+        message = (
+            f"Nothing matches in {area.name}; showing results outside it."
+            if lang == "en"
+            else f"Tidak ada yang cocok di {area.name}; menampilkan hasil di luarnya."
+        )
     return Interpretation(
         text=reading.text,
         category=cats[0] if cats else None,
@@ -224,6 +231,7 @@ def _interpretation(
         ),
         corrections=[Correction(word=a, to=b) for a, b in reading.corrections],
         needs_location=needs_location,
+        area_relaxed=area_relaxed,
         message=message,
     )  # fmt: skip
 
@@ -306,6 +314,12 @@ def search_businesses(
     found: list[Found] = []
     if not (needs_location and nothing_asked):
         found = _execute(session, plan)
+    area_relaxed = False
+    if not found and state is None and reading.area is not None and area is reading.area:
+        # An area read from the words, with nothing in it: the words matter more.
+        area_relaxed = True
+        plan = replace(plan, area=None)
+        found = _execute(session, plan)
     relaxed = bool(state and state.relaxed)
     if not found and state is None and len(words) >= 2:
         relaxed = True
@@ -325,7 +339,7 @@ def search_businesses(
     interpretation = (
         _interpretation(
             catalog, reading, area=area, area_how=area_how, area_phrase=area_phrase, plan=plan,
-            needs_location=needs_location, lang=lang,
+            needs_location=needs_location, lang=lang, area_relaxed=area_relaxed,
         )
         if params.q
         else None
