@@ -11,8 +11,8 @@ Rules, in order:
 
 1. Sense. With ``name``: 3 when every name word is in the business's name, else 1 when
    it has a wanted facet, else 0. Without ``name``: 3 when the business has a wanted
-   facet, 1 when it has a related facet or its name holds every word typed, else 0. A
-   query wanting nothing (a bare area or filter) gives every business 3.
+   facet, 2 when its name holds every word typed, 1 when it has a related facet, else 0.
+   A query wanting nothing (a bare area or filter) gives every business 3.
 2. Constraints lower a sense grade ≥ 1: outside the area → at most 1; above the price
    ceiling → at most 1, price unknown → at most 2; closed at the asked time → at most 1,
    hours unknown → at most 1.
@@ -124,8 +124,8 @@ def grade(
             sense = 0
     elif query.want:
         sense = 3 if biz.facets & query.want else 1 if biz.facets & query.related else 0
-        if sense == 0 and query.q_words and all(w in biz.name_words for w in query.q_words):
-            sense = 1  # its name says what was typed ("Soto Betawi" for "soto")
+        if sense <= 1 and query.q_words and all(w in biz.name_words for w in query.q_words):
+            sense = 2  # its name says what was typed ("Soto Betawi" for "soto")
     else:
         sense = 3
     if sense == 0:

@@ -264,7 +264,7 @@ def _known(token: str, df: Mapping[str, int], catalog: Catalog, index: PhraseInd
 def _singular(token: str, df: Mapping[str, int], catalog: Catalog, index: PhraseIndex) -> str:
     """The English singular of a plural the directory knows only in the singular
     ("noodles" → noodle, "burgers" → burger), or ""."""
-    if len(token) < 4 or not token.endswith("s") or token in catalog.category_words.by_word:
+    if len(token) < 4 or not token.endswith("s") or (token,) in index.categories:
         return ""
     for cut in (1, 2) if token.endswith("es") else (1,):
         stem = token[:-cut]

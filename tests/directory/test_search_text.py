@@ -68,12 +68,12 @@ def test_text_match_helper_for_other_features() -> None:
 @pytest.fixture
 def shops(session: Session) -> list[int]:
     names = [
-        ("Kopi Kenangan Serpong", "Jl. Raya Serpong No. 8", "kafe-kopi", ""),
+        ("Kopi Kenangan Serpong", "Jl. Raya Serpong No. 8", "kedai-kopi", ""),
         ("Warung Sate Pak Budi", "Jln. Pahlawan 3", "warung-makan", "sate kambing muda"),
         ("RM Padang Sederhana", "", "masakan-padang", ""),
         ("SD Negeri 1 Pamulang", "", "warung-makan", ""),
         ("Bakso Mas Joko", "Jl. Merpati", "warung-makan", "bakso urat, buka 24 jam"),
-        ("Café Crème Brûlée", "", "kafe-kopi", ""),
+        ("Café Crème Brûlée", "", "kafe", ""),
     ]
     return [
         make_business(session, name=n, address=a, category=c, description=d).id
