@@ -98,6 +98,7 @@ class PhraseIndex:
     """Category phrases and area names of one catalogue snapshot, folded."""
 
     categories: Mapping[tuple[str, ...], frozenset[int]]
+    groups: Mapping[tuple[str, ...], frozenset[int]]
     area_keys: frozenset[str]
     area_words: frozenset[str]
     containing: Mapping[str, tuple[tuple[str, ...], ...]]
@@ -112,13 +113,16 @@ class PhraseIndex:
                 if key:
                     by_phrase.setdefault(key, set()).add(cat.id)
         specific: dict[tuple[str, ...], frozenset[int]] = {}
+        groups: dict[tuple[str, ...], frozenset[int]] = {}
         for key, ids in by_phrase.items():
-            # The most specific: drop a category when one below it carries the phrase.
+            # The most specific: drop a category when one below it carries the phrase
+            # (it still holds what is filed under it directly: see ``QueryWord.direct``).
             keep = {
                 c for c in ids
                 if not any(o != c and c in catalog.ancestors(o) for o in ids)
             }  # fmt: skip
             specific[key] = frozenset(keep)
+            groups[key] = frozenset(ids - keep)
         keys: set[str] = set()
         for area in catalog.areas.values():
             for text in (area.name, *area.aliases, area.slug.replace("-", " ")):
@@ -132,10 +136,20 @@ class PhraseIndex:
                     containing.setdefault(w, []).append(key)
         return cls(
             categories=specific,
+            groups=groups,
             area_keys=frozenset(keys),
             area_words=frozenset(w for k in keys for w in k.split()),
             containing={w: tuple(v) for w, v in containing.items()},
         )
+
+    def direct(self, catalog: Catalog, phrase: tuple[str, ...]) -> dict[str, frozenset[str]]:
+        """Group tokens a phrase also names, each with its child tokens: the group counts
+        only for businesses filed under it directly."""
+        out: dict[str, frozenset[str]] = {}
+        for gid in self.groups.get(phrase, frozenset()):
+            below = catalog.descendants(gid) - {gid}
+            out[category_token(gid)] = frozenset(category_token(c) for c in below)
+        return out
 
     def conflicts(
         self, catalog: Catalog, phrase: tuple[str, ...], ids: frozenset[int]
@@ -432,15 +446,19 @@ def read_query(
                 best_df = best_df or tdf
         categories: dict[str, float] = {}
         conflicts: tuple[tuple[str, ...], ...] = ()
+        direct: dict[str, frozenset[str]] = {}
         cat = phrase_cats.get(j)
         if cat is not None:
             factor = TYPO_FACTORS[fixes[token][0][1]] if token in fixes else 1.0
             categories = {category_token(c): factor for c in cat.ids}
             conflicts = index.conflicts(catalog, tuple(cat.phrase.split()), cat.ids)
+            direct = index.direct(catalog, tuple(cat.phrase.split()))
+            for group in direct:
+                categories.setdefault(group, factor)
         else:
             reading.text.append(token)
         reading.words.append(
             QueryWord(token=token, terms=terms, categories=categories, prefix=prefix,
-                      weight=word_weight(best_df), conflicts=conflicts)
+                      weight=word_weight(best_df), conflicts=conflicts, direct=direct)
         )  # fmt: skip
     return reading

@@ -174,6 +174,10 @@ class QueryWord:
     prefix: bool = False
     weight: float = 1.0
     conflicts: tuple[tuple[str, ...], ...] = ()
+    direct: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Group tokens among ``categories`` that count only for a business filed under the
+    group itself, i.e. holding none of the given child tokens ("Kafe & Kopi" for "kopi",
+    but not its tea and juice children)."""
     """Longer phrases holding this word that name *other* categories ("pasar swalayan"
     for "pasar"): in a name outside the word's categories, the word is used in that other
     sense, and its text match counts only ``OTHER_SENSE`` as much."""
@@ -214,6 +218,19 @@ def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
     return best
 
 
+def _sense(word: QueryWord, cats: Sequence[str]) -> float:
+    """The best category factor of a word for a business's category tokens."""
+    best = 0.0
+    for tok in cats:
+        factor = word.categories.get(tok, 0.0)
+        if factor > best:
+            children = word.direct.get(tok)
+            if children and any(c in children for c in cats):
+                continue
+            best = factor
+    return best
+
+
 def _has_phrase(tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
     """Whether any phrase occurs in ``tokens`` as consecutive words."""
     for phrase in phrases:
@@ -243,14 +260,13 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     matched = 0
     for word in query:
         total_weight += word.weight
-        in_sense = bool(word.categories) and any(t in word.categories for t in cats)
+        sense = _sense(word, cats) if word.categories else 0.0
         best = FIELD_NAME * _best_in(name, word)
-        if best and word.conflicts and not in_sense and _has_phrase(name, word.conflicts):
+        if best and word.conflicts and not sense and _has_phrase(name, word.conflicts):
             best *= OTHER_SENSE
+        in_sense = sense > 0.0
         if best < FIELD_NAME:
-            for tok in cats:
-                factor = max(word.categories.get(tok, 0.0), word.terms.get(tok, 0.0))
-                best = max(best, FIELD_CATEGORY * factor)
+            best = max(best, FIELD_CATEGORY * sense)
             if in_sense or not word.categories:
                 best = max(best, FIELD_ADDRESS * _best_in(addr, word))
                 best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))

@@ -296,11 +296,13 @@ def search_businesses(
     fingerprint = _fingerprint(params, area, tokens, scopes, plan)
     state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
     if state is not None and state.words:
-        senses = {w.token: w.conflicts for w in reading.words}
+        senses = {w.token: w for w in reading.words}
         words = [
-            QueryWord(t, terms, cats, weight=w, conflicts=senses.get(t, ()))
+            QueryWord(t, terms, cats, weight=w,
+                      conflicts=senses[t].conflicts if t in senses else (),
+                      direct=senses[t].direct if t in senses else {})
             for t, terms, cats, w in state.words
-        ]
+        ]  # fmt: skip
     else:
         words = reading.words
     plan = replace(
