@@ -40,10 +40,10 @@ class Correction(BaseModel):
 class InterpretedFilters(BaseModel):
     price: list[int] = Field(description="Price levels the query asked for (murah → [1]).")
     open_now: bool
-    open_24h: bool = Field(description="Open around the clock (\"24 jam\").")
+    open_24h: bool = Field(description='Open around the clock ("24 jam").')
     open_at: str | None = Field(description="HH:MM a meal word asked for (sarapan → 07:00).")
     meal: str | None
-    nearest_first: bool = Field(description="\"dekat sini\"/\"near me\": sorted by distance.")
+    nearest_first: bool = Field(description='"dekat sini"/"near me": sorted by distance.')
 
 
 class Interpretation(BaseModel):
@@ -105,6 +105,14 @@ class AutocompleteBusiness(BaseModel):
     distance_m: float | None
 
 
+class AutocompleteSuggestion(BaseModel):
+    kind: str = Field(description="area | category | business")
+    slug: str
+    name: str
+    distance_m: float | None
+    id: int | None = Field(default=None, description="The business id (businesses only).")
+
+
 class Autocomplete(BaseModel):
     """Suggestions for a prefix: areas, categories and businesses, best first."""
 
@@ -112,3 +120,8 @@ class Autocomplete(BaseModel):
     areas: list[AutocompleteArea]
     categories: list[AutocompleteCategory]
     businesses: list[AutocompleteBusiness]
+    suggestions: list[AutocompleteSuggestion] = Field(
+        default_factory=list,
+        description="All three merged: exact, then starts-with, then contains; areas and "
+        "categories before businesses of the same match quality.",
+    )

@@ -12,11 +12,11 @@ from directory.cli.console import progress_bar
 from directory.cli.recommender_commands import eval_app
 
 _HERE = Path(__file__).resolve()
-DEFAULT_SHARED = next(
-    (p for p in (_HERE.parents[2].parent / "shared" / "data", _HERE.parents[3].parent / "shared" / "data")
-     if p.is_dir()),
+_CANDIDATES = (
     _HERE.parents[2].parent / "shared" / "data",
-)  # fmt: skip
+    _HERE.parents[3].parent / "shared" / "data",
+)
+DEFAULT_SHARED = next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])
 """``../shared/data`` next to the checkout (or next to the folder holding worktrees)."""
 
 GOAL_NDCG = 0.90
@@ -53,7 +53,8 @@ def search_eval(
 
         results = evaluate_all(data_dir, say=typer.echo, progress=progress, datasets=chosen)
     typer.echo(
-        "\n| data set | part | queries | answerable | nDCG@10 | P@5 | zero results | wrong-sense top 5 |"
+        "\n| data set | part | queries | answerable | nDCG@10 | P@5 | zero results "
+        "| wrong-sense top 5 |"
     )
     typer.echo("|---|---|---|---|---|---|---|---|")
     for name, rows in results.items():

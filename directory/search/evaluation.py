@@ -110,9 +110,7 @@ def _businesses(session: Session, extra: dict[int, frozenset[str]]) -> list[Judg
     return out
 
 
-def run_queries(
-    data: DataSet, *, tick: Tick | None = None
-) -> list[QueryResult]:
+def run_queries(data: DataSet, *, tick: Tick | None = None) -> list[QueryResult]:
     """Run and judge every query of a data set."""
     from directory.services.search import search_businesses
 

@@ -73,7 +73,8 @@ class Plan:
     @property
     def needs_live(self) -> bool:
         """Whether candidates need their current business row (filters or sort key)."""
-        return bool(self.min_rating or self.prices or self.open_at or self.always_open) or self.sort in (
+        filters = self.min_rating or self.prices or self.open_at or self.always_open
+        return bool(filters) or self.sort in (
             Sort.REVIEWS,
             Sort.NEWEST,
         )

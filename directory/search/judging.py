@@ -98,9 +98,7 @@ def _open_ok(hours: OpeningHours | None, rule: str, now: datetime) -> bool:
         return False
     if rule == "24h":
         return all(
-            is_open_at(hours, now.replace(hour=h, minute=m))
-            for h in range(24)
-            for m in (0, 30)
+            is_open_at(hours, now.replace(hour=h, minute=m)) for h in range(24) for m in (0, 30)
         )
     at = now if rule == "now" else datetime.combine(now.date(), time.fromisoformat(rule))
     return is_open_at(hours, at.replace(tzinfo=None))
@@ -150,7 +148,7 @@ def grade(
 
 def dcg(grades: Sequence[int], k: int = K_NDCG) -> float:
     """Discounted cumulative gain with gain 2^rel − 1 and discount log2(rank + 1)."""
-    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k]))
+    return float(sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades[:k])))
 
 
 @dataclass(slots=True)

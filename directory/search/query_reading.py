@@ -126,9 +126,9 @@ class PhraseIndex:
         keys: set[str] = set()
         for area in catalog.areas.values():
             for text in (area.name, *area.aliases, area.slug.replace("-", " ")):
-                key = " ".join(words(text))
-                if key:
-                    keys.add(key)
+                folded = " ".join(words(text))
+                if folded:
+                    keys.add(folded)
         containing: dict[str, list[tuple[str, ...]]] = {}
         for key in specific:
             if len(key) > 1:
@@ -312,15 +312,17 @@ def _corrections(
     scored.sort()
     best_dist, best_neg, _ = scored[0]
     floor = CORRECTION_DF_SHARE * -best_neg
-    return [
-        (term, dist)
-        for dist, neg, term in scored
-        if dist == best_dist and -neg >= floor
-    ][:MAX_CORRECTIONS]
+    return [(term, dist) for dist, neg, term in scored if dist == best_dist and -neg >= floor][
+        :MAX_CORRECTIONS
+    ]
 
 
 def _spans(
-    tokens: Sequence[str], catalog: Catalog, index: PhraseIndex, *, interpret: bool,
+    tokens: Sequence[str],
+    catalog: Catalog,
+    index: PhraseIndex,
+    *,
+    interpret: bool,
     detect_area: bool,
 ) -> list[tuple[int, int, str, object]]:
     """Non-overlapping phrases (start, end, kind, value), longest first."""
@@ -447,8 +449,9 @@ def read_query(
         categories: dict[str, float] = {}
         conflicts: tuple[tuple[str, ...], ...] = ()
         direct: dict[str, frozenset[str]] = {}
-        cat = phrase_cats.get(j)
-        if cat is not None:
+        named = phrase_cats.get(j)
+        if named is not None:
+            cat = named
             factor = TYPO_FACTORS[fixes[token][0][1]] if token in fixes else 1.0
             categories = {category_token(c): factor for c in cat.ids}
             conflicts = index.conflicts(catalog, tuple(cat.phrase.split()), cat.ids)

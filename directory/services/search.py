@@ -26,6 +26,7 @@ from directory.schemas_search import (
     AutocompleteArea,
     AutocompleteBusiness,
     AutocompleteCategory,
+    AutocompleteSuggestion,
     Correction,
     Interpretation,
     InterpretedArea,
@@ -52,7 +53,6 @@ from directory.search.text_match import (
     text_score,
 )
 from directory.search.text_match import words as fold_words
-from directory.search.vocabulary import expand_query
 
 __all__ = [
     "SearchParams",
@@ -418,18 +418,43 @@ def _area_suggestions(
     ]
 
 
+def _match_rank(key: str, names: Sequence[str]) -> int | None:
+    """How a typed prefix matches any of ``names`` (folded): 0 exact, 1 a name starts
+    with it, 2 a later word starts with it, None not at all."""
+    best: int | None = None
+    for name in names:
+        if name == key:
+            return 0
+        if name.startswith(key):
+            best = 1
+        elif best is None and f" {key}" in f" {name}":
+            best = 2
+    return best
+
+
 def _category_suggestions(
-    catalog: Catalog, words: Sequence[QueryWord], lang: str, limit: int
-) -> list[AutocompleteCategory]:
-    scored: list[tuple[float, int, str, str]] = []
+    catalog: Catalog, key: str, lang: str, limit: int
+) -> list[tuple[int, AutocompleteCategory]]:
+    """Categories whose name or a synonym starts with (or has a word starting with) the
+    typed text: exact first, then names before synonyms, broader before narrower."""
+    scored: list[tuple[tuple[int, int, int, str], int, AutocompleteCategory]] = []
     for cat in catalog.categories.values():
-        token = f"0c{cat.id}"
-        factors = [w.categories.get(token, 0.0) for w in words]
-        if factors and all(f > 0 for f in factors):
-            name = cat.name_en if lang == "en" else cat.name_id
-            scored.append((-sum(factors), cat.path.count("/"), cat.slug, name))
-    scored.sort()
-    return [AutocompleteCategory(slug=s, name=n) for _, _, s, n in scored[:limit]]
+        names = [" ".join(fold_words(n)) for n in (cat.name_id, cat.name_en)]
+        synonyms = [" ".join(fold_words(n)) for n in cat.synonyms]
+        by_name = _match_rank(key, names)
+        by_synonym = _match_rank(key, synonyms)
+        ranks = [r for r in (by_name, by_synonym) if r is not None]
+        if not ranks:
+            continue
+        rank = min(ranks)
+        via_name = 0 if by_name == rank else 1
+        name = cat.name_en if lang == "en" else cat.name_id
+        scored.append(
+            ((rank, via_name, cat.path.count("/"), name), rank,
+             AutocompleteCategory(slug=cat.slug, name=name))
+        )  # fmt: skip
+    scored.sort(key=lambda s: s[0])
+    return [(rank, c) for _, rank, c in scored[:limit]]
 
 
 def autocomplete(
@@ -442,15 +467,22 @@ def autocomplete(
     limit: int = 5,
     now: datetime | None = None,
 ) -> Autocomplete:
-    """Areas, categories and businesses for what a reader has typed so far."""
+    """Areas, categories and businesses for what a reader has typed so far.
+
+    ``suggestions`` merges the three, ranked by match quality (exact, then a name that
+    starts with the text, then one that merely contains a word starting with it), then
+    areas and categories before businesses, then each list's own order (businesses by
+    relevance with the reader's point: popularity and distance).
+    """
     catalog = get_catalog(session)
     tokens = split_query(q)
     point = (lat, lon) if lat is not None and lon is not None else None
     if not tokens:
-        return Autocomplete(q=q, areas=[], categories=[], businesses=[])
-    words = expand_query(session, tokens, catalog=catalog)
+        return Autocomplete(q=q, areas=[], categories=[], businesses=[], suggestions=[])
+    key = " ".join(tokens)
+    words = read_query(DbVocabulary(session), catalog, q, interpret=False).words
     businesses: list[AutocompleteBusiness] = []
-    if len(" ".join(tokens)) >= 2:
+    if len(key) >= 2 and words:
         plan = Plan(
             sort=Sort.RELEVANCE,
             limit=limit,
@@ -472,9 +504,27 @@ def autocomplete(
                     distance_m=item["distance_m"],
                 )
             )
+    areas = _area_suggestions(catalog, key, point, limit)
+    categories = _category_suggestions(catalog, key, lang, limit)
+    merged: list[tuple[tuple[int, int, int], AutocompleteSuggestion]] = []
+    for i, a in enumerate(areas):
+        info = next(x for x in catalog.areas.values() if x.slug == a.slug)
+        rank = _match_rank(key, [" ".join(fold_words(n)) for n in (info.name, *info.aliases)])
+        merged.append(((2 if rank is None else rank, 0, i), AutocompleteSuggestion(
+            kind="area", slug=a.slug, name=a.name, distance_m=a.distance_m)))  # fmt: skip
+    for i, (rank, c) in enumerate(categories):
+        merged.append(((rank, 1, i), AutocompleteSuggestion(
+            kind="category", slug=c.slug, name=c.name, distance_m=None)))  # fmt: skip
+    for i, b in enumerate(businesses):
+        rank = _match_rank(key, [" ".join(fold_words(b.name))])
+        merged.append(((2 if rank is None else rank, 2, i), AutocompleteSuggestion(
+            kind="business", slug=b.slug, name=b.name, distance_m=b.distance_m, id=b.id,
+        )))  # fmt: skip
+    merged.sort(key=lambda m: m[0])
     return Autocomplete(
         q=q,
-        areas=_area_suggestions(catalog, " ".join(tokens), point, limit),
-        categories=_category_suggestions(catalog, words, lang, limit),
+        areas=areas,
+        categories=[c for _, c in categories],
         businesses=businesses,
+        suggestions=[m for _, m in merged],
     )

@@ -79,7 +79,7 @@ NOT_COFFEE = {"Foto Kopi Maju", "Fotocopy Berkah", "Teh Manis Senja", "Jus Buah 
 @pytest.mark.parametrize("q", ["kopi", "ngopi", "coffee"])
 def test_coffee_is_not_photocopy_tea_or_juice(client: TestClient, town: dict[str, int], q: str):
     names = _names(_search(client, q=q, lat=BSD[0], lon=BSD[1]))
-    assert COFFEE <= set(names), names
+    assert set(names) >= COFFEE, names
     assert not {"Fotocopy Berkah", "Teh Manis Senja", "Jus Buah Segar"} & set(names)
     # A name holding "foto kopi" means photocopying: it may trail, never lead.
     top = names[: len(COFFEE)]
@@ -212,6 +212,21 @@ def test_24_jam_is_open_around_the_clock(client: TestClient, town: dict[str, int
     assert body["interpretation"]["filters"]["open_24h"] is True
 
 
+def test_autocomplete_ranks_names_that_start_with_the_text_first(
+    client: TestClient, town: dict[str, int]
+) -> None:
+    body = client.get("/api/v1/autocomplete", params={"q": "kop"}).json()
+    kinds = [(s["kind"], s["name"]) for s in body["suggestions"]]
+    # Categories named "Kopi …" start with the text; businesses come after them unless
+    # their own name starts with it too; nothing that merely contains it comes first.
+    assert kinds[0][0] == "category"
+    assert kinds[0][1].lower().startswith("kop")
+    pizza = client.get("/api/v1/autocomplete", params={"q": "pizza"}).json()
+    assert {s["name"] for s in pizza["suggestions"] if s["kind"] == "business"} == {
+        "Pizza Roma", "Pizza Napoli", "Pizza Bakar"
+    }  # fmt: skip
+
+
 def test_autocomplete_prefix_is_not_a_typo(client: TestClient, town: dict[str, int]) -> None:
     body = client.get("/api/v1/autocomplete", params={"q": "kop"}).json()
     assert all(not b["name"].startswith("Kos") for b in body["businesses"])
@@ -258,7 +273,8 @@ def test_unknown_words_are_corrected_closest_then_commonest(
     catalog = get_catalog(session)
     reading = read_query(DbVocabulary(session), catalog, "bengkle motor")
     assert ("bengkle", "bengkel") in reading.corrections
-    assert reading.categories and reading.categories[0].phrase == "bengkel motor"
+    assert reading.categories
+    assert reading.categories[0].phrase == "bengkel motor"
     (piza,) = read_query(DbVocabulary(session), catalog, "piza", prefix_last=False).words
     assert set(piza.terms) == {"piza", "pizza"}
     assert piza.terms["piza"] > piza.terms["pizza"]  # exact beats corrected

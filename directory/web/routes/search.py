@@ -89,8 +89,10 @@ class ReadingLine:
     corrections: str = ""
 
 
-def _reading_line(page: Page, form: SearchForm, reading: Interpretation | None) -> ReadingLine | None:
-    """"Menampilkan kopi di BSD City — cari 'bsd' sebagai teks" (None: nothing to say)."""
+def _reading_line(
+    page: Page, form: SearchForm, reading: Interpretation | None
+) -> ReadingLine | None:
+    """ "Menampilkan kopi di BSD City — cari 'bsd' sebagai teks" (None: nothing to say)."""
     if form.literal and form.q:
         return ReadingLine(
             text=page.gettext("Every word of “%(q)s” is searched as text.", q=form.q),
@@ -154,8 +156,11 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
         "results": results,
         "start_rank": start,
         "summary_line": _summary(page, form, outcome.resolved_area)
-        if not (outcome.interpretation and outcome.interpretation.area
-                and outcome.interpretation.area.phrase)
+        if not (
+            outcome.interpretation
+            and outcome.interpretation.area
+            and outcome.interpretation.area.phrase
+        )
         else "",
         "reading": _reading_line(page, form, outcome.interpretation),
         "location_message": outcome.interpretation.message
