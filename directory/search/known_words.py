@@ -28,4 +28,4 @@ def is_common_word(word: str) -> bool:
         from wordfreq import zipf_frequency
     except ImportError:  # pragma: no cover - wordfreq is a declared dependency
         return False
-    return any(zipf_frequency(word, lang) >= COMMON_ZIPF for lang in LANGUAGES)
+    return max(zipf_frequency(word, lang) for lang in LANGUAGES) >= COMMON_ZIPF

@@ -101,6 +101,7 @@ class PhraseIndex:
     groups: Mapping[tuple[str, ...], frozenset[int]]
     area_keys: frozenset[str]
     area_words: frozenset[str]
+    areas_by_key: Mapping[str, tuple[tuple[int, int, int], AreaInfo, str]]
     containing: Mapping[str, tuple[tuple[str, ...], ...]]
 
     @classmethod
@@ -124,11 +125,20 @@ class PhraseIndex:
             specific[key] = frozenset(keep)
             groups[key] = frozenset(ids - keep)
         keys: set[str] = set()
+        best: dict[str, tuple[tuple[int, int, int], AreaInfo, str]] = {}
         for area in catalog.areas.values():
-            for text in (area.name, *area.aliases, area.slug.replace("-", " ")):
+            names = [(area.name, 0, "exact"), (area.slug.replace("-", " "), 0, "exact")]
+            names += [(a, 1, "alias") for a in area.aliases]
+            for text, order, how in names:
                 folded = " ".join(words(text))
-                if folded:
-                    keys.add(folded)
+                if not folded:
+                    continue
+                keys.add(folded)
+                # As find_area: a name before an alias, then the kind readers most likely
+                # mean (townships, kecamatan, cities, kelurahan), then file order.
+                rank = (order, area_lookup.KIND_PREFERENCE.get(area.kind, 5), area.id)
+                if folded not in best or rank < best[folded][0]:
+                    best[folded] = (rank, area, how)
         containing: dict[str, list[tuple[str, ...]]] = {}
         for key in specific:
             if len(key) > 1:
@@ -138,6 +148,7 @@ class PhraseIndex:
             categories=specific,
             groups=groups,
             area_keys=frozenset(keys),
+            areas_by_key=best,
             area_words=frozenset(w for k in keys for w in k.split()),
             containing={w: tuple(v) for w, v in containing.items()},
         )
@@ -179,6 +190,8 @@ def phrase_index(catalog: Catalog) -> PhraseIndex:
     if cached is not None and cached[0] == catalog.loaded_at:
         return cached[1]
     index = PhraseIndex.build(catalog)
+    is_common_word("warm")  # load the word lists now, not during a reader's query
+    is_common_word("zzzz")
     _index_cache.clear()
     _index_cache[id(catalog)] = (catalog.loaded_at, index)
     return index
@@ -188,16 +201,14 @@ def area_for_phrase(catalog: Catalog, phrase: str) -> tuple[AreaInfo, str] | Non
     """The area a phrase inside ``q`` names, and how (``exact`` or ``alias``), or None.
 
     The one place query reading asks the gazetteer; only exact names, slugs and aliases
-    count inside free text (a near miss is not confident enough to filter by).
+    count inside free text (a near miss is not confident enough to filter by). Resolved
+    as ``area_lookup.find_area`` resolves exact matches, from a per-snapshot index.
     """
-    area = area_lookup.find_area(catalog, phrase)
-    if area is None:
+    found = phrase_index(catalog).areas_by_key.get(phrase)
+    if found is None:
         return None
-    if phrase in (" ".join(words(area.name)), area.slug.replace("-", " ")):
-        return area, "exact"
-    if phrase in {" ".join(words(a)) for a in area.aliases}:
-        return area, "alias"
-    return None
+    _, area, how = found
+    return area, how
 
 
 @dataclass(frozen=True, slots=True)
