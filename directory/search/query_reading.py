@@ -102,6 +102,8 @@ class PhraseIndex:
     area_keys: frozenset[str]
     area_words: frozenset[str]
     areas_by_key: Mapping[str, tuple[tuple[int, int, int], AreaInfo, str]]
+    category_names: Mapping[int, tuple[tuple[str, ...], tuple[str, ...]]]
+    """Folded (names, synonyms) of each category, for autocomplete."""
     containing: Mapping[str, tuple[tuple[str, ...], ...]]
 
     @classmethod
@@ -149,6 +151,13 @@ class PhraseIndex:
             groups=groups,
             area_keys=frozenset(keys),
             areas_by_key=best,
+            category_names={
+                c.id: (
+                    tuple(" ".join(words(n)) for n in (c.name_id, c.name_en)),
+                    tuple(" ".join(words(n)) for n in c.synonyms),
+                )
+                for c in catalog.categories.values()
+            },
             area_words=frozenset(w for k in keys for w in k.split()),
             containing={w: tuple(v) for w, v in containing.items()},
         )

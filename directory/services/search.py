@@ -438,9 +438,9 @@ def _category_suggestions(
     """Categories whose name or a synonym starts with (or has a word starting with) the
     typed text: exact first, then names before synonyms, broader before narrower."""
     scored: list[tuple[tuple[int, int, int, str], int, AutocompleteCategory]] = []
+    folded = phrase_index(catalog).category_names
     for cat in catalog.categories.values():
-        names = [" ".join(fold_words(n)) for n in (cat.name_id, cat.name_en)]
-        synonyms = [" ".join(fold_words(n)) for n in cat.synonyms]
+        names, synonyms = folded[cat.id]
         by_name = _match_rank(key, names)
         by_synonym = _match_rank(key, synonyms)
         ranks = [r for r in (by_name, by_synonym) if r is not None]
