@@ -64,6 +64,10 @@ __all__ = [
 ]
 
 AUTOCOMPLETE_BUDGET = 1500
+RELAXED_BUDGET = 1500
+"""Candidates a relaxed query ("all words but one") may look at: when no business
+matches every word, the best of the first few thousand (best rated first) is answer
+enough, and draining every business matching one common word is not."""
 
 _backends: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
@@ -314,8 +318,9 @@ def search_businesses(
     nothing_asked = not (words or area or scopes or params.bbox or plan.prices
                          or plan.open_at or plan.always_open)  # fmt: skip
     found: list[Found] = []
+    relaxed_budget = RELAXED_BUDGET if state is not None and state.relaxed else None
     if not (needs_location and nothing_asked):
-        found = _execute(session, plan)
+        found = _execute(session, plan, budget=relaxed_budget)
     area_relaxed = False
     if not found and state is None and reading.area is not None and area is reading.area:
         # An area read from the words, with nothing in it: the words matter more.
@@ -326,7 +331,7 @@ def search_businesses(
     if not found and state is None and len(words) >= 2:
         relaxed = True
         plan = replace(plan, required=required_words(len(words), relaxed=True))
-        found = _execute(session, plan)
+        found = _execute(session, plan, budget=RELAXED_BUDGET)
     page, more = found[: params.limit], len(found) > params.limit
     next_cursor = None
     if more and page:
