@@ -7,9 +7,9 @@ real-looking Indonesian names), and times, in process:
 * nearest 20 (all businesses, and within one category),
 * everything within 2 km sorted by distance, first page of 20,
 * typo text search, top 10: names with one or two typos (substitution by a neighbouring
-  key, deletion, insertion or transposition, in words of at least 4 letters, at most one
-  per word unless it has 8+ letters), with the share of queries whose intended business
-  (or one with an identical name) is in the top 10,
+  key, deletion, insertion or transposition, in words of at least 5 letters, at most one
+  per word unless it has 9+ letters: the typos search promises to fix), with the share
+  of queries whose intended business (or one with an identical name) is in the top 10,
 * autocomplete (the first 3..N characters of a name, with a reader's point).
 
 With PostgreSQL reachable (``--pg-url``) the same queries run against PostGIS (``geography``
@@ -213,14 +213,15 @@ def _typo(word: str, rng: random.Random) -> str:
 
 
 def make_typo_query(name: str, rng: random.Random) -> str | None:
-    """The name with one or two typos in words of 4+ letters (two in one word: 8+)."""
+    """The name with one or two typos in words of 5+ letters (two in one word: 9+), the
+    typos search promises to fix (docs/search.md, *Typo policy*)."""
     tokens = name.split()
-    eligible = [i for i, t in enumerate(tokens) if len(t) >= 4 and t.isalpha()]
+    eligible = [i for i, t in enumerate(tokens) if len(t) >= 5 and t.isalpha()]
     if not eligible:
         return None
     typos = rng.choice((1, 2))
     picks = rng.sample(eligible, min(typos, len(eligible)))
-    if typos == 2 and len(picks) == 1 and len(tokens[picks[0]]) >= 8:
+    if typos == 2 and len(picks) == 1 and len(tokens[picks[0]]) >= 9:
         picks = picks * 2
     for i in picks:
         changed = _typo(tokens[i], rng)

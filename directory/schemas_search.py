@@ -18,6 +18,54 @@ class SearchHit(BusinessSummary):
     )
 
 
+class InterpretedCategory(BaseModel):
+    slug: str
+    name: str
+    phrase: str = Field(description="The words of the query that named it.")
+
+
+class InterpretedArea(BaseModel):
+    slug: str
+    name: str
+    kind: str
+    how: str = Field(description="exact | alias | corrected: how the words matched the area.")
+    phrase: str | None = Field(description="The words of the query that named it (null: `area`).")
+
+
+class Correction(BaseModel):
+    word: str = Field(description="The word as typed.")
+    to: str = Field(description="The word it was read as.")
+
+
+class InterpretedFilters(BaseModel):
+    price: list[int] = Field(description="Price levels the query asked for (murah → [1]).")
+    open_now: bool
+    open_24h: bool = Field(description='Open around the clock ("24 jam").')
+    open_at: str | None = Field(description="HH:MM a meal word asked for (sarapan → 07:00).")
+    meal: str | None
+    nearest_first: bool = Field(description='"dekat sini"/"near me": sorted by distance.')
+
+
+class Interpretation(BaseModel):
+    """How the query was read: which words were text, which named a category or an area,
+    which became filters, and which were corrected."""
+
+    text: list[str] = Field(description="Words matched as text.")
+    category: InterpretedCategory | None = Field(description="The first category named.")
+    categories: list[InterpretedCategory]
+    area: InterpretedArea | None
+    filters: InterpretedFilters
+    corrections: list[Correction]
+    needs_location: bool = Field(
+        description="The query asked for what is near, but no lat/lon was given."
+    )
+    area_relaxed: bool = Field(
+        default=False,
+        description="The area named in `q` held no match, so results outside it are shown.",
+    )
+    message: str | None = Field(description="What the reader should do, when anything.")
+
+
 class SearchPage(BaseModel):
     """A page of results and the cursor of the next one."""
 
@@ -30,6 +78,9 @@ class SearchPage(BaseModel):
     words: list[str] = Field(description="The words matched, after folding and abbreviations.")
     relaxed: bool = Field(
         description="True when no business matched every word and all but one were required."
+    )
+    interpretation: Interpretation | None = Field(
+        default=None, description="How `q` was read; null without `q`."
     )
 
 
@@ -54,6 +105,14 @@ class AutocompleteBusiness(BaseModel):
     distance_m: float | None
 
 
+class AutocompleteSuggestion(BaseModel):
+    kind: str = Field(description="area | category | business")
+    slug: str
+    name: str
+    distance_m: float | None
+    id: int | None = Field(default=None, description="The business id (businesses only).")
+
+
 class Autocomplete(BaseModel):
     """Suggestions for a prefix: areas, categories and businesses, best first."""
 
@@ -61,3 +120,8 @@ class Autocomplete(BaseModel):
     areas: list[AutocompleteArea]
     categories: list[AutocompleteCategory]
     businesses: list[AutocompleteBusiness]
+    suggestions: list[AutocompleteSuggestion] = Field(
+        default_factory=list,
+        description="All three merged: exact, then starts-with, then contains; areas and "
+        "categories before businesses of the same match quality.",
+    )

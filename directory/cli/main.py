@@ -78,6 +78,7 @@ def _register_feature_commands() -> None:
         media_commands,  # noqa: F401
         ops_commands,  # noqa: F401
         recommender_commands,  # noqa: F401
+        search_commands,  # noqa: F401
     )
 
 

@@ -37,6 +37,7 @@ class CategoryInfo:
     name_id: str
     name_en: str
     words: frozenset[str]
+    synonyms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,7 @@ def load_catalog(session: Session) -> Catalog:
         c.id: CategoryInfo(
             id=c.id, slug=c.slug, path=c.path, parent_id=c.parent_id, name_id=c.name_id,
             name_en=c.name_en, words=_category_words(c),
+            synonyms=tuple(str(s) for s in (c.synonyms or ())),
         )
         for c in session.scalars(select(Category))
     }  # fmt: skip

@@ -67,12 +67,14 @@ class Plan:
     min_rating: float | None = None
     prices: frozenset[int] = frozenset()
     open_at: tuple[datetime, ...] = ()
+    always_open: bool = False
     after: Key | None = None
 
     @property
     def needs_live(self) -> bool:
         """Whether candidates need their current business row (filters or sort key)."""
-        return bool(self.min_rating or self.prices or self.open_at) or self.sort in (
+        filters = self.min_rating or self.prices or self.open_at or self.always_open
+        return bool(filters) or self.sort in (
             Sort.REVIEWS,
             Sort.NEWEST,
         )
@@ -136,6 +138,7 @@ class Executor:
     top: list[Found] = field(default_factory=list)
     seen: set[int] = field(default_factory=set)
     touched: int = 0
+    _alts: list[tuple[frozenset[str], bool]] | None = None
 
     @property
     def _k(self) -> int:
@@ -203,12 +206,28 @@ class Executor:
                 return False
         if p.prices and live.price_level not in p.prices:
             return False
+        if p.always_open and not (live.hours and from_json(live.hours).always_open):
+            return False
         if p.open_at:
             if not live.hours:
                 return False
             hours = from_json(live.hours)
             return all(is_open_at(hours, at) for at in p.open_at)
         return True
+
+    def _may_match(self, doc: Doc) -> bool:
+        """A cheap necessary condition of ``text_score(...).matched >= required``: enough
+        words have an alternative among the document's words (a last-word prefix always
+        may). Reading an area whole scores thousands of documents; most fail here."""
+        if self._alts is None:
+            self._alts = [
+                (frozenset(w.terms) | frozenset(w.categories), w.prefix) for w in self.plan.words
+            ]
+        f = doc.fields
+        tokens = set(f.name.split())
+        tokens.update(f.categories.split(), f.address.split(), f.description.split())
+        hits = sum(1 for alts, prefix in self._alts if prefix or not tokens.isdisjoint(alts))
+        return hits >= self.plan.required
 
     def consider(self, cands: Sequence[_Cand]) -> None:
         """Filter and score new candidates; keep the best keys after the cursor."""
@@ -240,6 +259,8 @@ class Executor:
             text: float | None = None
             if p.words:
                 assert c.doc is not None
+                if not self._may_match(c.doc):
+                    continue
                 match = text_score(p.words, c.doc.fields)
                 if match.matched < p.required:
                     continue
@@ -294,12 +315,29 @@ class Executor:
             if region.min_lat > region.max_lat or region.min_lon > region.max_lon:
                 return []
             if p.sort is not Sort.DISTANCE or p.point is None:
+                matches = self._few_text_matches() if p.words else None
+                if matches is not None:
+                    # Fewer text matches than the region holds: they are the candidates.
+                    self.consider([_Cand(b) for b in matches])
+                    return self.top
                 points = self.spatial.in_box(region, scopes=self._scopes(), cap=REGION_CAP)
                 if points is not None:
                     self.consider([_Cand(b, lat, lon, scoped=True) for b, lat, lon in points])
                     return self.top
         self._stream()
         return self.top
+
+    def _few_text_matches(self) -> list[int] | None:
+        """Every business matching the words, when there are at most ``REGION_CAP``."""
+        p = self.plan
+        stream = TextStream(
+            self.session,
+            build_query(p.words, required=p.required,
+                        dialect=self.session.get_bind().dialect.name),
+            batch=REGION_CAP + 1,
+        )  # fmt: skip
+        ids = stream.next_batch()
+        return ids if stream.exhausted else None
 
     def _scopes(self) -> list[int]:
         return sorted(self.plan.scopes) or [0]

@@ -50,6 +50,7 @@ class SearchParams:
     sort: Sort = Sort.RELEVANCE
     limit: int = 20
     cursor: str | None = None
+    interpret: bool = True
 
     @property
     def point(self) -> tuple[float, float] | None:

@@ -44,6 +44,12 @@ COVERAGE_SHARE = 0.15
 MAX_DESCRIPTION_WORDS = 60
 MIN_PREFIX_LEN = 2
 CATEGORY_TOKEN = "0c"
+OTHER_SENSE = 0.25
+SENSE_TEXT = 0.5
+"""A word that names a category matches a business outside that category through its
+name, through its address at half the usual weight, and not through its description
+("dekat stasiun" in a boarding house's blurb is not a station): the category is what
+the reader meant."""
 
 QUERY_STOPWORDS = frozenset(
     {"di", "ke", "dari", "yang", "dan", "dekat", "sekitar", "terdekat", "sini", "near",
@@ -52,10 +58,11 @@ QUERY_STOPWORDS = frozenset(
 
 
 def max_typos(length: int) -> int:
-    """Typos tolerated in a query word of this many characters: 0, 1 (3–5) or 2 (6+)."""
-    if length <= 2:
+    """Typos tolerated in a query word of this many characters: none under 5 letters, 1
+    for 5–8, 2 from 9 (Meilisearch's defaults; see ``query_reading.typo_allowance``)."""
+    if length < 5:
         return 0
-    return 1 if length <= 5 else 2
+    return 1 if length <= 8 else 2
 
 
 def index_deletes(length: int) -> int:
@@ -166,6 +173,14 @@ class QueryWord:
     categories: Mapping[str, float] = field(default_factory=dict)
     prefix: bool = False
     weight: float = 1.0
+    conflicts: tuple[tuple[str, ...], ...] = ()
+    direct: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Group tokens among ``categories`` that count only for a business filed under the
+    group itself, i.e. holding none of the given child tokens ("Kafe & Kopi" for "kopi",
+    but not its tea and juice children)."""
+    """Longer phrases holding this word that name *other* categories ("pasar swalayan"
+    for "pasar"): in a name outside the word's categories, the word is used in that other
+    sense, and its text match counts only ``OTHER_SENSE`` as much."""
 
 
 def word_weight(df: int) -> float:
@@ -203,6 +218,29 @@ def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
     return best
 
 
+def _sense(word: QueryWord, cats: Sequence[str]) -> float:
+    """The best category factor of a word for a business's category tokens."""
+    best = 0.0
+    for tok in cats:
+        factor = word.categories.get(tok, 0.0)
+        if factor > best:
+            children = word.direct.get(tok)
+            if children and any(c in children for c in cats):
+                continue
+            best = factor
+    return best
+
+
+def _has_phrase(tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bool:
+    """Whether any phrase occurs in ``tokens`` as consecutive words."""
+    for phrase in phrases:
+        n = len(phrase)
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i : i + n]) == phrase:
+                return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """How a business matched: score in [0, 1] and how many query words it matched."""
@@ -222,13 +260,18 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     matched = 0
     for word in query:
         total_weight += word.weight
+        sense = _sense(word, cats) if word.categories else 0.0
         best = FIELD_NAME * _best_in(name, word)
+        if best and word.conflicts and not sense and _has_phrase(name, word.conflicts):
+            best *= OTHER_SENSE
+        in_sense = sense > 0.0
         if best < FIELD_NAME:
-            for tok in cats:
-                factor = max(word.categories.get(tok, 0.0), word.terms.get(tok, 0.0))
-                best = max(best, FIELD_CATEGORY * factor)
-            best = max(best, FIELD_ADDRESS * _best_in(addr, word))
-            best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))
+            best = max(best, FIELD_CATEGORY * sense)
+            if in_sense or not word.categories:
+                best = max(best, FIELD_ADDRESS * _best_in(addr, word))
+                best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))
+            else:
+                best = max(best, SENSE_TEXT * FIELD_ADDRESS * _best_in(addr, word))
             if best == 0.0 and word.prefix:
                 best = FIELD_CATEGORY * PREFIX * any(t.startswith(word.token) for t in cats)
         if best > 0.0:

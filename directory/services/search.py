@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,12 @@ from directory.schemas_search import (
     AutocompleteArea,
     AutocompleteBusiness,
     AutocompleteCategory,
+    AutocompleteSuggestion,
+    Correction,
+    Interpretation,
+    InterpretedArea,
+    InterpretedCategory,
+    InterpretedFilters,
     SearchPage,
 )
 from directory.search import area_lookup
@@ -33,6 +40,7 @@ from directory.search.cursor import CursorState, decode_cursor, encode_cursor, q
 from directory.search.executor import Executor, Found, Plan
 from directory.search.indexer import spatial_backend
 from directory.search.params import SearchParams, Sort, check_params
+from directory.search.query_reading import DbVocabulary, Reading, phrase_index, read_query
 from directory.search.results import hydrate
 from directory.search.spatial import CellIndex, PostgisIndex, SpatialIndex
 from directory.search.tables import SPATIAL_POSTGIS
@@ -45,7 +53,6 @@ from directory.search.text_match import (
     text_score,
 )
 from directory.search.text_match import words as fold_words
-from directory.search.vocabulary import expand_query
 
 __all__ = [
     "SearchParams",
@@ -56,8 +63,11 @@ __all__ = [
     "text_match",
 ]
 
-AREA_MARKERS = ("di", "dekat", "sekitar", "daerah", "kawasan", "in", "near")
 AUTOCOMPLETE_BUDGET = 1500
+RELAXED_BUDGET = 1500
+"""Candidates a relaxed query ("all words but one") may look at: when no business
+matches every word, the best of the first few thousand (best rated first) is answer
+enough, and draining every business matching one common word is not."""
 
 _backends: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
@@ -103,44 +113,52 @@ def _bad(field: str, message: str) -> InvalidInput:
 
 
 def _category_ids(catalog: Catalog, values: Sequence[str]) -> frozenset[int]:
+    """Category parameter values → ids: a slug, a name or a synonym (the most specific
+    categories it names: ``kopi`` → coffee shops); unknown → 422 with suggestions."""
     ids: set[int] = set()
+    phrases = phrase_index(catalog).categories
     for value in values:
         text = value.strip()
         cat = catalog.category_by_slug.get(text.lower())
-        if cat is None:
-            folded = " ".join(split_query(text))
-            cat = next(
-                (
-                    c
-                    for c in catalog.categories.values()
-                    if folded
-                    and folded
-                    in (" ".join(split_query(c.name_id)), " ".join(split_query(c.name_en)))
-                ),
-                None,
-            )
-        if cat is None:
-            raise _bad("category", f"unknown category '{text}'")
-        ids.add(cat.id)
+        if cat is not None:
+            ids.add(cat.id)
+            continue
+        found = phrases.get(tuple(fold_words(text)))
+        if found:
+            ids.update(found)
+            continue
+        raise InvalidInput(
+            detail=f"category: unknown category '{text}'",
+            errors=[FieldError(field="category", message=f"unknown category '{text}'",
+                               location="query")],
+            extra={"suggestions": _suggest_categories(catalog, text)},
+        )  # fmt: skip
     return frozenset(ids)
 
 
-def _area_from_words(catalog: Catalog, tokens: list[str]) -> tuple[AreaInfo | None, list[str]]:
-    """ "kopi di bsd" → (BSD City, ["kopi"]); only an exact name or alias after a marker."""
-    for i in range(len(tokens) - 2, 0, -1):
-        if tokens[i] not in AREA_MARKERS:
-            continue
-        phrase = " ".join(tokens[i + 1 :])
-        area = area_lookup.find_area(catalog, phrase)
-        if area is not None and phrase in {
-            " ".join(split_query(n)) for n in (area.name, *area.aliases)
-        }:
-            return area, tokens[:i]
-    return None, tokens
+def _suggest_categories(catalog: Catalog, text: str, limit: int = 5) -> list[dict[str, str]]:
+    """The categories whose names or synonyms come closest to ``text``."""
+    key = " ".join(fold_words(text)) or text.strip().lower()
+    names: list[tuple[str, int]] = []
+    for cat in catalog.categories.values():
+        for name in (cat.name_id, cat.name_en, *cat.synonyms):
+            folded = " ".join(fold_words(name))
+            if folded:
+                names.append((folded, cat.id))
+    hits = process.extract(
+        key, [n for n, _ in names], scorer=fuzz.WRatio, processor=None, score_cutoff=60,
+        limit=limit * 6,
+    )  # fmt: skip
+    out: list[dict[str, str]] = []
+    for _, _, i in hits:
+        cat = catalog.categories[names[i][1]]
+        if all(o["slug"] != cat.slug for o in out):
+            out.append({"slug": cat.slug, "name": cat.name_id})
+    return out[:limit]
 
 
 def _fingerprint(params: SearchParams, area: AreaInfo | None, tokens: list[str],
-                 scopes: frozenset[int]) -> str:  # fmt: skip
+                 scopes: frozenset[int], plan: Plan) -> str:  # fmt: skip
     return query_fingerprint(
         {
             "q": tokens,
@@ -150,10 +168,11 @@ def _fingerprint(params: SearchParams, area: AreaInfo | None, tokens: list[str],
             "bbox": params.bbox,
             "cat": sorted(scopes),
             "min": params.min_rating,
-            "price": sorted(params.prices),
+            "price": sorted(plan.prices),
             "open": params.open_now,
-            "at": params.open_at.isoformat() if params.open_at else None,
-            "sort": params.sort.value,
+            "at": [t.isoformat() for t in plan.open_at],
+            "24": plan.always_open,
+            "sort": plan.sort.value,
         }
     )
 
@@ -171,47 +190,148 @@ def _execute(session: Session, plan: Plan, *, budget: int | None = None) -> list
     return Executor(session, plan, spatial_index(session), budget=budget).run()
 
 
+def _interpretation(
+    catalog: Catalog, reading: Reading, *, area: AreaInfo | None, area_how: str | None,
+    area_phrase: str | None, plan: Plan, needs_location: bool, lang: str,
+    area_relaxed: bool = False,
+) -> Interpretation:  # fmt: skip
+    cats = [
+        InterpretedCategory(
+            slug=catalog.categories[cid].slug,
+            name=catalog.categories[cid].name_en if lang == "en"
+            else catalog.categories[cid].name_id,
+            phrase=c.phrase,
+        )
+        for c in reading.categories
+        for cid in sorted(c.ids)
+    ]  # fmt: skip
+    message = None
+    if needs_location:
+        message = (
+            "Share your location (lat, lon) to see what is nearest."
+            if lang == "en"
+            else "Bagikan lokasi Anda (lat, lon) untuk melihat yang terdekat."
+        )
+    elif area_relaxed and area is not None:
+        message = (
+            f"Nothing matches in {area.name}; showing results outside it."
+            if lang == "en"
+            else f"Tidak ada yang cocok di {area.name}; menampilkan hasil di luarnya."
+        )
+    return Interpretation(
+        text=reading.text,
+        category=cats[0] if cats else None,
+        categories=cats,
+        area=InterpretedArea(slug=area.slug, name=area.name, kind=area.kind,
+                             how=area_how or "exact", phrase=area_phrase)
+        if area else None,
+        filters=InterpretedFilters(
+            price=sorted(plan.prices) if reading.cheap else [],
+            open_now=reading.open_now,
+            open_24h=reading.open_24h,
+            open_at=reading.meal_time.strftime("%H:%M") if reading.meal_time else None,
+            meal=reading.meal,
+            nearest_first=reading.near and plan.sort is Sort.DISTANCE,
+        ),
+        corrections=[Correction(word=a, to=b) for a, b in reading.corrections],
+        needs_location=needs_location,
+        area_relaxed=area_relaxed,
+        message=message,
+    )  # fmt: skip
+
+
+def _area_how(area: AreaInfo, text: str) -> str:
+    """How an ``area`` parameter matched: ``exact`` (slug or name), ``alias`` or
+    ``corrected`` (a near miss)."""
+    key = " ".join(fold_words(text))
+    if text.strip().lower() == area.slug or key == " ".join(fold_words(area.name)):
+        return "exact"
+    if key in {" ".join(fold_words(a)) for a in area.aliases}:
+        return "alias"
+    return "corrected"
+
+
 def search_businesses(
     session: Session, params: SearchParams, *, now: datetime, lang: str = "id"
 ) -> SearchPage:
     """One page of search results (``now`` is the city's local time, aware)."""
     params = check_params(params)
     catalog = get_catalog(session)
-    tokens = list(dict.fromkeys(fold_words(params.q or "")))
+    reading = read_query(
+        DbVocabulary(session), catalog, params.q or "", interpret=params.interpret,
+        detect_area=not params.area,
+    )  # fmt: skip
     area: AreaInfo | None = None
+    area_how: str | None = None
+    area_phrase: str | None = None
     if params.area:
         area = area_lookup.resolve_area(catalog, params.area)
-    elif tokens:
-        area, tokens = _area_from_words(catalog, tokens)
-    tokens = split_query(" ".join(tokens))
+        area_how = _area_how(area, params.area)
+    elif reading.area is not None:
+        area, area_how, area_phrase = reading.area, reading.area_how, reading.area_phrase
     scopes = _category_ids(catalog, params.categories)
-    fingerprint = _fingerprint(params, area, tokens, scopes)
-    state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
-    if state is not None and state.words:
-        words = [QueryWord(t, terms, cats, weight=w) for t, terms, cats, w in state.words]
-    else:
-        words = expand_query(session, tokens, catalog=catalog) if tokens else []
+    if not scopes and reading.food_ids:
+        scopes = reading.food_ids
+    open_at = list(_open_times(params, now))
+    if reading.open_now and not params.open_now:
+        open_at.append(now.replace(tzinfo=None))
+    if reading.meal_time is not None:
+        open_at.append(datetime.combine(now.date(), reading.meal_time))
+    sort = params.sort
+    needs_location = reading.near and params.point is None
+    if reading.near and params.point is not None and sort is Sort.RELEVANCE:
+        sort = Sort.DISTANCE
+    prices = frozenset(params.prices) or (frozenset({1}) if reading.cheap else frozenset())
+    tokens = [w.token for w in reading.words]
     plan = Plan(
-        sort=params.sort,
+        sort=sort,
         limit=params.limit,
-        words=tuple(words),
-        required=required_words(len(words), relaxed=bool(state and state.relaxed)),
+        required=0,
         point=params.point,
         radius_m=params.radius_m,
         bbox=params.bbox,
         area=area_lookup.area_filter(session, area) if area else None,
         scopes=scopes,
         min_rating=params.min_rating,
-        prices=frozenset(params.prices),
-        open_at=_open_times(params, now),
+        prices=prices,
+        open_at=tuple(open_at),
+        always_open=reading.open_24h,
+    )
+    fingerprint = _fingerprint(params, area, tokens, scopes, plan)
+    state = decode_cursor(params.cursor, fingerprint=fingerprint) if params.cursor else None
+    if state is not None and state.words:
+        senses = {w.token: w for w in reading.words}
+        words = [
+            QueryWord(t, terms, cats, weight=w,
+                      conflicts=senses[t].conflicts if t in senses else (),
+                      direct=senses[t].direct if t in senses else {})
+            for t, terms, cats, w in state.words
+        ]  # fmt: skip
+    else:
+        words = reading.words
+    plan = replace(
+        plan,
+        words=tuple(words),
+        required=required_words(len(words), relaxed=bool(state and state.relaxed)),
         after=state.key if state else None,
     )
-    found = _execute(session, plan)
+    nothing_asked = not (words or area or scopes or params.bbox or plan.prices
+                         or plan.open_at or plan.always_open)  # fmt: skip
+    found: list[Found] = []
+    relaxed_budget = RELAXED_BUDGET if state is not None and state.relaxed else None
+    if not (needs_location and nothing_asked):
+        found = _execute(session, plan, budget=relaxed_budget)
+    area_relaxed = False
+    if not found and state is None and reading.area is not None and area is reading.area:
+        # An area read from the words, with nothing in it: the words matter more.
+        area_relaxed = True
+        plan = replace(plan, area=None)
+        found = _execute(session, plan)
     relaxed = bool(state and state.relaxed)
     if not found and state is None and len(words) >= 2:
         relaxed = True
         plan = replace(plan, required=required_words(len(words), relaxed=True))
-        found = _execute(session, plan)
+        found = _execute(session, plan, budget=RELAXED_BUDGET)
     page, more = found[: params.limit], len(found) > params.limit
     next_cursor = None
     if more and page:
@@ -223,16 +343,25 @@ def search_businesses(
                 words=tuple((w.token, dict(w.terms), dict(w.categories), w.weight) for w in words),
             )
         )
+    interpretation = (
+        _interpretation(
+            catalog, reading, area=area, area_how=area_how, area_phrase=area_phrase, plan=plan,
+            needs_location=needs_location, lang=lang, area_relaxed=area_relaxed,
+        )
+        if params.q
+        else None
+    )  # fmt: skip
     return SearchPage.model_validate(
         {
             "items": hydrate(session, page, catalog=catalog, local_now=now, lang=lang),
             "next_cursor": next_cursor,
-            "sort": params.sort.value,
+            "sort": plan.sort.value,
             "area": AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
             if area
             else None,
             "words": [w.token for w in words],
             "relaxed": relaxed,
+            "interpretation": interpretation,
         }
     )
 
@@ -294,18 +423,43 @@ def _area_suggestions(
     ]
 
 
+def _match_rank(key: str, names: Sequence[str]) -> int | None:
+    """How a typed prefix matches any of ``names`` (folded): 0 exact, 1 a name starts
+    with it, 2 a later word starts with it, None not at all."""
+    best: int | None = None
+    for name in names:
+        if name == key:
+            return 0
+        if name.startswith(key):
+            best = 1
+        elif best is None and f" {key}" in f" {name}":
+            best = 2
+    return best
+
+
 def _category_suggestions(
-    catalog: Catalog, words: Sequence[QueryWord], lang: str, limit: int
-) -> list[AutocompleteCategory]:
-    scored: list[tuple[float, int, str, str]] = []
+    catalog: Catalog, key: str, lang: str, limit: int
+) -> list[tuple[int, AutocompleteCategory]]:
+    """Categories whose name or a synonym starts with (or has a word starting with) the
+    typed text: exact first, then names before synonyms, broader before narrower."""
+    scored: list[tuple[tuple[int, int, int, str], int, AutocompleteCategory]] = []
+    folded = phrase_index(catalog).category_names
     for cat in catalog.categories.values():
-        token = f"0c{cat.id}"
-        factors = [w.categories.get(token, 0.0) for w in words]
-        if factors and all(f > 0 for f in factors):
-            name = cat.name_en if lang == "en" else cat.name_id
-            scored.append((-sum(factors), cat.path.count("/"), cat.slug, name))
-    scored.sort()
-    return [AutocompleteCategory(slug=s, name=n) for _, _, s, n in scored[:limit]]
+        names, synonyms = folded[cat.id]
+        by_name = _match_rank(key, names)
+        by_synonym = _match_rank(key, synonyms)
+        ranks = [r for r in (by_name, by_synonym) if r is not None]
+        if not ranks:
+            continue
+        rank = min(ranks)
+        via_name = 0 if by_name == rank else 1
+        name = cat.name_en if lang == "en" else cat.name_id
+        scored.append(
+            ((rank, via_name, cat.path.count("/"), name), rank,
+             AutocompleteCategory(slug=cat.slug, name=name))
+        )  # fmt: skip
+    scored.sort(key=lambda s: s[0])
+    return [(rank, c) for _, rank, c in scored[:limit]]
 
 
 def autocomplete(
@@ -318,15 +472,22 @@ def autocomplete(
     limit: int = 5,
     now: datetime | None = None,
 ) -> Autocomplete:
-    """Areas, categories and businesses for what a reader has typed so far."""
+    """Areas, categories and businesses for what a reader has typed so far.
+
+    ``suggestions`` merges the three, ranked by match quality (exact, then a name that
+    starts with the text, then one that merely contains a word starting with it), then
+    areas and categories before businesses, then each list's own order (businesses by
+    relevance with the reader's point: popularity and distance).
+    """
     catalog = get_catalog(session)
     tokens = split_query(q)
     point = (lat, lon) if lat is not None and lon is not None else None
     if not tokens:
-        return Autocomplete(q=q, areas=[], categories=[], businesses=[])
-    words = expand_query(session, tokens, catalog=catalog)
+        return Autocomplete(q=q, areas=[], categories=[], businesses=[], suggestions=[])
+    key = " ".join(tokens)
+    words = read_query(DbVocabulary(session), catalog, q, interpret=False).words
     businesses: list[AutocompleteBusiness] = []
-    if len(" ".join(tokens)) >= 2:
+    if len(key) >= 2 and words:
         plan = Plan(
             sort=Sort.RELEVANCE,
             limit=limit,
@@ -348,9 +509,27 @@ def autocomplete(
                     distance_m=item["distance_m"],
                 )
             )
+    areas = _area_suggestions(catalog, key, point, limit)
+    categories = _category_suggestions(catalog, key, lang, limit)
+    merged: list[tuple[tuple[int, int, int], AutocompleteSuggestion]] = []
+    for i, a in enumerate(areas):
+        info = next(x for x in catalog.areas.values() if x.slug == a.slug)
+        rank = _match_rank(key, [" ".join(fold_words(n)) for n in (info.name, *info.aliases)])
+        merged.append(((2 if rank is None else rank, 0, i), AutocompleteSuggestion(
+            kind="area", slug=a.slug, name=a.name, distance_m=a.distance_m)))  # fmt: skip
+    for i, (rank, c) in enumerate(categories):
+        merged.append(((rank, 1, i), AutocompleteSuggestion(
+            kind="category", slug=c.slug, name=c.name, distance_m=None)))  # fmt: skip
+    for i, b in enumerate(businesses):
+        rank = _match_rank(key, [" ".join(fold_words(b.name))])
+        merged.append(((2 if rank is None else rank, 2, i), AutocompleteSuggestion(
+            kind="business", slug=b.slug, name=b.name, distance_m=b.distance_m, id=b.id,
+        )))  # fmt: skip
+    merged.sort(key=lambda m: m[0])
     return Autocomplete(
         q=q,
-        areas=_area_suggestions(catalog, " ".join(tokens), point, limit),
-        categories=_category_suggestions(catalog, words, lang, limit),
+        areas=areas,
+        categories=[c for _, c in categories],
         businesses=businesses,
+        suggestions=[m for _, m in merged],
     )

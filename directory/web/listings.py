@@ -18,7 +18,7 @@ from directory.errors import InvalidInput, NotFound
 from directory.geo import BBox
 from directory.models import Area, Category
 from directory.schemas import BusinessSummary
-from directory.schemas_search import SearchHit, SearchPage
+from directory.schemas_search import Interpretation, SearchHit, SearchPage
 from directory.search.params import SearchParams, Sort
 from directory.services.search import search_businesses
 from directory.web.formatting import format_distance, format_rating
@@ -39,6 +39,7 @@ class SearchOutcome:
     resolved_area: str | None = None
     problems: list[str] = field(default_factory=list)
     area_suggestions: list[dict[str, str]] = field(default_factory=list)
+    interpretation: Interpretation | None = None
 
 
 def to_params(form: SearchForm, *, limit: int) -> SearchParams:
@@ -60,6 +61,7 @@ def to_params(form: SearchForm, *, limit: int) -> SearchParams:
         sort=Sort(form.sort),
         limit=limit,
         cursor=form.cursor,
+        interpret=not form.literal,
     )
 
 
@@ -121,6 +123,7 @@ def search_listings(
         resolved_area=area_name,
         problems=problems,
         area_suggestions=suggestions,
+        interpretation=page.interpretation,
     )
 
 

@@ -41,6 +41,8 @@ class SearchForm:
     lon: float | None = None
     bbox: tuple[float, float, float, float] | None = None
     cursor: str | None = None
+    literal: bool = False
+    """``teks=1``: take every word of ``q`` as text (no area, intent or filter reading)."""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -67,6 +69,8 @@ class SearchForm:
         items: list[tuple[str, str]] = []
         if self.q:
             items.append(("q", self.q))
+        if self.literal and self.q:
+            items.append(("teks", "1"))
         if self.area:
             items.append(("area", self.area))
         items += [("kategori", c) for c in self.categories]
@@ -159,6 +163,7 @@ def parse_search_form(params: Mapping[str, Sequence[str]]) -> SearchForm:
         min_rating=min_rating,
         price_levels=prices,
         open_now=one("buka") in ("1", "on", "true"),
+        literal=one("teks") in ("1", "on", "true"),
         sort=sort,
         lat=lat,
         lon=lon,

@@ -26,15 +26,14 @@ from directory.search import executor
 from directory.search.catalog import get_catalog
 from directory.search.indexer import unindex_businesses
 from directory.search.params import SearchParams, Sort
+from directory.search.query_reading import DbVocabulary, read_query
 from directory.search.ranking import quality_from_key, quality_key, relevance
 from directory.search.text_match import (
     DocFields,
     doc_fields,
     required_words,
-    split_query,
     text_score,
 )
-from directory.search.vocabulary import expand_query
 from directory.services.areas import area_contains
 from directory.services.search import search_businesses
 from tests.factories import make_business
@@ -128,8 +127,10 @@ def _rows(session: Session, ids: list[int]) -> list[Row]:
 
 def _reference(session: Session, rows: list[Row], params: SearchParams) -> list[int]:
     catalog = get_catalog(session)
-    tokens = split_query(params.q or "")
-    words = expand_query(session, tokens, catalog=catalog) if tokens else []
+    # The words as the service reads them (query_reading); the rest is brute force.
+    words = read_query(
+        DbVocabulary(session), catalog, params.q or "", detect_area=not params.area
+    ).words
     wanted: set[int] = set()
     for slug in params.categories:
         wanted |= catalog.descendants(catalog.category_by_slug[slug].id)

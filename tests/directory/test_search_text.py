@@ -52,9 +52,13 @@ def test_text_score_prefers_name_then_category_then_address() -> None:
     cat = doc_fields(name="Senja", address="", description="", scopes=(7,))
     addr = doc_fields(name="Senja", address="Jl. Kopi 3", description="", scopes=())
     desc = doc_fields(name="Senja", address="", description="kopi enak", scopes=())
-    scores = [text_score([word], d).score for d in (name, cat, addr, desc)]
+    scores = [text_score([word], d).score for d in (name, cat, addr)]
     assert scores == sorted(scores, reverse=True)
-    assert scores[-1] > 0
+    plain = QueryWord(token="kopi", terms={"kopi": 1.0})
+    assert 0 < text_score([plain], desc).score < text_score([plain], addr).score
+    # A word that names a category does not match another business's description
+    # ("dekat stasiun" in a boarding house's blurb is not a station).
+    assert text_score([word], desc).matched == 0
     short = doc_fields(name="Kopi", address="", description="", scopes=())
     assert text_score([word], short).score > text_score([word], name).score
 
@@ -68,12 +72,12 @@ def test_text_match_helper_for_other_features() -> None:
 @pytest.fixture
 def shops(session: Session) -> list[int]:
     names = [
-        ("Kopi Kenangan Serpong", "Jl. Raya Serpong No. 8", "kafe-kopi", ""),
+        ("Kopi Kenangan Serpong", "Jl. Raya Serpong No. 8", "kedai-kopi", ""),
         ("Warung Sate Pak Budi", "Jln. Pahlawan 3", "warung-makan", "sate kambing muda"),
         ("RM Padang Sederhana", "", "masakan-padang", ""),
         ("SD Negeri 1 Pamulang", "", "warung-makan", ""),
         ("Bakso Mas Joko", "Jl. Merpati", "warung-makan", "bakso urat, buka 24 jam"),
-        ("Café Crème Brûlée", "", "kafe-kopi", ""),
+        ("Café Crème Brûlée", "", "kafe", ""),
     ]
     return [
         make_business(session, name=n, address=a, category=c, description=d).id
@@ -102,7 +106,6 @@ def _names(client: TestClient, q: str) -> list[str]:
         ("jalan pahlawan", "Warung Sate Pak Budi"),
         ("sate kambing", "Warung Sate Pak Budi"),
         ("sd negeri", "SD Negeri 1 Pamulang"),
-        ("bakso 24 jam", "Bakso Mas Joko"),
         ("cafe creme brulee", "Café Crème Brûlée"),
         ("sate pak bdui", "Warung Sate Pak Budi"),
     ],
@@ -111,6 +114,18 @@ def test_queries_find_their_business(
     client: TestClient, shops: list[int], q: str, expected: str
 ) -> None:
     assert _names(client, q)[:1] == [expected], q
+
+
+def test_literal_search_keeps_intent_words_as_text(client: TestClient, shops: list[int]) -> None:
+    """"24 jam" is a filter (open around the clock); ``interpret=false`` searches it as text."""
+    read = client.get("/api/v1/businesses", params={"q": "bakso 24 jam"}).json()
+    assert read["interpretation"]["filters"]["open_24h"] is True
+    assert read["items"] == []  # Bakso Mas Joko has no opening hours
+    literal = client.get(
+        "/api/v1/businesses", params={"q": "bakso 24 jam", "interpret": "false"}
+    ).json()
+    assert literal["items"][0]["name"] == "Bakso Mas Joko"
+    assert literal["interpretation"]["filters"]["open_24h"] is False
 
 
 def test_unrelated_words_relax_to_all_but_one(client: TestClient, shops: list[int]) -> None:

@@ -149,3 +149,30 @@ def test_static_files_are_cached_and_leaflet_is_licensed(client: TestClient) -> 
     licence = client.get("/static/vendor/leaflet/LICENSE")
     assert "BSD 2-Clause" in licence.text
     assert client.get("/static/vendor/leaflet/images/marker-icon.png").status_code == 200
+
+
+def test_search_page_says_how_the_query_was_read(client: TestClient, session: Session) -> None:
+    make_business(session, name="Kopi Kenangan BSD", category="kedai-kopi")
+    make_business(
+        session, name="Kopi Kenangan Pamulang", category="kedai-kopi",
+        lat=str(PAMULANG[0]), lon=str(PAMULANG[1]),
+    )  # fmt: skip
+    response = client.get("/cari?q=kopi+kenangan+bsd")
+    doc = parse(response.text)
+    assert _names(response.text) == ["Kopi Kenangan BSD"]
+    line = doc.by_id("query-reading").text
+    assert "Menampilkan kopi kenangan di BSD City" in line
+    literal = doc.by_id("query-literal")
+    assert literal.text == "cari “bsd” sebagai teks"
+    # One click back: every word as text ("bsd" in the name), and a way to read it again.
+    back = client.get(literal.attrs["href"])
+    assert "teks=1" in literal.attrs["href"]
+    assert _names(back.text) == ["Kopi Kenangan BSD"]
+    assert "sebagai teks" in parse(back.text).by_id("query-reading").text
+
+
+def test_search_page_asks_for_the_location(client: TestClient, session: Session) -> None:
+    make_business(session, name="Kopi Dekat")
+    doc = parse(client.get("/cari?q=dekat+sini").text)
+    assert "lokasi" in doc.by_id("query-location").text
+    assert _names(client.get("/cari?q=dekat+sini").text) == []

@@ -78,7 +78,9 @@ async def search(
         str | None, Query(max_length=200, description="Map view: min_lon,min_lat,max_lon,max_lat")
     ] = None,
     category: Annotated[
-        list[str], Query(description="Category slug (repeatable; a parent includes children).")
+        list[str],
+        Query(description="Category slug, name or synonym (repeatable; a parent includes "
+              "its children; unknown → 422 with suggestions)."),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
     min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
     price: Annotated[
@@ -93,6 +95,10 @@ async def search(
     sort: Sort = Sort.RELEVANCE,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
     cursor: Annotated[str | None, Query(max_length=2048)] = None,
+    interpret: Annotated[
+        bool,
+        Query(description="false: every word of q is text (no area, intent or filter reading)."),
+    ] = True,
     lang: Lang = None,
 ) -> Response:
     """Businesses matching any combination of text, place, category and filters.
@@ -119,6 +125,7 @@ async def search(
         sort=sort,
         limit=limit,
         cursor=cursor,
+        interpret=interpret,
     )
     lang_code = negotiate_lang(request, lang, settings.default_lang)
     return _json(search_businesses(session, params, now=now, lang=lang_code))

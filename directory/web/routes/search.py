@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
+from directory.schemas_search import Interpretation
 from directory.search.catalog import get_catalog
 from directory.services.business_views import local_now
 from directory.web.context import Page, PageDep
@@ -79,6 +80,61 @@ def _summary(page: Page, form: SearchForm, resolved_area: str | None) -> str:
     return ""
 
 
+@dataclass(frozen=True, slots=True)
+class ReadingLine:
+    """How the query was read, in words, with a one-click way back to plain text."""
+
+    text: str
+    undo_label: str
+    undo_url: str
+    corrections: str = ""
+
+
+def _reading_line(
+    page: Page, form: SearchForm, reading: Interpretation | None
+) -> ReadingLine | None:
+    """ "Menampilkan kopi di BSD City — cari 'bsd' sebagai teks" (None: nothing to say)."""
+    if form.literal and form.q:
+        return ReadingLine(
+            text=page.gettext("Every word of “%(q)s” is searched as text.", q=form.q),
+            undo_label=page.gettext("read it as a search for places"),
+            undo_url=replace(form, literal=False, cursor=None).url(),
+        )
+    if reading is None:
+        return None
+    f = reading.filters
+    read_any = bool(reading.categories or reading.area and reading.area.phrase or f.price
+                    or f.open_now or f.open_24h or f.open_at or f.nearest_first)  # fmt: skip
+    fixes = ", ".join(f"{c.word} → {c.to}" for c in reading.corrections)
+    if not read_any and not fixes:
+        return None
+    what = ", ".join(dict.fromkeys(c.phrase for c in reading.categories))
+    if reading.text:
+        what = " ".join(filter(None, [what, " ".join(reading.text)]))
+    parts = [what or page.gettext("places")]
+    if f.price:
+        parts.append(page.gettext("at low prices"))
+    if f.open_24h:
+        parts.append(page.gettext("open 24 hours"))
+    if f.open_now:
+        parts.append(page.gettext("open now"))
+    if f.open_at:
+        parts.append(page.gettext("open at %(time)s", time=f.open_at))
+    if f.nearest_first:
+        parts.append(page.gettext("nearest first"))
+    text = page.gettext("Showing %(what)s", what=" · ".join(parts))
+    if reading.area is not None and reading.area.phrase:
+        text = page.gettext("Showing %(what)s in %(area)s", what=" · ".join(parts),
+                            area=reading.area.name)  # fmt: skip
+    literal_words = reading.area.phrase if reading.area and reading.area.phrase else form.q
+    return ReadingLine(
+        text=text,
+        undo_label=page.gettext("search “%(words)s” as text", words=literal_words),
+        undo_url=replace(form, literal=True, cursor=None).url(),
+        corrections=page.gettext("Corrected: %(fixes)s", fixes=fixes) if fixes else "",
+    )
+
+
 def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
     """The search page; the home page is the same page with an introduction."""
     form = parse_search_form(
@@ -101,7 +157,17 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
         "form": form,
         "results": results,
         "start_rank": start,
-        "summary_line": _summary(page, form, outcome.resolved_area),
+        "summary_line": _summary(page, form, outcome.resolved_area)
+        if not (
+            outcome.interpretation
+            and outcome.interpretation.area
+            and outcome.interpretation.area.phrase
+        )
+        else "",
+        "reading": _reading_line(page, form, outcome.interpretation),
+        "location_message": outcome.interpretation.message
+        if outcome.interpretation and outcome.interpretation.message
+        else "",
         "problems": _problems(page, form, outcome.problems, area=asked_area),
         "next_url": next_url,
         "first_url": form.without_cursor().url() if form.cursor else "",
