@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from directory.schemas import AreaRef, BusinessSummary
@@ -18,6 +20,14 @@ class SearchHit(BusinessSummary):
     )
 
 
+class AreaMatchRef(BaseModel):
+    """The area a search used and how the reader's text named it."""
+
+    slug: str
+    name: str
+    how: Literal["exact", "alias", "corrected"]
+
+
 class SearchPage(BaseModel):
     """A page of results and the cursor of the next one."""
 
@@ -27,6 +37,11 @@ class SearchPage(BaseModel):
     )
     sort: str
     area: AreaRef | None = Field(description="The area the `area` parameter resolved to.")
+    area_match: AreaMatchRef | None = Field(
+        default=None,
+        description="Which area was used and how the text named it: `exact` (slug or name), "
+        "`alias`, or `corrected` (a clear near miss of one name).",
+    )
     words: list[str] = Field(description="The words matched, after folding and abbreviations.")
     relaxed: bool = Field(
         description="True when no business matched every word and all but one were required."

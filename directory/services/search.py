@@ -131,11 +131,9 @@ def _area_from_words(catalog: Catalog, tokens: list[str]) -> tuple[AreaInfo | No
         if tokens[i] not in AREA_MARKERS:
             continue
         phrase = " ".join(tokens[i + 1 :])
-        area = area_lookup.find_area(catalog, phrase)
-        if area is not None and phrase in {
-            " ".join(split_query(n)) for n in (area.name, *area.aliases)
-        }:
-            return area, tokens[:i]
+        found = area_lookup.match_area(catalog, phrase)
+        if found is not None and found.how != "corrected":
+            return found.area, tokens[:i]
     return None, tokens
 
 
@@ -179,10 +177,13 @@ def search_businesses(
     catalog = get_catalog(session)
     tokens = list(dict.fromkeys(fold_words(params.q or "")))
     area: AreaInfo | None = None
+    area_match: area_lookup.AreaMatch | None = None
     if params.area:
-        area = area_lookup.resolve_area(catalog, params.area)
+        area_match = area_lookup.resolve_match(catalog, params.area)
+        area = area_match.area
     elif tokens:
         area, tokens = _area_from_words(catalog, tokens)
+        area_match = area_lookup.AreaMatch(area, "exact", 1.0) if area else None
     tokens = split_query(" ".join(tokens))
     scopes = _category_ids(catalog, params.categories)
     fingerprint = _fingerprint(params, area, tokens, scopes)
@@ -231,6 +232,7 @@ def search_businesses(
             "area": AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
             if area
             else None,
+            "area_match": area_match.as_dict() if area_match else None,
             "words": [w.token for w in words],
             "relaxed": relaxed,
         }
