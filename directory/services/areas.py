@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from directory.errors import NotFound
 from directory.geo import EARTH_RADIUS_M, METERS_PER_DEG_LAT, distance_m
 from directory.models import Area, Business
-from directory.shipped_data import AreaSeed, load_areas
+from directory.shipped_data import AreaSeed, load_area_polygons, load_areas
 
 KIND_SPECIFICITY = {
     "kelurahan": 0,
@@ -37,6 +37,9 @@ KIND_SPECIFICITY = {
     "province": 5,
 }
 GRID_DEG = 0.05
+# How far outside its (simplified) polygon a point may lie and still belong to the area.
+BORDER_TOLERANCE_M = 50.0
+BORDER_TOLERANCE_DEG = BORDER_TOLERANCE_M / METERS_PER_DEG_LAT
 
 
 def circle_area_m2(radius_m: float) -> float:
@@ -59,11 +62,23 @@ def circle_bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, 
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
-def seed_areas(session: Session, seeds: Sequence[AreaSeed] | None = None) -> int:
-    """Insert or update the shipped gazetteer by slug; imported polygons are kept."""
+def seed_areas(
+    session: Session,
+    seeds: Sequence[AreaSeed] | None = None,
+    polygons: Mapping[str, dict[str, Any]] | None = None,
+) -> int:
+    """Insert or update the shipped gazetteer by slug, with its shipped borders.
+
+    ``polygons`` defaults to the shipped ones when ``seeds`` is the shipped gazetteer too
+    (custom seeds get no borders unless given). A border imported by an operator
+    (``source="import"``) is never replaced by a shipped one.
+    """
+    if polygons is None:
+        polygons = load_area_polygons() if seeds is None else {}
     seeds = list(seeds) if seeds is not None else load_areas()
     existing = {a.slug: a for a in session.scalars(select(Area))}
     changed = 0
+    borders_changed = False
     for seed in seeds:
         row = existing.get(seed.slug)
         if row is None:
@@ -80,12 +95,21 @@ def seed_areas(session: Session, seeds: Sequence[AreaSeed] | None = None) -> int
         row.lat = seed.lat
         row.lon = seed.lon
         row.radius_m = seed.radius_m
-        if row.polygon is None:
+        polygon = polygons.get(seed.slug)
+        if polygon is not None and row.source != "import":
+            geom = shape(polygon)
+            borders_changed = borders_changed or row.polygon != polygon
+            row.polygon = polygon
+            row.min_lon, row.min_lat, row.max_lon, row.max_lat = (float(v) for v in geom.bounds)
+            row.area_m2 = geometry_area_m2(geom)
+        elif row.polygon is None:
             row.min_lon, row.min_lat, row.max_lon, row.max_lat = circle_bbox(
                 seed.lat, seed.lon, seed.radius_m
             )
             row.area_m2 = circle_area_m2(seed.radius_m)
         session.flush()
+    if (changed or borders_changed) and session.scalar(select(Business.id).limit(1)) is not None:
+        reassign_business_areas(session)  # new borders: every point's most specific area
     return changed
 
 
@@ -167,6 +191,9 @@ class AreaLocator:
                     best[point_idx] = size
                     result[point_idx] = self._poly_ids[poly_idx]
         missing = [i for i, found in enumerate(result) if found is None]
+        if missing and self._tree is not None:
+            self._locate_near_border(lats, lons, missing, result)
+            missing = [i for i, found in enumerate(result) if found is None]
         if missing and self._grid:
             found_ids = self._locate_circles(
                 np.asarray([lats[i] for i in missing], dtype=float),
@@ -175,6 +202,29 @@ class AreaLocator:
             for i, area_id in zip(missing, found_ids, strict=True):
                 result[i] = area_id
         return result
+
+    def _locate_near_border(
+        self,
+        lats: Sequence[float],
+        lons: Sequence[float],
+        missing: list[int],
+        result: list[int | None],
+    ) -> None:
+        """Points just outside every polygon (a simplified coast or border) belong to the
+        nearest polygon within ``BORDER_TOLERANCE_M``, the smallest on a tie."""
+        assert self._tree is not None
+        points = shapely.points(
+            np.asarray([lons[i] for i in missing], dtype=float),
+            np.asarray([lats[i] for i in missing], dtype=float),
+        )
+        pairs = self._tree.query_nearest(points, max_distance=BORDER_TOLERANCE_DEG)
+        best: dict[int, float] = {}
+        for point_idx, poly_idx in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+            size = self._poly_sizes[poly_idx]
+            target = missing[point_idx]
+            if target not in best or size < best[target]:
+                best[target] = size
+                result[target] = self._poly_ids[poly_idx]
 
     def _locate_circles(self, lats: np.ndarray, lons: np.ndarray) -> list[int | None]:
         """``_locate_circle`` for many points: grouped by grid cell, each cell's circles at
