@@ -260,8 +260,8 @@ def find_area(catalog: Catalog, text: str) -> AreaInfo | None:
 
 
 def suggest_areas(catalog: Catalog, text: str, *, limit: int = 5) -> list[AreaInfo]:
-    """Areas the reader may have meant, best first: names holding every typed word
-    (most prominent first), then the closest spellings."""
+    """Areas the reader may have meant, best first: the names holding every typed word
+    (shortest and most prominent first), or else the closest spellings."""
     index = _index(catalog)
     key = _key(text) or text.strip().lower()
     typed = set(key.split())
@@ -271,7 +271,7 @@ def suggest_areas(catalog: Catalog, text: str, *, limit: int = 5) -> list[AreaIn
     for entry in containing:
         if entry.area not in out:
             out.append(entry.area)
-    if len(out) < limit:
+    if not out:  # only when no name holds the words: "kebayoran" is not "Kemayoran"
         hits = process.extract(
             key, [e.key for e in index.entries], scorer=fuzz.WRatio, processor=None,
             score_cutoff=SUGGEST_CUTOFF, limit=limit * 6,

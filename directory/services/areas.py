@@ -158,7 +158,11 @@ class AreaLocator:
             if geom is not None:
                 polys.append(geom)
                 self._poly_ids.append(area.id)
-                self._poly_sizes.append(area.area_m2)
+                # Equal borders (a neighbourhood drawn as one kelurahan): the official
+                # area wins, so its parents say where the point is.
+                self._poly_sizes.append(
+                    round(area.area_m2) + KIND_SPECIFICITY.get(area.kind, 6) / 10
+                )
             elif area.radius_m:
                 circle = _Circle(
                     area.id, area.lat, area.lon, area.radius_m, KIND_SPECIFICITY.get(area.kind, 6)

@@ -23,7 +23,6 @@ import json
 import math
 import re
 import sys
-import textwrap
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -80,7 +79,8 @@ def snap(geom: BaseGeometry) -> BaseGeometry:
 def area_m2(geom: BaseGeometry) -> float:
     """Exact area on the sphere (Lambert cylindrical equal-area projection)."""
     projected = shapely.transform(
-        geom, lambda xy: np.column_stack([R * np.radians(xy[:, 0]), R * np.sin(np.radians(xy[:, 1]))])
+        geom,
+        lambda xy: np.column_stack([R * np.radians(xy[:, 0]), R * np.sin(np.radians(xy[:, 1]))]),
     )
     return float(projected.area)
 
@@ -100,13 +100,14 @@ def buffered_line(points: list[tuple[float, float]], width_m: float) -> BaseGeom
     return shapely.transform(buffered, lambda xy: xy / np.array([kx, M_PER_DEG]))
 
 
-def leaf_coverage(kab: list[dict[str, Any]], kec: list[dict[str, Any]],
-                  kel: list[dict[str, Any]]) -> dict[str, BaseGeometry]:
+def leaf_coverage(kec: list[dict[str, Any]], kel: list[dict[str, Any]]) -> dict[str, BaseGeometry]:
     """code -> cleaned, simplified polygon of every kelurahan/desa in the data and every
     kecamatan of the regencies without kelurahan data."""
     with_kel = {f["properties"]["kode"][:5] for f in kel}
     units = [(f["properties"]["kode"], f) for f in kel]
-    units += [(f["properties"]["kode"], f) for f in kec if f["properties"]["kode"][:5] not in with_kel]
+    units += [
+        (f["properties"]["kode"], f) for f in kec if f["properties"]["kode"][:5] not in with_kel
+    ]
     geoms = [polygonal(shape(f["geometry"])) for _, f in units]
     cleaned = shapely.coverage_clean(geoms, gap_width=GAP_WIDTH_DEG)
     simplified = shapely.coverage_simplify(cleaned, SIMPLIFY_DEG)
@@ -126,18 +127,35 @@ def union_of(leaves: dict[str, BaseGeometry], prefix: str) -> BaseGeometry:
     return snap(shapely.union_all(parts))
 
 
-def entry(slug: str, name: str, kind: str, parent: str | None, aliases: list[str],
-          geom: BaseGeometry, code: str | None) -> dict[str, Any]:
+def entry(
+    slug: str,
+    name: str,
+    kind: str,
+    parent: str | None,
+    aliases: list[str],
+    geom: BaseGeometry,
+    code: str | None,
+) -> dict[str, Any]:
     lat, lon = centre(geom)
-    return dict(slug=slug, name=name, kind=kind, parent=parent, aliases=aliases, lat=lat,
-                lon=lon, radius_m=math.sqrt(area_m2(geom) / math.pi), code=code, geom=geom)
+    return {
+        "slug": slug,
+        "name": name,
+        "kind": kind,
+        "parent": parent,
+        "aliases": aliases,
+        "lat": lat,
+        "lon": lon,
+        "radius_m": math.sqrt(area_m2(geom) / math.pi),
+        "code": code,
+        "geom": geom,
+    }
 
 
 def build(source: Path) -> list[tuple[str, list[dict[str, Any]]]]:
     kab = load(source, "kabkota")
     kec = load(source, "kecamatan")
     kel = load(source, "kelurahan_desa")
-    leaves = leaf_coverage(kab, kec, kel)
+    leaves = leaf_coverage(kec, kel)
     kab_names = {f["properties"]["kode"]: f["properties"]["nama"] for f in kab}
     used: set[str] = set()
 
@@ -159,12 +177,23 @@ def build(source: Path) -> list[tuple[str, list[dict[str, Any]]]]:
         slug = kebab(name)
         city_slug[cc] = slug
         used.add(slug)
-        cities.append(entry(slug, name, kind, PROVINCES[cc[:2]][0], extra + CITY_ALIASES[cc],
-                            union_of(leaves, cc), cc))
+        cities.append(
+            entry(
+                slug,
+                name,
+                kind,
+                PROVINCES[cc[:2]][0],
+                extra + CITY_ALIASES[cc],
+                union_of(leaves, cc),
+                cc,
+            )
+        )
 
     used.update(p["slug"] for p in PLACES)
-    kec_rows = sorted((f["properties"] for f in kec if f["properties"]["kode"][:5] in CITY_ORDER),
-                      key=lambda p: (not p["kode"].startswith("36.74."), p["kode"]))
+    kec_rows = sorted(
+        (f["properties"] for f in kec if f["properties"]["kode"][:5] in CITY_ORDER),
+        key=lambda p: (not p["kode"].startswith("36.74."), p["kode"]),
+    )
     kecamatan, kec_slug = [], {}
     for p in kec_rows:
         slug = kebab(p["nama"])
@@ -173,21 +202,44 @@ def build(source: Path) -> list[tuple[str, list[dict[str, Any]]]]:
         assert slug not in used, slug
         used.add(slug)
         kec_slug[p["kode"]] = slug
-        kecamatan.append(entry(slug, p["nama"], "kecamatan", city_slug[p["kode"][:5]],
-                               KEC_ALIASES.get(p["nama"], []), union_of(leaves, p["kode"]),
-                               p["kode"]))
+        kecamatan.append(
+            entry(
+                slug,
+                p["nama"],
+                "kecamatan",
+                city_slug[p["kode"][:5]],
+                KEC_ALIASES.get(p["nama"], []),
+                union_of(leaves, p["kode"]),
+                p["kode"],
+            )
+        )
 
-    kel_rows = sorted((f["properties"] for f in kel if f["properties"]["kode"][:5] in KELURAHAN_CITIES),
-                      key=lambda p: (not p["kode"].startswith("36.74."), p["kode"]))
+    kel_rows = sorted(
+        (f["properties"] for f in kel if f["properties"]["kode"][:5] in KELURAHAN_CITIES),
+        key=lambda p: (not p["kode"].startswith("36.74."), p["kode"]),
+    )
     kelurahan = []
     for p in kel_rows:
         base = kebab(p["nama"])
-        options = [base, f"kelurahan-{base}", f"{base}-{city_slug[p['kode'][:5]]}",
-                   f"{base}-{kec_slug[p['kode'][:8]]}"]
+        options = [
+            base,
+            f"kelurahan-{base}",
+            f"{base}-{city_slug[p['kode'][:5]]}",
+            f"{base}-{kec_slug[p['kode'][:8]]}",
+        ]
         slug = next(s for s in options if s not in used)
         used.add(slug)
-        kelurahan.append(entry(slug, p["nama"], "kelurahan", kec_slug[p["kode"][:8]],
-                               KEL_ALIASES.get(p["nama"], []), leaves[p["kode"]], p["kode"]))
+        kelurahan.append(
+            entry(
+                slug,
+                p["nama"],
+                "kelurahan",
+                kec_slug[p["kode"][:8]],
+                KEL_ALIASES.get(p["nama"], []),
+                leaves[p["kode"]],
+                p["kode"],
+            )
+        )
 
     places = []
     for place in PLACES:
@@ -197,21 +249,50 @@ def build(source: Path) -> list[tuple[str, list[dict[str, Any]]]]:
             geom = snap(Polygon(place["drawn"]))
         else:
             geom = snap(buffered_line(place["line"], place["width_m"]))
-        places.append(entry(place["slug"], place["name"], place["kind"], place["parent"],
-                            place["aliases"], geom, None))
+        places.append(
+            entry(
+                place["slug"],
+                place["name"],
+                place["kind"],
+                place["parent"],
+                place["aliases"],
+                geom,
+                None,
+            )
+        )
     tangsel = [k for k in kecamatan if k["code"].startswith("36.74.")]
     sections = [("provinces", provinces), ("cities and regencies", cities)]
     for k in tangsel:
-        sections.append((f"Kota Tangerang Selatan: kecamatan {k['name']} and its kelurahan",
-                         [k] + [e for e in kelurahan if e["code"].startswith(k["code"] + ".")]))
-    sections.append(("townships (borders: unions of the kelurahan/desa they cover)",
-                     [p for p in places if p["kind"] == "township"]))
-    sections.append(("kecamatan of the rest of Greater Jakarta",
-                     [k for k in kecamatan if not k["code"].startswith("36.74.")]))
-    sections.append(("kelurahan of DKI Jakarta, Kota Tangerang and Kota Depok",
-                     [e for e in kelurahan if not e["code"].startswith("36.74.")]))
-    sections.append(("neighbourhoods people search by (places.py says how each border is made)",
-                     [p for p in places if p["kind"] == "neighbourhood"]))
+        sections.append(
+            (
+                f"Kota Tangerang Selatan: kecamatan {k['name']} and its kelurahan",
+                [k] + [e for e in kelurahan if e["code"].startswith(k["code"] + ".")],
+            )
+        )
+    sections.append(
+        (
+            "townships (borders: unions of the kelurahan/desa they cover)",
+            [p for p in places if p["kind"] == "township"],
+        )
+    )
+    sections.append(
+        (
+            "kecamatan of the rest of Greater Jakarta",
+            [k for k in kecamatan if not k["code"].startswith("36.74.")],
+        )
+    )
+    sections.append(
+        (
+            "kelurahan of DKI Jakarta, Kota Tangerang and Kota Depok",
+            [e for e in kelurahan if not e["code"].startswith("36.74.")],
+        )
+    )
+    sections.append(
+        (
+            "neighbourhoods people search by (places.py says how each border is made)",
+            [p for p in places if p["kind"] == "neighbourhood"],
+        )
+    )
     return sections
 
 
@@ -220,12 +301,20 @@ def q(text: str) -> str:
 
 
 def toml_entry(e: dict[str, Any]) -> str:
-    lines = ["[[area]]", f"slug = {q(e['slug'])}", f"name = {q(e['name'])}", f"kind = {q(e['kind'])}"]
+    lines = [
+        "[[area]]",
+        f"slug = {q(e['slug'])}",
+        f"name = {q(e['name'])}",
+        f"kind = {q(e['kind'])}",
+    ]
     if e["parent"]:
         lines.append(f"parent = {q(e['parent'])}")
     lines.append("aliases = [" + ", ".join(q(a) for a in e["aliases"]) + "]")
-    lines += [f"lat = {e['lat']:.5f}", f"lon = {e['lon']:.5f}",
-              f"radius_m = {int(round(e['radius_m'], -1))}"]
+    lines += [
+        f"lat = {e['lat']:.5f}",
+        f"lon = {e['lon']:.5f}",
+        f"radius_m = {int(round(e['radius_m'], -1))}",
+    ]
     if e["code"]:
         lines.append(f"code = {q(e['code'])}")
     return "\n".join(lines)
@@ -257,15 +346,17 @@ def main() -> None:
         parts += [toml_entry(e) for e in entries]
     (args.out / "areas.toml").write_text("\n\n".join(parts) + "\n")
     features = [
-        json.dumps({"type": "Feature", "properties": {"slug": e["slug"]},
-                    "geometry": rounded(e["geom"])}, separators=(",", ":"))
-        for _, entries in sections for e in entries
+        json.dumps(
+            {"type": "Feature", "properties": {"slug": e["slug"]}, "geometry": rounded(e["geom"])},
+            separators=(",", ":"),
+        )
+        for _, entries in sections
+        for e in entries
     ]
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(features) + "\n]}\n"
     with gzip.GzipFile(args.out / "area_polygons.geojson.gz", "wb", mtime=0) as fh:
         fh.write(text.encode())
-    total = sum(len(entries) for _, entries in sections)
-    print(f"{total} areas, {len(text) // 1024} KiB of polygons ({len(features)} features)")
+    sum(len(entries) for _, entries in sections)
 
 
 if __name__ == "__main__":
