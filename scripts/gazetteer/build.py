@@ -7,7 +7,8 @@ shipped) and the hand-written ``places.py``. Run from the repository root::
 
 Geometry: the kelurahan/desa polygons, plus the kecamatan polygons of regencies without
 kelurahan data, form one coverage. ``shapely.coverage_clean`` removes the source's slivers
-(overlaps of a few metres, gaps under ~45 m) so that neighbours share one edge, then
+(overlaps of a few metres; gaps under ~165 m, mostly between the kelurahan and kecamatan
+files) so that neighbours share one edge, then
 ``coverage_simplify`` (~22 m) keeps those shared edges shared; coordinates are rounded to
 5 decimals (about 1 m). Kecamatan and cities are unions of their kelurahan (or kecamatan),
 so an area's border is exactly the outline of what is inside it: a point is in
@@ -45,7 +46,7 @@ from places import (  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = ROOT.parent.parent / "shared" / "data" / "indonesia_admin_boundaries"
-GAP_WIDTH_DEG = 0.0004  # ~45 m: slivers narrower than this join a neighbour
+GAP_WIDTH_DEG = 0.0015  # ~165 m: gaps narrower than this join a neighbour (source slivers)
 SIMPLIFY_DEG = 0.0002  # ~22 m
 GRID = 1e-5
 R = 6_371_008.8

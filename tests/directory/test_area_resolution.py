@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from directory.errors import NotFound
 from directory.search.area_lookup import match_area, resolve_area, suggest_areas
 from directory.search.catalog import AreaInfo, Catalog, get_catalog
-from directory.shipped_data import load_areas
 from directory.search.text_match import words
+from directory.shipped_data import load_areas
 
 SHIPPED = load_areas()
 
@@ -78,7 +78,8 @@ def test_kemang_is_the_jakarta_selatan_neighbourhood(session: Session) -> None:
     assert "kabupaten-bogor" not in _ancestors(catalog, found.area)
     # The regency's kecamatan is still reachable by its slug.
     other = match_area(catalog, "kemang-kabupaten-bogor")
-    assert other is not None and "kabupaten-bogor" in _ancestors(catalog, other.area)
+    assert other is not None
+    assert "kabupaten-bogor" in _ancestors(catalog, other.area)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,8 @@ def test_kemang_is_the_jakarta_selatan_neighbourhood(session: Session) -> None:
 def test_no_silent_substitution(session: Session, text: str, wrong: str | None) -> None:
     found = match_area(get_catalog(session), text)
     if wrong is None:
-        assert found is not None and found.area.slug == "dki-jakarta"
+        assert found is not None
+        assert found.area.slug == "dki-jakarta"
     else:
         assert found is None or found.area.slug != wrong
         if text == "kebayoran":
@@ -128,9 +130,11 @@ def test_every_name_and_slug_finds_an_area_of_that_name(session: Session, seed: 
     catalog = get_catalog(session)
     assert hasattr(seed, "slug")
     by_slug = match_area(catalog, seed.slug)  # type: ignore[attr-defined]
-    assert by_slug is not None and by_slug.area.slug == seed.slug  # type: ignore[attr-defined]
+    assert by_slug is not None
+    assert by_slug.area.slug == seed.slug
     by_name = match_area(catalog, seed.name)  # type: ignore[attr-defined]
-    assert by_name is not None and by_name.how in ("exact", "alias")
+    assert by_name is not None
+    assert by_name.how in ("exact", "alias")
     names = {" ".join(words(n)) for n in (by_name.area.name, *by_name.area.aliases)}
     assert " ".join(words(seed.name)) in names  # type: ignore[attr-defined]
 
