@@ -285,9 +285,9 @@ def make_workload(session: Session, *, queries: int, seed: int) -> Workload:
     slugs = dict(session.execute(select(Area.id, Area.slug).where(Area.kind.in_(kinds))).all())
     # Areas that hold businesses, plus their parents (cities and kecamatan hold few directly).
     parents = dict(session.execute(select(Area.id, Area.parent_id)).all())
-    pool = {a for a in used_areas if a is not None}
-    pool |= {parents.get(a) for a in list(pool)} - {None}
-    pool |= {parents.get(a) for a in list(pool)} - {None}
+    pool: set[int] = {a for a in used_areas if a is not None}
+    for _ in range(2):
+        pool |= {p for a in list(pool) if (p := parents.get(a)) is not None}
     candidates = sorted(slugs[a] for a in pool if a in slugs)
     areas = [rng.choice(candidates) for _ in range(queries)] if candidates else []
     return Workload(points, categories, typo_queries, prefixes, areas)

@@ -16,7 +16,7 @@ from directory.errors import NotFound
 from directory.search.area_lookup import match_area, resolve_area, suggest_areas
 from directory.search.catalog import AreaInfo, Catalog, get_catalog
 from directory.search.text_match import words
-from directory.shipped_data import load_areas
+from directory.shipped_data import AreaSeed, load_areas
 
 SHIPPED = load_areas()
 
@@ -126,17 +126,16 @@ def test_unknown_words_are_not_replaced_by_other_words(session: Session) -> None
     max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.sampled_from(SHIPPED))
-def test_every_name_and_slug_finds_an_area_of_that_name(session: Session, seed: object) -> None:
+def test_every_name_and_slug_finds_an_area_of_that_name(session: Session, seed: AreaSeed) -> None:
     catalog = get_catalog(session)
-    assert hasattr(seed, "slug")
-    by_slug = match_area(catalog, seed.slug)  # type: ignore[attr-defined]
+    by_slug = match_area(catalog, seed.slug)
     assert by_slug is not None
     assert by_slug.area.slug == seed.slug
-    by_name = match_area(catalog, seed.name)  # type: ignore[attr-defined]
+    by_name = match_area(catalog, seed.name)
     assert by_name is not None
     assert by_name.how in ("exact", "alias")
     names = {" ".join(words(n)) for n in (by_name.area.name, *by_name.area.aliases)}
-    assert " ".join(words(seed.name)) in names  # type: ignore[attr-defined]
+    assert " ".join(words(seed.name)) in names
 
 
 def test_search_answer_says_which_area_and_how(client: TestClient) -> None:
