@@ -9,6 +9,8 @@ and within a kind the one whose centroid is nearest relative to its radius.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +20,8 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from directory.errors import NotFound
@@ -317,9 +320,41 @@ def _haversine_m(
     return result
 
 
+_locators: weakref.WeakKeyDictionary[Engine, tuple[tuple[Any, ...], AreaLocator]] = (
+    weakref.WeakKeyDictionary()
+)
+_locators_lock = threading.Lock()
+
+
+def _areas_version(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of the stored areas' geometry: it changes whenever an area is
+    added, removed, or given another border or circle (seeding, ``import areas``)."""
+    row = session.execute(
+        select(
+            func.count(Area.id), func.max(Area.id), func.sum(Area.area_m2),
+            func.sum(Area.min_lon + Area.max_lat), func.sum(Area.lat + Area.lon),
+        )
+    ).one()  # fmt: skip
+    return tuple(round(float(v), 6) if isinstance(v, float) else v for v in row)
+
+
 def make_locator(session: Session) -> AreaLocator:
-    """A locator over every area currently stored."""
-    return AreaLocator(session.scalars(select(Area)))
+    """A locator over every area currently stored (as this session sees them).
+
+    Parsing every border takes about a second, so the locator is kept per database and
+    rebuilt only when the areas change; creating one business stays a millisecond job.
+    """
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    version = _areas_version(session)
+    with _locators_lock:
+        cached = _locators.get(engine)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    locator = AreaLocator(session.scalars(select(Area)))
+    with _locators_lock:
+        _locators[engine] = (version, locator)
+    return locator
 
 
 def reassign_business_areas(session: Session, *, batch: int = 20_000) -> int:
