@@ -125,7 +125,9 @@ def _category_ids(catalog: Catalog, values: Sequence[str]) -> frozenset[int]:
     return frozenset(ids)
 
 
-def _area_from_words(catalog: Catalog, tokens: list[str]) -> tuple[AreaInfo | None, list[str]]:
+def _area_from_words(
+    catalog: Catalog, tokens: list[str]
+) -> tuple[area_lookup.AreaMatch | None, list[str]]:
     """ "kopi di bsd" → (BSD City, ["kopi"]); only an exact name or alias after a marker."""
     for i in range(len(tokens) - 2, 0, -1):
         if tokens[i] not in AREA_MARKERS:
@@ -133,7 +135,7 @@ def _area_from_words(catalog: Catalog, tokens: list[str]) -> tuple[AreaInfo | No
         phrase = " ".join(tokens[i + 1 :])
         found = area_lookup.match_area(catalog, phrase)
         if found is not None and found.how != "corrected":
-            return found.area, tokens[:i]
+            return found, tokens[:i]
     return None, tokens
 
 
@@ -182,8 +184,8 @@ def search_businesses(
         area_match = area_lookup.resolve_match(catalog, params.area)
         area = area_match.area
     elif tokens:
-        area, tokens = _area_from_words(catalog, tokens)
-        area_match = area_lookup.AreaMatch(area, "exact", 1.0) if area else None
+        area_match, tokens = _area_from_words(catalog, tokens)
+        area = area_match.area if area_match else None
     tokens = split_query(" ".join(tokens))
     scopes = _category_ids(catalog, params.categories)
     fingerprint = _fingerprint(params, area, tokens, scopes)

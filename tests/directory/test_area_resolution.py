@@ -158,3 +158,10 @@ def test_ambiguous_area_is_a_404_with_suggestions(client: TestClient) -> None:
     names = [s["name"] for s in body["suggestions"]]
     assert set(names[:2]) == {"Kebayoran Baru", "Kebayoran Lama"}
     assert "Kemayoran" not in names
+
+
+def test_area_named_in_the_words_says_how(client: TestClient) -> None:
+    body = client.get("/api/v1/businesses", params={"q": "kopi di bsd"}).json()
+    assert body["area_match"] == {"slug": "bsd-city", "name": "BSD City", "how": "alias"}
+    body = client.get("/api/v1/businesses", params={"q": "kopi di pondok indah"}).json()
+    assert body["area_match"]["how"] == "exact"
