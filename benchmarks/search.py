@@ -10,7 +10,10 @@ real-looking Indonesian names), and times, in process:
   key, deletion, insertion or transposition, in words of at least 5 letters, at most one
   per word unless it has 9+ letters: the typos search promises to fix), with the share
   of queries whose intended business (or one with an identical name) is in the top 10,
-* autocomplete (the first 3..N characters of a name, with a reader's point).
+* autocomplete (the first 3..N characters of a name, with a reader's point),
+* area filter: the best rated 20 inside one area's border (kelurahan, kecamatan, townships,
+  neighbourhoods, cities; the shipped polygons), and the same with a category word, with
+  the share of results that lie inside the border (must be 100 %).
 
 With PostgreSQL reachable (``--pg-url``) the same queries run against PostGIS (``geography``
 GiST, ``<->`` ordering, ``btree_gist`` on category + geography) and pg_trgm (GIN,
@@ -52,6 +55,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import shapely  # noqa: E402
+import shapely.prepared  # noqa: E402
+from shapely.geometry import shape  # noqa: E402
 from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -101,7 +107,7 @@ def _hours_json(text_value: str, cache: dict[str, Any]) -> Any:
 
 def build_sqlite(db: Path, *, count: int, seed: int) -> dict[str, float]:
     """Make the benchmark database: rows by bulk insert, then the search indexes."""
-    stamp = {"count": count, "seed": seed, "format": 3}
+    stamp = {"count": count, "seed": seed, "format": 4}  # 4: demo points inside borders
     if db.exists() and _stamp_path(db).exists():
         saved = json.loads(_stamp_path(db).read_text())
         if {k: saved.get(k) for k in stamp} == stamp:
@@ -197,6 +203,7 @@ class Workload:
     categories: list[int]
     typo_queries: list[tuple[str, int, str]]
     prefixes: list[tuple[str, float, float]]
+    areas: list[str]
 
 
 def _typo(word: str, rng: random.Random) -> str:
@@ -274,7 +281,17 @@ def make_workload(session: Session, *, queries: int, seed: int) -> Workload:
         cut = rng.randint(3, max(3, len(name)))
         prefixes.append((name[:cut], plat, plon))
         del bid
-    return Workload(points, categories, typo_queries, prefixes)
+    kinds = ("city", "kecamatan", "kelurahan", "township", "neighbourhood")
+    used_areas = session.execute(select(Business.area_id).distinct()).scalars().all()
+    slugs = dict(session.execute(select(Area.id, Area.slug).where(Area.kind.in_(kinds))).all())
+    # Areas that hold businesses, plus their parents (cities and kecamatan hold few directly).
+    parents = dict(session.execute(select(Area.id, Area.parent_id)).all())
+    pool: set[int] = {a for a in used_areas if a is not None}
+    for _ in range(2):
+        pool |= {p for a in list(pool) if (p := parents.get(a)) is not None}
+    candidates = sorted(slugs[a] for a in pool if a in slugs)
+    areas = [rng.choice(candidates) for _ in range(queries)] if candidates else []
+    return Workload(points, categories, typo_queries, prefixes, areas)
 
 
 # ---------------------------------------------------------------------- timing
@@ -353,6 +370,44 @@ def project_results(sessions: sessionmaker[Session], work: Workload) -> dict[str
             work.prefixes,
             lambda x: autocomplete(s, q=x[0], lat=x[1], lon=x[2]),
         )
+        if work.areas:
+            out.update(_area_results(s, work, now))
+    return out
+
+
+def _area_results(s: Session, work: Workload, now: datetime) -> dict[str, Result]:
+    """Area-filtered search, and a check that every result lies inside the border."""
+    borders: dict[str, Any] = {}
+    checked = inside = 0
+
+    def check(slug: str, page: Any) -> None:
+        nonlocal checked, inside
+        if slug not in borders:
+            polygon = s.scalar(select(Area.polygon).where(Area.slug == slug))
+            borders[slug] = shapely.prepared.prep(shape(polygon)) if polygon else None
+        border = borders[slug]
+        for hit in page.items:
+            checked += 1
+            inside += border is None or border.covers(shapely.Point(hit.lon, hit.lat))
+
+    def by_rating(slug: str) -> Any:
+        return search_businesses(s, SearchParams(area=slug, sort=Sort.RATING, limit=20), now=now)
+
+    words = ["kopi", "warung", "bengkel", "apotek", "laundry", "bakso"]
+    pairs = [(slug, words[i % len(words)]) for i, slug in enumerate(work.areas)]
+
+    def with_word(pair: tuple[str, str]) -> Any:
+        return search_businesses(s, SearchParams(q=pair[1], area=pair[0], limit=20), now=now)
+
+    out = {
+        "area": timed("area filter, best rated 20", work.areas, by_rating),
+        "area_text": timed("area filter + word, top 20", pairs, with_word),
+    }
+    for slug in work.areas[:200]:
+        check(slug, by_rating(slug))
+    for slug, word in pairs[:200]:
+        check(slug, with_word((slug, word)))
+    out["area"].extra = f"results inside the border: {100.0 * inside / max(1, checked):.2f}%"
     return out
 
 

@@ -2,7 +2,9 @@
 
 The generator spreads businesses like a real city: most in the kelurahan of the home city,
 denser near the township centres, the rest in the kecamatan of the surrounding metro area
-with fewer the farther they are. Points are gaussian clusters inside each area's circle.
+with fewer the farther they are. Points are gaussian clusters inside each area's border
+(its shipped polygon; its circle when it has none), so every business lies in the area it
+claims and search by area finds it there.
 Category frequencies, names, hours, phones and ratings are drawn from ``data/demo_names.toml``.
 
 Every description starts with ``DEMO_MARKER`` and every ``external_id`` with ``demo-`` so
@@ -16,8 +18,13 @@ from __future__ import annotations
 import math
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
+
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 from directory.geo import METERS_PER_DEG_LAT, distance_m
 from directory.shipped_data import (
@@ -26,6 +33,7 @@ from directory.shipped_data import (
     CategorySeed,
     DemoNameBook,
     DemoTemplate,
+    load_area_polygons,
     load_areas,
     load_categories,
     load_demo_names,
@@ -48,6 +56,7 @@ BUSINESS_COLUMNS = (
     "description",
 )
 HOME_SHARE = 0.8  # share of businesses in the kelurahan (the home city), the rest around it
+HOME_CITY = "kota-tangerang-selatan"  # when present, the home city's kelurahan are "home"
 METRO_DECAY_M = 15_000.0  # kecamatan weight falls by e every 15 km from the home city
 _REACH_WEIGHT = {"walk": 20.0, "local": 10.0, "district": 4.0, "city": 1.0}
 
@@ -104,9 +113,12 @@ def generate_demo_businesses(
     seed: int = 20261128,
     areas: Sequence[AreaSeed] | None = None,
     categories: Sequence[CategorySeed] | None = None,
+    polygons: Mapping[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, str]]:
     """Fake businesses as business-file rows (all strings); same arguments, same rows."""
-    records = generate_demo_records(count=count, seed=seed, areas=areas, categories=categories)
+    records = generate_demo_records(
+        count=count, seed=seed, areas=areas, categories=categories, polygons=polygons
+    )
     return [record.as_row() for record in records]
 
 
@@ -117,15 +129,23 @@ def generate_demo_records(
     areas: Sequence[AreaSeed] | None = None,
     categories: Sequence[CategorySeed] | None = None,
     book: DemoNameBook | None = None,
+    polygons: Mapping[str, dict[str, Any]] | None = None,
 ) -> list[DemoBusiness]:
-    """Fake businesses as records that also say which area each was placed in."""
+    """Fake businesses as records that also say which area each was placed in.
+
+    ``polygons`` (slug → GeoJSON) are the borders points must fall in; by default the
+    shipped ones with the shipped gazetteer, none (circles) with custom ``areas``.
+    """
     if count < 0:
         raise ValueError("count must be >= 0")
+    if polygons is None:
+        polygons = load_area_polygons() if areas is None else {}
     gen = _Generator(
         random.Random(seed),
         list(areas) if areas is not None else load_areas(),
         list(categories) if categories is not None else load_categories(),
         book or load_demo_names(),
+        polygons,
     )
     return gen.run(count)
 
@@ -139,10 +159,17 @@ class _Generator:
         areas: list[AreaSeed],
         categories: list[CategorySeed],
         book: DemoNameBook,
+        polygons: Mapping[str, dict[str, Any]],
     ) -> None:
         self.rng = rng
         self.book = book
         self.by_slug = {a.slug: a for a in areas}
+        self.borders: dict[str, BaseGeometry] = {}
+        for slug, polygon in polygons.items():
+            if slug in self.by_slug:
+                geom = shape(polygon)
+                shapely.prepare(geom)
+                self.borders[slug] = geom
         self.townships = sorted((a for a in areas if a.kind == "township"), key=lambda a: a.slug)
         self.places, self.place_cum = self._places(sorted(areas, key=lambda a: a.slug))
         self.templates = _templates_for(categories, book)
@@ -163,8 +190,14 @@ class _Generator:
 
     def _places(self, areas: list[AreaSeed]) -> tuple[list[_Place], list[float]]:
         home = [a for a in areas if a.kind == "kelurahan"]
-        parents = {a.parent for a in home}
-        metro = [a for a in areas if a.kind == "kecamatan" and a.slug not in parents]
+        if HOME_CITY in self.by_slug:
+            city = self.by_slug[HOME_CITY]
+            home = [a for a in home if self._ancestor(a, ("city",)) is city]
+            kecamatan = [a for a in areas if a.kind == "kecamatan"]
+            metro = [a for a in kecamatan if self._ancestor(a, ("city",)) is not city]
+        else:
+            parents = {a.parent for a in home}
+            metro = [a for a in areas if a.kind == "kecamatan" and a.slug not in parents]
         if not home and not metro:
             metro = [a for a in areas if a.kind in ("city", "regency")] or [
                 a for a in areas if a.kind != "province"
@@ -194,12 +227,25 @@ class _Generator:
 
     def _place(self, area: AreaSeed) -> _Place:
         n_centres = 1 + int(area.radius_m > 1200) + int(area.radius_m > 2500)
-        centres = tuple(
-            _offset(area.lat, area.lon, *self._polar(0.5 * area.radius_m)) for _ in range(n_centres)
-        )
+        centres: list[tuple[float, float]] = []
+        for _ in range(n_centres):
+            centre = (area.lat, area.lon)
+            for _ in range(20):
+                candidate = _offset(area.lat, area.lon, *self._polar(0.5 * area.radius_m))
+                if self._inside(area, *candidate, circle_share=1.0):
+                    centre = candidate
+                    break
+            centres.append(centre)
         kecamatan = area if area.kind == "kecamatan" else self._ancestor(area, ("kecamatan",))
         city = self._ancestor(area, ("city", "regency"))
-        return _Place(area, kecamatan, city, centres)
+        return _Place(area, kecamatan, city, tuple(centres))
+
+    def _inside(self, area: AreaSeed, lat: float, lon: float, *, circle_share: float) -> bool:
+        """Whether a point lies in the area: its border, else ``circle_share`` of its circle."""
+        border = self.borders.get(area.slug)
+        if border is not None:
+            return bool(shapely.intersects_xy(border, lon, lat))
+        return distance_m(lat, lon, area.lat, area.lon) <= circle_share * area.radius_m
 
     def _ancestor(self, area: AreaSeed, kinds: tuple[str, ...]) -> AreaSeed | None:
         node = self.by_slug.get(area.parent) if area.parent else None
@@ -219,15 +265,17 @@ class _Generator:
         sigma_m = 0.3 * area.radius_m
         for _ in range(30):
             lat, lon = _offset(c_lat, c_lon, self.rng.gauss(0, sigma_m), self.rng.gauss(0, sigma_m))
-            if distance_m(lat, lon, area.lat, area.lon) <= 0.97 * area.radius_m:
-                return round(lat, 6), round(lon, 6)
+            lat, lon = round(lat, 6), round(lon, 6)
+            if self._inside(area, lat, lon, circle_share=0.97):
+                return lat, lon
         return round(c_lat, 6), round(c_lon, 6)
 
     def _township_at(self, lat: float, lon: float) -> AreaSeed | None:
         inside = [
-            (distance_m(lat, lon, t.lat, t.lon) / t.radius_m, t.slug, t) for t in self.townships
+            (distance_m(lat, lon, t.lat, t.lon) / t.radius_m, t.slug, t)
+            for t in self.townships
+            if self._inside(t, lat, lon, circle_share=1.0)
         ]
-        inside = [item for item in inside if item[0] <= 1.0]
         return min(inside)[2] if inside else None
 
     def _chain_branches(self, *, budget: int) -> list[DemoBusiness]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from directory.schemas import AreaRef, BusinessSummary
@@ -66,6 +68,14 @@ class Interpretation(BaseModel):
     message: str | None = Field(description="What the reader should do, when anything.")
 
 
+class AreaMatchRef(BaseModel):
+    """The area a search used and how the reader's text named it."""
+
+    slug: str
+    name: str
+    how: Literal["exact", "alias", "corrected"]
+
+
 class SearchPage(BaseModel):
     """A page of results and the cursor of the next one."""
 
@@ -75,6 +85,11 @@ class SearchPage(BaseModel):
     )
     sort: str
     area: AreaRef | None = Field(description="The area the `area` parameter resolved to.")
+    area_match: AreaMatchRef | None = Field(
+        default=None,
+        description="Which area was used and how the text named it: `exact` (slug or name), "
+        "`alias`, or `corrected` (a clear near miss of one name).",
+    )
     words: list[str] = Field(description="The words matched, after folding and abbreviations.")
     relaxed: bool = Field(
         description="True when no business matched every word and all but one were required."

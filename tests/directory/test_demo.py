@@ -14,6 +14,7 @@ from pathlib import Path
 
 import phonenumbers
 import pytest
+from shapely.geometry import Point, shape
 
 from directory.demo import (
     BUSINESS_COLUMNS,
@@ -28,6 +29,7 @@ from directory.shipped_data import (
     CategorySeed,
     ShippedDataError,
     data_dir,
+    load_area_polygons,
     load_areas,
     load_categories,
     load_demo_names,
@@ -114,12 +116,17 @@ def test_categories_are_leaves_of_the_taxonomy(
     assert len(used) >= 60
 
 
-def test_every_point_lies_in_its_area_circle(
-    records: list[DemoBusiness], areas: dict[str, AreaSeed]
-) -> None:
+def test_every_point_lies_inside_its_area_border(records: list[DemoBusiness]) -> None:
+    borders = {slug: shape(polygon) for slug, polygon in load_area_polygons().items()}
     for r in records:
-        area = areas[r.area_slug]
         assert valid_coordinates(r.lat, r.lon)
+        assert borders[r.area_slug].covers(Point(r.lon, r.lat)), (r.name, r.area_slug)
+
+
+def test_points_of_custom_areas_stay_in_their_circles(areas: dict[str, AreaSeed]) -> None:
+    pamulang = [a for a in areas.values() if a.slug == "pamulang" or a.parent == "pamulang"]
+    for r in generate_demo_records(count=150, seed=5, areas=pamulang):
+        area = areas[r.area_slug]
         assert distance_m(r.lat, r.lon, area.lat, area.lon) <= area.radius_m
 
 

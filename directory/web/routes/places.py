@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from directory.api.deps import ReadSessionDep
 from directory.errors import NotFound
 from directory.models import Area, Category
+from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
 from directory.services.areas import get_area
 from directory.services.business_views import local_now
@@ -63,6 +64,12 @@ def area_ancestors(area: Area) -> list[Area]:
     return chain[::-1]
 
 
+def _area_param(session: Session, area: Area) -> str:
+    """The area's name for search links, or its slug when the name means another area."""
+    found = find_area(get_catalog(session), area.name)
+    return area.name if found is not None and found.id == area.id else area.slug
+
+
 def _resolve_slug(slug: str) -> str:
     if not is_slug(slug):
         raise NotFound(detail="no such page")
@@ -89,8 +96,9 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
         limit=RECOMMEND_LIMIT,
     )
     children = session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.name))
+    area_value = _area_param(session, area)
     chips = [
-        Link(c.slug, c.name, "/cari?" + urlencode({"area": area.name, "kategori": c.slug}))
+        Link(c.slug, c.name, "/cari?" + urlencode({"area": area_value, "kategori": c.slug}))
         for c in top_categories(session, page.lang)
     ]
     markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
@@ -103,7 +111,7 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
         best=best,
         recommended=recommended,
         category_chips=chips,
-        more_url="/cari?" + urlencode({"area": area.name, "urut": "rating"}) if best else "",
+        more_url="/cari?" + urlencode({"area": area_value, "urut": "rating"}) if best else "",
         canonical_url=page.absolute(f"/area/{area.slug}"),
         map_json=script_json(
             map_payload(
@@ -153,7 +161,7 @@ def category_page(
     children = [c for c in all_categories(session) if c.parent_id == category.id]
     more = {"kategori": category.slug, "urut": "rating"}
     if in_area is not None:
-        more["area"] = in_area.name
+        more["area"] = _area_param(session, in_area)
     markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
     area_choices = [
         Link(a.slug, a.name)

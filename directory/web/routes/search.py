@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
 from directory.schemas_search import Interpretation
+from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
 from directory.services.business_views import local_now
 from directory.web.context import Page, PageDep
@@ -45,6 +47,14 @@ def area_options(session: Session) -> list[Link]:
     ]
 
 
+def area_param(session: Session, area: Mapping[str, str | None]) -> str:
+    """The ``area`` value of a link to one area: its name, or its slug when the name
+    would resolve to another area of the same name (two kelurahan called "Cipayung")."""
+    name, slug = str(area.get("name") or ""), str(area.get("slug") or "")
+    found = find_area(get_catalog(session), name) if name else None
+    return name if found is not None and found.slug == slug else slug
+
+
 def featured_areas(session: Session) -> list[Link]:
     """Areas worth a link on the home page: townships and cities."""
     areas = get_catalog(session).areas.values()
@@ -70,8 +80,14 @@ def _start_rank(page: Page) -> int:
     return int(text) if text.isdigit() and 0 < int(text) <= 100_000 else 1
 
 
-def _summary(page: Page, form: SearchForm, resolved_area: str | None) -> str:
-    if resolved_area and resolved_area.lower() != form.area.lower():
+def _summary(page: Page, form: SearchForm, resolved_area: str | None, how: str | None) -> str:
+    """Which area the results are in, and whether the typed name was corrected."""
+    if resolved_area and how == "corrected":
+        return page.gettext(
+            "Showing places in %(area)s (you typed “%(typed)s”).", area=resolved_area,
+            typed=form.area,
+        )  # fmt: skip
+    if resolved_area:
         return page.gettext("Showing places in %(area)s.", area=resolved_area)
     if form.bbox is not None:
         return page.gettext("Showing places within the map area.")
@@ -157,7 +173,7 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
         "form": form,
         "results": results,
         "start_rank": start,
-        "summary_line": _summary(page, form, outcome.resolved_area)
+        "summary_line": _summary(page, form, outcome.resolved_area, outcome.area_how)
         if not (
             outcome.interpretation
             and outcome.interpretation.area
@@ -178,7 +194,11 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
         "sort_options": [(k, page.gettext(v)) for k, v in SORT_LABELS.items()],
         "featured_areas": featured_areas(session) if home else [],
         "area_suggestions": [
-            Link(a["slug"], a["name"], replace(form, area=a["name"], cursor=None).url())
+            {
+                "name": a["name"],
+                "parent": a.get("parent") or "",
+                "url": replace(form, area=area_param(session, a), cursor=None).url(),
+            }
             for a in outcome.area_suggestions
         ],
         "map_json": script_json(map_payload(result_markers(results, start=start), bbox=form.bbox)),
