@@ -264,7 +264,7 @@ _COMPARED = (
 )
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit on old versions
 # Which stored columns each input field sets (the field names of an import file).
-FIELD_COLUMNS: dict[str, tuple[str, ...]] = {
+IMPORT_FIELD_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "name": ("name",),
     "description": ("description",),
     "address": ("address",),
@@ -291,7 +291,7 @@ def _columns_for(present: frozenset[str] | None) -> tuple[str, ...]:
     """The compared columns an update may change, given the fields the input named."""
     if present is None:
         return _COMPARED
-    wanted = {c for f in present for c in FIELD_COLUMNS.get(f, ())}
+    wanted = {c for f in present for c in IMPORT_FIELD_COLUMNS.get(f, ())}
     return tuple(c for c in _COMPARED if c in wanted)
 
 
