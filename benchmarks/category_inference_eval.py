@@ -27,7 +27,7 @@ from directory.shipped_data import load_categories
 
 CAFE_CUISINES = {"cafe", "coffee and tea", "tea", "juices", "beverages", "bubble tea"}
 DEFAULT_ZOMATO = (
-    Path(__file__).resolve().parents[3] / "shared/data/zomato_restaurants/zomato.csv.gz"
+    Path(__file__).resolve().parents[1].parent / "shared/data/zomato_restaurants/zomato.csv.gz"
 )
 
 
