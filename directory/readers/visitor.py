@@ -109,7 +109,9 @@ def visitor_for(request: Request, *, create: bool) -> Visitor:
 
 
 def _secure(request: Request) -> bool:
-    return request.url.scheme == "https"
+    """Secure when the configured public site is https (as every cookie of the site):
+    never from the request's scheme, which a proxy on another host may report wrongly."""
+    return bool(request.app.state.settings.https)
 
 
 def remember_visitor(response: Response, request: Request, visitor: Visitor) -> None:

@@ -27,7 +27,7 @@ SHIPPED_PRIOR: Final = MappingProxyType(
         "hiburan": 0.10,
         "olahraga": 0.05,
         "kecantikan": 0.05,
-        "penginapan": 0.03,
+        "penginapan": 0.01,  # travellers book ahead; a reader nearby rarely wants a room
         "jasa": 0.03,
         "otomotif": 0.03,
         "kesehatan": 0.03,
@@ -74,7 +74,7 @@ DAYPART: Final = MappingProxyType(
         "teh-boba": (0.4, 1.1, 1.5, 1.1, 0.4),
         "belanja": (0.6, 1.0, 1.2, 1.2, 0.4),
         "hiburan": (0.4, 0.9, 1.2, 1.4, 0.6),
-        "olahraga": (1.3, 0.6, 1.0, 1.3, 0.3),
+        "olahraga": (0.8, 0.5, 0.9, 1.1, 0.3),
     }
 )
 """Multipliers by part of the day (morning, midday, afternoon, evening, night)."""

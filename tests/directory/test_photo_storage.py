@@ -299,11 +299,9 @@ def test_rejected_submission_objects_are_removed(
 
 
 def test_hidden_photo_objects_are_removed(
-    client: TestClient, sessions: sessionmaker[Session], owned: tuple[str, str, int],
-    s3_server: S3Server, bucket: str,
-) -> None:  # fmt: skip
-    _, token, business_id = owned
-    admin = make_admin(sessions)
+    client: TestClient, owned: tuple[str, str, int], s3_server: S3Server, bucket: str
+) -> None:
+    admin, token, business_id = owned
     photo = _upload(client, _owner_url(business_id), token, image_bytes()).json()
     assert len(s3_server.keys(bucket)) == 2
     hidden = client.post(f"/api/v1/admin/photos/{photo['id']}/hide", headers=bearer(admin))

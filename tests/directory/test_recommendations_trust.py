@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from directory.models import Business
 from directory.recommendations import model_store
 from directory.recommendations.model_store import refresh_model
-from tests.factories import BSD, make_business
+from tests.factories import BSD, key_headers, make_api_key, make_business
 
 LAT, LON = BSD
 
@@ -28,10 +28,26 @@ def _fresh_model_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model_store, "CHECK_EVERY_S", 0.0)
 
 
+def _writer_headers(client: TestClient) -> dict[str, str]:
+    """An API key of scope ``interactions:write`` for this client's app, made once."""
+    headers: dict[str, str] | None = getattr(client, "_writer_headers", None)
+    if headers is None:
+        app: Any = client.app
+        with app.state.sessions() as session:
+            headers = key_headers(make_api_key(session))
+        client._writer_headers = headers  # type: ignore[attr-defined]
+    return headers
+
+
 def post_interactions(client: TestClient, items: list[dict[str, Any]]) -> None:
-    """POST interactions in batches of at most 10,000 (the endpoint's limit)."""
+    """POST interactions in batches of at most 10,000 (the endpoint's limit), as a keyed
+    client does."""
     for start in range(0, len(items), 10_000):
-        r = client.post("/api/v1/interactions", json={"items": items[start : start + 10_000]})
+        r = client.post(
+            "/api/v1/interactions",
+            json={"items": items[start : start + 10_000]},
+            headers=_writer_headers(client),
+        )
         assert r.status_code == 201, r.text
 
 

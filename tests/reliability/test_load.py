@@ -20,6 +20,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Interaction, Review
+from directory.settings import Settings
 from tests.conftest import PG_URL
 from tests.factories import key_headers, make_api_key, make_business
 from tests.reliability.loader import load_script
@@ -27,6 +28,20 @@ from tests.reliability.loader import load_script
 load = load_script("load_test")
 
 LOAD_SECONDS = 8.0
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """One test client writes many reviews here: the review-stuffing limits are for
+    another test (tests/security/test_review_stuffing.py)."""
+    return settings.model_copy(
+        update={
+            "rate_limit_reviews_per_key_per_hour": 10**9,
+            "review_daily_cap_per_business": 10**9,
+            "review_burst_per_hour": 10**9,
+            "review_hold_other_keys": False,
+        }
+    )
 
 
 def _honest_writes(client: TestClient, sessions: sessionmaker[Session], *, rounds: int = 4) -> Any:

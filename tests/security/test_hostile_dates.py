@@ -57,22 +57,28 @@ def test_businesses_open_at_out_of_range(client: TestClient, value: str) -> None
 
 
 @pytest.mark.parametrize("value", HOSTILE)
-def test_interaction_at_out_of_range(client: TestClient, session: Session, value: str) -> None:
+def test_interaction_at_out_of_range(
+    client: TestClient, session: Session, writer_headers: dict[str, str], value: str
+) -> None:
     bid = make_business(session).id
     session.commit()
     response = client.post(
         "/api/v1/interactions",
         json={"user_id": "u1", "business_id": bid, "kind": "view", "at": value},
+        headers=writer_headers,
     )
     _assert_422(response, "at")
 
 
-def test_ordinary_dates_still_work(client: TestClient, session: Session) -> None:
+def test_ordinary_dates_still_work(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
     bid = make_business(session).id
     session.commit()
     ok = client.post(
         "/api/v1/interactions",
         json={"user_id": "u1", "business_id": bid, "kind": "view", "at": "2026-11-30T10:00"},
+        headers=writer_headers,
     )
     assert ok.status_code == 201, ok.text
     rec = client.get(
