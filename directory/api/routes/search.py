@@ -79,8 +79,10 @@ async def search(
     ] = None,
     category: Annotated[
         list[str],
-        Query(description="Category slug, name or synonym (repeatable; a parent includes "
-              "its children; unknown → 422 with suggestions)."),
+        Query(
+            description="Category slug, name or synonym (repeatable; a parent includes "
+            "its children; unknown → 422 with suggestions)."
+        ),
     ] = [],  # noqa: B006 (FastAPI copies defaults)
     min_rating: Annotated[float | None, Query(ge=0, le=5)] = None,
     price: Annotated[
