@@ -29,6 +29,10 @@ class Event:
     business_id: int
     at: datetime
     kind: str = "visit"
+    sender: int = -1
+    """Which API client sent it (the caller's number for it, e.g. a key id), so the model
+    can cap what one client brings to a place (``FitParams.key_visitor_cap``); −1 for the
+    sources that are not capped as one (the site's own pages, the operator's import)."""
 
 
 def kind_weight(kind: str, kind_weights: Mapping[str, float] = KIND_WEIGHTS) -> float:
@@ -52,6 +56,7 @@ class EventArrays:
     slots: NDArray[np.int8]
     weights: FloatArray
     visits: NDArray[np.bool_]
+    senders: IntArray
 
     def __len__(self) -> int:
         return int(self.business_ids.shape[0])
@@ -67,15 +72,21 @@ class EventArrays:
         slots: NDArray[np.int8],
         weights: FloatArray,
         visits: NDArray[np.bool_],
+        senders: IntArray | None = None,
     ) -> EventArrays:
-        """Check the columns and sort them by user, then time (stable for equal times)."""
+        """Check the columns and sort them by user, then time (stable for equal times).
+
+        Without ``senders`` every event is from an uncapped source (−1)."""
         n = business_ids.shape[0]
+        if senders is None:
+            senders = np.full(n, -1, dtype=np.int64)
         columns: dict[str, NDArray[np.generic]] = {
             "users": users,
             "epoch_s": epoch_s,
             "slots": slots,
             "weights": weights,
             "visits": visits,
+            "senders": senders,
         }
         for name, column in columns.items():
             if column.shape != (n,):
@@ -93,6 +104,20 @@ class EventArrays:
             slots=slots.astype(np.int8)[order],
             weights=weights.astype(np.float64)[order],
             visits=visits.astype(np.bool_)[order],
+            senders=senders.astype(np.int64)[order],
+        )
+
+    def subset(self, mask: NDArray[np.bool_]) -> EventArrays:
+        """The events where ``mask`` is true (already sorted, users keep their indices)."""
+        return EventArrays(
+            user_ids=self.user_ids,
+            users=self.users[mask],
+            business_ids=self.business_ids[mask],
+            epoch_s=self.epoch_s[mask],
+            slots=self.slots[mask],
+            weights=self.weights[mask],
+            visits=self.visits[mask],
+            senders=self.senders[mask],
         )
 
     @classmethod
@@ -107,6 +132,7 @@ class EventArrays:
         slots: list[int] = []
         weights: list[float] = []
         visits: list[bool] = []
+        senders: list[int] = []
         for event in events:
             users.append(user_index.setdefault(event.user_id, len(user_index)))
             business_ids.append(event.business_id)
@@ -114,6 +140,7 @@ class EventArrays:
             slots.append(slot_of(event.at))
             weights.append(kind_weights.get(event.kind, DEFAULT_KIND_WEIGHT))
             visits.append(event.kind in VISIT_KINDS)
+            senders.append(event.sender)
         return cls.build(
             user_ids=np.array(list(user_index), dtype=np.str_),
             users=np.array(users, dtype=np.int64),
@@ -122,6 +149,7 @@ class EventArrays:
             slots=np.array(slots, dtype=np.int8),
             weights=np.array(weights, dtype=np.float64),
             visits=np.array(visits, dtype=np.bool_),
+            senders=np.array(senders, dtype=np.int64),
         )
 
     def concat(self, other: EventArrays) -> EventArrays:
@@ -138,4 +166,5 @@ class EventArrays:
             slots=np.concatenate([self.slots, other.slots]),
             weights=np.concatenate([self.weights, other.weights]),
             visits=np.concatenate([self.visits, other.visits]),
+            senders=np.concatenate([self.senders, other.senders]),
         )

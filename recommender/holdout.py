@@ -136,6 +136,7 @@ def build_groups(
         slots=events.slots[keep],
         weights=events.weights[keep],
         visits=events.visits[keep],
+        senders=events.senders[keep],
     )
     model = InteractionModel.fit_arrays(fit_events, params=params)
     # Deterministic, spread-out subset of readers when there are too many to score.

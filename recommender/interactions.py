@@ -17,6 +17,15 @@ the hourly profile each visitor's hours at a place weigh 1 in all; transitions c
 visitor's move between two places at most ``visitor_cap`` times. ``visitors`` counts the
 distinct people per place.
 
+Nor can an API client buy it by inventing people: of the visitors one client
+(``Event.sender``, an API key) brings to one place, only the first
+``FitParams.key_visitor_cap`` count at all; the events of the others with that place are
+left out of every count (activity, visitors, busy hours, trending, co-visits,
+transitions), although they stay stored (``_admitted``). In the hourly profile the
+admitted ones are spread like everyone's activity, so a client cannot make a small place
+look busy at the hour it picks. Events without a sender (the site's own pages, the
+operator's import) are not capped as a group.
+
 It knows nothing of storage: the caller feeds events and asks questions by business id;
 ``save``/``load`` use a compressed ``.npz`` read with ``allow_pickle=False``.
 """
@@ -57,6 +66,11 @@ class FitParams:
     visitor_cap: float = 3.0
     """Most one visitor adds to one place's activity (in visits), however often they come
     back: a regular counts like a few visitors, a thousand fake visits like three."""
+    key_visitor_cap: int = 10
+    """Most distinct visitors one API client (``Event.sender``) brings to one place; the
+    rest of what it sends about that place is ignored, so a client inventing a thousand
+    user ids counts like ten visitors, below the twenty distinct visitors "populer" needs
+    (``RankingWeights.popular_min_visitors``)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -106,26 +120,39 @@ class InteractionModel:
     ) -> InteractionModel:
         """Fit from columns (the fast path for bulk callers)."""
         params = params or FitParams()
+        stored = events
         items, item_of_event = np.unique(events.business_ids, return_inverse=True)
         item_of_event = item_of_event.reshape(-1).astype(np.int64)
         n = items.shape[0]
+        admitted = _admitted(events, item_of_event, params.key_visitor_cap)
+        if not admitted.all():
+            events, item_of_event = events.subset(admitted), item_of_event[admitted]
         trusted, visitors = _trusted_weights(
-            events.users, item_of_event, events.epoch_s, events.weights, params.visitor_cap
+            events.users, item_of_event, events.epoch_s, events.weights, params.visitor_cap, n
         )
         activity = np.bincount(item_of_event, weights=trusted, minlength=n).astype(np.float64)
         # "Busy at this hour" counts people: each visitor's hours at a place weigh 1 in all.
         per_person, _ = _trusted_weights(
-            events.users, item_of_event, events.epoch_s, events.weights, 1.0
+            events.users, item_of_event, events.epoch_s, events.weights, 1.0, n
         )
+        # API clients' visitors count as people but say nothing about *when*: their weight
+        # is spread like everyone else's activity, so a client cannot choose the hour at
+        # which a place looks busy.
+        keyed = events.senders >= 0
+        timed = np.where(keyed, 0.0, per_person) if keyed.any() else per_person
         slot_activity = (
             np.bincount(
                 item_of_event * SLOTS + events.slots.astype(np.int64),
-                weights=per_person,
+                weights=timed,
                 minlength=n * SLOTS,
             )
             .reshape(n, SLOTS)
             .astype(np.float64)
         )
+        if timed is not per_person:
+            spread = np.bincount(item_of_event, weights=per_person - timed, minlength=n)
+            everyone = slot_activity.sum(axis=0)
+            slot_activity += np.outer(spread, everyone / max(float(everyone.sum()), 1e-12))
         covisit = covisitation(
             events.users,
             item_of_event,
@@ -157,7 +184,7 @@ class InteractionModel:
             transition=transition,
             transition_gap_h=gap_h,
             transition_out=outgoing,
-            events=events,
+            events=stored,
             trend_keys=trend_keys,
             trend_origin_s=origin,
             trend_span_s=span,
@@ -298,6 +325,7 @@ class InteractionModel:
                 "transition_max_gap_h": self.params.transition_max_gap_h,
                 "max_items_per_user": self.params.max_items_per_user,
                 "visitor_cap": self.params.visitor_cap,
+                "key_visitor_cap": self.params.key_visitor_cap,
             },
             "blend": self.blend.to_json() if self.blend is not None else None,
             "family_share": dict(self.family_share),
@@ -324,6 +352,7 @@ class InteractionModel:
             "event_slots": self.events.slots,
             "event_weights": self.events.weights,
             "event_visits": self.events.visits,
+            "event_senders": self.events.senders,
         }
         with Path(path).open("wb") as handle:
             np.savez_compressed(handle, allow_pickle=False, **arrays)
@@ -344,6 +373,7 @@ class InteractionModel:
             slots=a["event_slots"],
             weights=a["event_weights"],
             visits=a["event_visits"],
+            senders=a.get("event_senders", np.full(a["event_visits"].shape[0], -1, np.int64)),
         )
         params = FitParams(**meta["params"])
         if meta["format_version"] == 1:  # before trust counting: refit from the events
@@ -370,8 +400,41 @@ class InteractionModel:
         )
 
 
+def _admitted(events: EventArrays, items: IntArray, cap: int) -> NDArray[np.bool_]:
+    """Which events count: all of those without a sender; of one sender's visitors to one
+    place, the events of the first ``cap`` (by their first event there, then user index).
+    """
+    admitted = np.ones(len(events), dtype=bool)
+    keyed = np.flatnonzero(events.senders >= 0)
+    if keyed.shape[0] == 0:
+        return admitted
+    s, it, u, t = events.senders[keyed], items[keyed], events.users[keyed], events.epoch_s[keyed]
+    order = np.lexsort((t, u, it, s))
+    ks, ki, ku = s[order], it[order], u[order]
+    head = np.ones(order.shape[0], dtype=bool)
+    head[1:] = (ks[1:] != ks[:-1]) | (ki[1:] != ki[:-1]) | (ku[1:] != ku[:-1])
+    triple = np.cumsum(head) - 1
+    heads = np.flatnonzero(head)  # each (sender, place, visitor) at its first event
+    hs, hi, hu, ht = ks[heads], ki[heads], ku[heads], t[order][heads]
+    by_arrival = np.lexsort((hu, ht, hi, hs))
+    ss, si = hs[by_arrival], hi[by_arrival]
+    start = np.ones(by_arrival.shape[0], dtype=bool)
+    start[1:] = (ss[1:] != ss[:-1]) | (si[1:] != si[:-1])
+    positions = np.arange(by_arrival.shape[0])
+    rank = positions - np.maximum.accumulate(np.where(start, positions, 0))
+    kept = np.zeros(heads.shape[0], dtype=bool)
+    kept[by_arrival] = rank < cap
+    admitted[keyed[order]] = kept[triple]
+    return admitted
+
+
 def _trusted_weights(
-    users: IntArray, items: IntArray, epoch_s: FloatArray, weights: FloatArray, cap: float
+    users: IntArray,
+    items: IntArray,
+    epoch_s: FloatArray,
+    weights: FloatArray,
+    cap: float,
+    n_items: int,
 ) -> tuple[FloatArray, FloatArray]:
     """Each event's weight once repeats and heavy visitors are discounted, and the
     distinct visitors per item.
@@ -379,7 +442,6 @@ def _trusted_weights(
     Of one visitor's events at one place on one (UTC) day, only the strongest counts;
     then each visitor's total at a place is scaled down to at most ``cap``.
     """
-    n_items = int(items.max()) + 1 if items.shape[0] else 0
     result = np.zeros(weights.shape[0])
     if weights.shape[0] == 0:
         return result, np.zeros(n_items)

@@ -297,6 +297,10 @@ def _crowd_signals(
     params["recent"] = recent
 
 
+_DOMINANCE_BLOCK: Final = 1 << 20
+"""Most (new, established) pairs compared at once by ``_boosted_scores``."""
+
+
 def _boosted_scores(base: FloatArray, t: _Table, w: RankingWeights) -> FloatArray:
     """Scores with the new-listing boost, capped below every dominating established place.
 
@@ -323,17 +327,25 @@ def _boosted_scores(base: FloatArray, t: _Table, w: RankingWeights) -> FloatArra
         prior_mean=w.rating_prior_mean,
         prior_weight=w.rating_prior_weight,
     )
-    established = ~new
-    for i in np.flatnonzero(new):
+    established = np.flatnonzero(~new)
+    if established.shape[0] == 0:  # e.g. a site whose listings are all new
+        return final
+    # Only established places at least as good as some new one can dominate; compare the
+    # new ones with those in blocks (a matrix of new × established, bounded in size).
+    new_ids = np.flatnonzero(new)
+    est_d, est_s, est_b = t.distance_m[established], shrunk[established], base[established]
+    rows = max(1, _DOMINANCE_BLOCK // established.shape[0])
+    for start in range(0, new_ids.shape[0], rows):
+        block = new_ids[start : start + rows]
         dominating = (
-            established
-            & (t.distance_m <= t.distance_m[i])
-            & (shrunk >= shrunk[i])
-            & (base >= base[i])
+            (est_d[None, :] <= t.distance_m[block, None])
+            & (est_s[None, :] >= shrunk[block, None])
+            & (est_b[None, :] >= base[block, None])
         )
-        if dominating.any():
-            below_cap = np.nextafter(base[dominating].min(), -np.inf)
-            final[i] = min(final[i], below_cap)
+        lowest = np.where(dominating, est_b[None, :], np.inf).min(axis=1)
+        capped = np.isfinite(lowest)
+        below_cap = np.nextafter(lowest[capped], -np.inf)
+        final[block[capped]] = np.minimum(final[block[capped]], below_cap)
     return final
 
 

@@ -43,6 +43,7 @@ from recommender.holdout import Places, build_groups
 from recommender.mix import learned_shares
 
 CHECK_EVERY_S = 5.0
+KEY_PREFIX = "key:"
 KEEP_MODELS = 2
 _FETCH = 50_000
 
@@ -64,6 +65,7 @@ _EVENTS_PAGE = FastStatement(
         Interaction.business_id,
         Interaction.at,
         Interaction.kind,
+        Interaction.source,
     )
     .where(Interaction.id > bindparam("last_id"))
     .order_by(Interaction.id)
@@ -88,16 +90,28 @@ def iter_events(
         if not rows:
             return
         last_id = rows[-1][0]
-        for _id, user_id, business_id, at, kind in rows:
+        for _id, user_id, business_id, at, kind, source in rows:
             when = at if isinstance(at, datetime) else parse(at)
             yield Event(
                 user_id=user_id,
                 business_id=business_id,
                 at=when.replace(tzinfo=UTC).astimezone(zone),
                 kind=kind,
+                sender=sender_of(source),
             )
         if progress:
             progress(len(rows))
+
+
+def sender_of(source: str | None) -> int:
+    """The API key id of an interaction's ``source`` (``key:<id>``), whose visitors the model
+    caps as one client's (``FitParams.key_visitor_cap``); −1 for the site's own pages,
+    the operator's import and rows stored before sources were kept."""
+    if source and source.startswith(KEY_PREFIX):
+        number = source[len(KEY_PREFIX) :]
+        if number.isascii() and number.isdigit():
+            return int(number)
+    return -1
 
 
 def model_bytes(model: InteractionModel) -> bytes:

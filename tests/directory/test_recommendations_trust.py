@@ -1,8 +1,9 @@
 """Through the API: nobody can buy the top spot, praise needs evidence, and
 ``rating_adjusted`` sits beside the raw average.
 
-Every interaction goes through ``post_interactions``: when ``POST /api/v1/interactions``
-requires an API key, that one helper is where the key is added.
+Interactions from API clients go through ``post_interactions`` with a key; the site's own
+page events and the operator's import are stored as rows with their ``source`` (what
+``POST /events`` and ``dekat import interactions`` write).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from directory.models import Business
+from directory.models import Business, Interaction
 from directory.recommendations import model_store
 from directory.recommendations.model_store import refresh_model
 from tests.factories import BSD, key_headers, make_api_key, make_business
@@ -28,27 +29,30 @@ def _fresh_model_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(model_store, "CHECK_EVERY_S", 0.0)
 
 
-def _writer_headers(client: TestClient) -> dict[str, str]:
-    """An API key of scope ``interactions:write`` for this client's app, made once."""
-    headers: dict[str, str] | None = getattr(client, "_writer_headers", None)
-    if headers is None:
-        app: Any = client.app
-        with app.state.sessions() as session:
-            headers = key_headers(make_api_key(session))
-        client._writer_headers = headers  # type: ignore[attr-defined]
-    return headers
-
-
-def post_interactions(client: TestClient, items: list[dict[str, Any]]) -> None:
-    """POST interactions in batches of at most 10,000 (the endpoint's limit), as a keyed
-    client does."""
+def post_interactions(
+    client: TestClient, items: list[dict[str, Any]], headers: dict[str, str]
+) -> None:
+    """POST interactions with an API key in batches of at most 10,000 (the endpoint's limit)."""
     for start in range(0, len(items), 10_000):
         r = client.post(
-            "/api/v1/interactions",
-            json={"items": items[start : start + 10_000]},
-            headers=_writer_headers(client),
+            "/api/v1/interactions", json={"items": items[start : start + 10_000]}, headers=headers
         )
         assert r.status_code == 201, r.text
+
+
+def store(session: Session, items: list[dict[str, Any]], *, source: str, kind: str) -> None:
+    """Rows as the site's pages (``page``) or the operator's import (``import``) store them."""
+    for item in items:
+        session.add(
+            Interaction(
+                user_id=item["user_id"],
+                business_id=item["business_id"],
+                kind=kind,
+                at=datetime.fromisoformat(item["at"]),
+                source=source,
+            )
+        )
+    session.commit()
 
 
 def _visits(business: Business, users: list[str], *, days_ago: int = 3) -> list[dict[str, Any]]:
@@ -82,13 +86,13 @@ def _order(client: TestClient, *ids: int) -> list[int]:
 
 
 def test_a_thousand_fake_visits_move_nothing_fifty_visitors_do(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, writer_headers: dict[str, str]
 ) -> None:
     a = make_business(session, name="Kopi A", lat=LAT + 0.002, lon=LON, category="kafe-kopi")
     b = make_business(session, name="Kopi B", lat=LAT - 0.002, lon=LON, category="kafe-kopi")
     _backdate(session, a, b)
-    post_interactions(client, _visits(a, [f"a{i}" for i in range(30)]))
-    post_interactions(client, _visits(b, [f"b{i}" for i in range(15)]))
+    store(session, _visits(a, [f"a{i}" for i in range(30)]), source="import", kind="visit")
+    store(session, _visits(b, [f"b{i}" for i in range(15)]), source="import", kind="visit")
     refresh_model(session, timezone="Asia/Jakarta")
     assert _order(client, a.id, b.id) == [a.id, b.id]
 
@@ -102,14 +106,14 @@ def test_a_thousand_fake_visits_move_nothing_fifty_visitors_do(
         }
         for i in range(1_000)
     ]
-    post_interactions(client, fake)
+    post_interactions(client, fake, writer_headers)
     refresh_model(session, timezone="Asia/Jakarta")
     assert _order(client, a.id, b.id) == [a.id, b.id]
     r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "limit": 50})
     item = next(i for i in r.json()["items"] if i["business"]["id"] == b.id)
     assert "popular" not in item["reason_codes"]  # 16 distinct visitors: not yet "populer"
 
-    post_interactions(client, _visits(b, [f"c{i}" for i in range(50)], days_ago=2))
+    store(session, _visits(b, [f"c{i}" for i in range(50)], days_ago=2), source="page", kind="call")
     refresh_model(session, timezone="Asia/Jakarta")
     assert _order(client, a.id, b.id) == [b.id, a.id]
     r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "limit": 50})
@@ -117,8 +121,39 @@ def test_a_thousand_fake_visits_move_nothing_fifty_visitors_do(
     assert "popular" in item["reason_codes"]  # 66 distinct visitors
 
 
+def test_one_key_inventing_a_thousand_visitors_buys_nothing_fifty_page_readers_do(
+    client: TestClient, session: Session, writer_headers: dict[str, str]
+) -> None:
+    a = make_business(session, name="Kopi A", lat=LAT + 0.002, lon=LON, category="kafe-kopi")
+    b = make_business(session, name="Kopi B", lat=LAT - 0.002, lon=LON, category="kafe-kopi")
+    _backdate(session, a, b)
+    store(session, _visits(a, [f"a{i}" for i in range(40)]), source="import", kind="visit")
+    store(session, _visits(b, [f"b{i}" for i in range(8)]), source="import", kind="visit")
+    invented = _visits(b, [f"made-up-{i}" for i in range(1_000)], days_ago=1)
+    post_interactions(client, invented, writer_headers)
+    refresh_model(session, timezone="Asia/Jakarta")
+    assert _order(client, a.id, b.id) == [a.id, b.id]
+    r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "limit": 50})
+    item = next(i for i in r.json()["items"] if i["business"]["id"] == b.id)
+    assert "popular" not in item["reason_codes"]  # 8 visitors + at most 10 from the key
+
+    # A second key counts on its own, up to its own cap: 8 + 10 + 10 is still below 40.
+    second = key_headers(make_api_key(session, name="second-writer"))
+    post_interactions(client, _visits(b, [f"other-{i}" for i in range(200)]), second)
+    refresh_model(session, timezone="Asia/Jakarta")
+    assert _order(client, a.id, b.id) == [a.id, b.id]
+
+    readers = _visits(b, [f"web:{i:016x}" for i in range(50)], days_ago=2)
+    store(session, readers, source="page", kind="call")
+    refresh_model(session, timezone="Asia/Jakarta")
+    assert _order(client, a.id, b.id) == [b.id, a.id]
+    r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "limit": 50})
+    item = next(i for i in r.json()["items"] if i["business"]["id"] == b.id)
+    assert "popular" in item["reason_codes"]
+
+
 def test_fake_visits_do_nothing_before_the_first_refresh_either(
-    client: TestClient, session: Session
+    client: TestClient, session: Session, writer_headers: dict[str, str]
 ) -> None:
     a = make_business(
         session,
@@ -140,7 +175,9 @@ def test_fake_visits_do_nothing_before_the_first_refresh_either(
     )
     _backdate(session, a, b)
     before = _order(client, a.id, b.id)
-    post_interactions(client, [{**v, "user_id": "buyer"} for v in _visits(b, ["x"] * 1_000)])
+    post_interactions(
+        client, [{**v, "user_id": "buyer"} for v in _visits(b, ["x"] * 1_000)], writer_headers
+    )
     assert _order(client, a.id, b.id) == before == [a.id, b.id]
 
 

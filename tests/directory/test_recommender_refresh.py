@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from directory.recommendations.model_store import current_model, refresh_model
-from tests.directory.test_recommendations_trust import post_interactions
+from tests.directory.test_recommendations_trust import store
 from tests.factories import BSD, make_business
 
 LAT, LON = BSD
@@ -49,7 +49,7 @@ def test_too_little_history_keeps_the_defaults_and_says_so(
     client: TestClient, session: Session
 ) -> None:
     places = _site(session)
-    post_interactions(client, _habits(places, readers=5, visits=6))
+    store(session, _habits(places, readers=5, visits=6), source="import", kind="visit")
     said: list[str] = []
     report = refresh_model(session, timezone="Asia/Jakarta", say=said.append)
     assert report.blend_source == "default"
@@ -64,7 +64,7 @@ def test_a_site_with_habits_gets_a_fitted_ranker_that_beats_the_baselines(
     client: TestClient, session: Session
 ) -> None:
     places = _site(session)
-    post_interactions(client, _habits(places, readers=80, visits=10))
+    store(session, _habits(places, readers=80, visits=10), source="import", kind="visit")
     said: list[str] = []
     report = refresh_model(session, timezone="Asia/Jakarta", say=said.append)
     assert report.blend_source in ("fitted", "fitted+habit"), said

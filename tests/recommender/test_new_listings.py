@@ -224,3 +224,74 @@ def test_a_new_listing_never_outranks_a_nearer_better_rated_established_one(
         order = ids(ranked)
         assert order.index(VETERAN) < order.index(NEWCOMER)
     assert not math.isnan(score_of(NEWCOMER, ranked))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from((100.0, 200.0, 300.0, 800.0)),
+            st.sampled_from((None, 3.0, 4.0, 5.0)),
+            st.integers(0, 4),
+            st.sampled_from((0.0, 5.0, 40.0)),
+            st.sampled_from((1.0, 30.0, 400.0)),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    block=st.integers(1, 50),
+)
+def test_the_cap_is_the_same_in_blocks_as_one_new_listing_at_a_time(
+    rows: list[tuple[float, float | None, int, float, float]], block: int
+) -> None:
+    """The cap compares new and established places in blocks of pairs: every block size
+    gives exactly the scores of checking each new listing against every place."""
+    from recommender import ranking
+
+    pool = [
+        place(
+            i + 1,
+            distance_m=d,
+            rating_mean=m if n else None,
+            rating_count=n,
+            popularity=p,
+            age_days=age,
+        )
+        for i, (d, m, n, p, age) in enumerate(rows)
+    ]
+    scored = ranking.score_candidates(query(), pool, weights=W)
+    table, contrib = scored.table, scored.contrib
+    contrib[:, ranking.COLUMN["new_listing"]] = 0.0
+    base = contrib.sum(axis=1)
+    saved = ranking._DOMINANCE_BLOCK
+    try:
+        ranking._DOMINANCE_BLOCK = block  # type: ignore[misc]
+        in_blocks = ranking._boosted_scores(base, table, W)
+    finally:
+        ranking._DOMINANCE_BLOCK = saved  # type: ignore[misc]
+    fade = np.clip(1.0 - table.age_days / W.new_listing_age_days, 0.0, 1.0)
+    sat = W.popularity_saturation
+    boost = W.new_listing * (
+        saturating_log(
+            np.maximum(table.activity, W.new_listing_virtual_activity * fade), saturation=sat
+        )
+        - saturating_log(table.activity, saturation=sat)
+    )
+    shrunk = bayesian_rating(
+        table.rating_mean,
+        table.rating_count,
+        prior_mean=W.rating_prior_mean,
+        prior_weight=W.rating_prior_weight,
+    )
+    new = boost > 0
+    expected = base + boost
+    for i in np.flatnonzero(new):
+        dominating = (
+            ~new
+            & (table.distance_m <= table.distance_m[i])
+            & (shrunk >= shrunk[i])
+            & (base >= base[i])
+        )
+        if dominating.any():
+            expected[i] = min(expected[i], np.nextafter(base[dominating].min(), -np.inf))
+    assert in_blocks.tolist() == expected.tolist()

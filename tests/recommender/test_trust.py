@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,3 +146,91 @@ def test_popular_is_said_only_with_enough_reviews_or_visitors() -> None:
     assert "rating" not in codes[1]
     assert "popular" in codes[2]  # 25 distinct visitors
     assert {"popular", "rating"} <= codes[3]  # 40 reviews
+
+
+KEY = 7
+
+
+def _invented(place: int, n: int, *, sender: int, prefix: str = "fake") -> list[Event]:
+    """``n`` made-up visitors of one place, all sent by one API client."""
+    return [
+        Event(f"{prefix}{u}", place, T0 + timedelta(days=u % 20, hours=u % 7), sender=sender)
+        for u in range(n)
+    ]
+
+
+def test_one_key_inventing_a_thousand_visitors_counts_like_key_visitor_cap() -> None:
+    model = InteractionModel.fit(_invented(B, 1_000, sender=KEY))
+    cap = model.params.key_visitor_cap
+    assert model.visitors_of(np.array([B]))[0] == cap
+    assert model.activity_of(np.array([B]))[0] == pytest.approx(cap)
+    assert len(model.events) == 1_000  # stored, only not counted
+
+
+QUERY = T0 + timedelta(days=40)
+
+
+def _at_the_query_hour(n: int, *, sender: int = -1, prefix: str) -> list[Event]:
+    """``n`` visitors of B, each a whole number of weeks before ``QUERY``: the worst case,
+    the hour at which "busy now" would lift B most."""
+    return [
+        Event(
+            f"{prefix}{u}",
+            B,
+            QUERY - timedelta(days=7 * (1 + u % 5), minutes=u % 50),
+            sender=sender,
+        )
+        for u in range(n)
+    ]
+
+
+def test_one_key_inventing_a_thousand_visitors_cannot_buy_the_top_spot() -> None:
+    base = _genuine(A, 30, prefix="a")
+    honest = InteractionModel.fit(base + _at_the_query_hour(10, prefix="h"))
+    assert _order(honest) == [B, A]  # ten real people there at this hour would lift B...
+    bought = InteractionModel.fit(base + _at_the_query_hour(1_000, sender=KEY, prefix="f"))
+    assert _order(bought) == [A, B]  # ... a thousand made up by one key do not
+
+
+def test_fifty_visitors_from_the_sites_pages_still_move_a_place() -> None:
+    base = _genuine(A, 30, prefix="a")
+    crowd = _genuine(B, 50, prefix="page")  # no sender: the site's own pages
+    model = InteractionModel.fit(base + _at_the_query_hour(1_000, sender=KEY, prefix="f") + crowd)
+    assert _order(model) == [B, A]
+
+
+def test_the_cap_is_per_key_and_per_place() -> None:
+    other_key = _invented(B, 8, sender=KEY + 1, prefix="other")
+    other_place = _invented(A, 8, sender=KEY, prefix="fake")
+    model = InteractionModel.fit(_invented(B, 1_000, sender=KEY) + other_key + other_place)
+    cap = model.params.key_visitor_cap
+    assert model.visitors_of(np.array([A, B])).tolist() == [8.0, cap + 8.0]
+
+
+def test_a_keys_invented_visitors_make_no_usual_next_stop() -> None:
+    moves = []
+    for u in range(500):
+        t = T0 + timedelta(days=u % 30)
+        moves += [
+            Event(f"f{u}", A, t, sender=KEY),
+            Event(f"f{u}", B, t + timedelta(minutes=30), sender=KEY),
+        ]
+    honest = []
+    for u in range(15):
+        t = T0 + timedelta(days=u)
+        honest += [Event(f"h{u}", A, t), Event(f"h{u}", 3, t + timedelta(minutes=30))]
+    model = InteractionModel.fit(moves + honest)
+    counts, _ = model.transition_counts(A, np.array([B, 3], dtype=np.int64))
+    assert counts[0] <= model.params.key_visitor_cap
+    assert counts[1] == 15.0
+    similar = dict(model.related_items([A], limit=5))
+    assert similar[3] > similar[B]
+
+
+def test_a_saved_model_keeps_the_senders(tmp_path: Path) -> None:
+    model = InteractionModel.fit(_invented(B, 40, sender=KEY) + _genuine(A, 5, prefix="a"))
+    model.save(tmp_path / "m.npz")
+    loaded = InteractionModel.load(tmp_path / "m.npz")
+    assert loaded.events.senders.tolist() == model.events.senders.tolist()
+    assert loaded.params.key_visitor_cap == model.params.key_visitor_cap
+    assert loaded.update([]).visitors_of(np.array([B]))[0] == model.params.key_visitor_cap
