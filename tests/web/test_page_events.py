@@ -102,8 +102,9 @@ def test_a_business_page_records_a_view_under_a_random_visitor_cookie(
 
 
 def test_over_https_the_visitor_cookie_is_secure(settings: Settings, session: Session) -> None:
+    """A site configured on https gives the visitor cookie ``Secure`` (as every cookie)."""
     place = make_business(session)
-    app = create_app(settings)
+    app = create_app(settings.model_copy(update={"public_base_url": "https://testserver"}))
     try:
         with TestClient(app, base_url="https://testserver") as client:
             cookie = _set_cookie(client.get(f"/b/{place.slug}"), VISITOR_COOKIE)
