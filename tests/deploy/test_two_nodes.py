@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from tests.conftest import PG_URL, _pg_admin
 from tests.deploy.proxy import UPSTREAM_HEADER, RoundRobinProxy
 from tests.directory.moderation_helpers import VALID, image_bytes
-from tests.factories import BSD, make_business
+from tests.factories import BSD, key_headers, make_api_key, make_business
 from tests.reliability.loader import load_script
 from tests.s3server import S3Server
 
@@ -204,7 +204,7 @@ def test_submitted_on_a_moderated_on_b_photo_served_by_both(cluster: Cluster) ->
         assert sent.status_code == 303, sent.text[:500]
         receipt = browser.get(f"{cluster.node_b}{sent.headers['location']}")
         assert receipt.status_code == 200
-        found = re.search(r"/pemilik/([^?\"]+)\?token=", receipt.text)
+        found = re.search(r"/pemilik/([^?#\"]+)#token=", receipt.text)
         assert found, receipt.text[:1000]
         submission_id = found.group(1)
 
@@ -317,6 +317,7 @@ def test_model_refreshed_with_node_a_is_used_by_node_b(cluster: Cluster) -> None
             here = make_business(session, name="Kopi Titik Satu", lat=BSD[0], lon=BSD[1])
             there = make_business(session, name="Roti Titik Dua", lat=BSD[0] + 0.003, lon=BSD[1])
             ids = (here.id, there.id)
+            writer = key_headers(make_api_key(session, name="two-nodes-writer"))
     finally:
         engine.dispose()
     now = datetime.now(UTC)
@@ -336,7 +337,9 @@ def test_model_refreshed_with_node_a_is_used_by_node_b(cluster: Cluster) -> None
         "at": now.isoformat(),
     }
     with client_from("127.0.0.41") as client:
-        stored = client.post(f"{cluster.node_a}/api/v1/interactions", json={"items": items})
+        stored = client.post(
+            f"{cluster.node_a}/api/v1/interactions", json={"items": items}, headers=writer
+        )
         assert stored.status_code == 201, stored.text
 
         def fitted(node: str) -> bool:
