@@ -207,10 +207,13 @@ def required_words(count: int, *, relaxed: bool) -> int:
 
 def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
     best = 0.0
+    terms = word.terms
+    stem = word.token if word.prefix else None
     for tok in tokens:
-        factor = word.terms.get(tok, 0.0)
-        if factor < EXACT and word.prefix and tok.startswith(word.token):
-            factor = max(factor, PREFIX)
+        factor = terms.get(tok, 0.0)
+        # A prefix match lifts a factor to PREFIX: only worth testing when that helps.
+        if stem is not None and factor < PREFIX and best < PREFIX and tok.startswith(stem):
+            factor = PREFIX
         if factor > best:
             best = factor
             if best >= EXACT:
