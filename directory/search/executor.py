@@ -217,8 +217,9 @@ class Executor:
 
     def _may_match(self, doc: Doc) -> bool:
         """A cheap necessary condition of ``text_score(...).matched >= required``: enough
-        words have an alternative among the document's words (a last-word prefix always
-        may). Reading an area whole scores thousands of documents; most fail here."""
+        words have an alternative among the document's words, or (the last word, typed
+        in part) a word beginning with it. Reading an area whole, or autocomplete's nearest
+        businesses, scores thousands of documents; most fail here."""
         if self._alts is None:
             self._alts = [
                 (frozenset(w.terms) | frozenset(w.categories), w.prefix) for w in self.plan.words
@@ -226,7 +227,13 @@ class Executor:
         f = doc.fields
         tokens = set(f.name.split())
         tokens.update(f.categories.split(), f.address.split(), f.description.split())
-        hits = sum(1 for alts, prefix in self._alts if prefix or not tokens.isdisjoint(alts))
+        hits = 0
+        for word, (alts, prefix) in zip(self.plan.words, self._alts, strict=True):
+            if not tokens.isdisjoint(alts):
+                hits += 1
+            elif prefix:
+                stem = word.token
+                hits += any(t.startswith(stem) for t in tokens)
         return hits >= self.plan.required
 
     def consider(self, cands: Sequence[_Cand]) -> None:

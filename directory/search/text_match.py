@@ -207,15 +207,24 @@ def required_words(count: int, *, relaxed: bool) -> int:
 
 def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
     best = 0.0
+    terms = word.terms
+    stem = word.token if word.prefix else None
     for tok in tokens:
-        factor = word.terms.get(tok, 0.0)
-        if factor < EXACT and word.prefix and tok.startswith(word.token):
-            factor = max(factor, PREFIX)
+        factor = terms.get(tok, 0.0)
+        # A prefix match lifts a factor to PREFIX: only worth testing when that helps.
+        if stem is not None and factor < PREFIX and best < PREFIX and tok.startswith(stem):
+            factor = PREFIX
         if factor > best:
             best = factor
             if best >= EXACT:
                 break
     return best
+
+
+def _hits(tok: str, word: QueryWord) -> bool:
+    """``_best_in((tok,), word) > 0`` without the loop: the coverage count asks it for
+    every distinct name word and query word of every candidate."""
+    return word.terms.get(tok, 0.0) > 0.0 or (word.prefix and tok.startswith(word.token))
 
 
 def _sense(word: QueryWord, cats: Sequence[str]) -> float:
@@ -280,7 +289,7 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     if not matched:
         return TextMatch(0.0, 0)
     distinct = set(name)
-    covered = sum(1 for tok in distinct if any(_best_in((tok,), w) > 0.0 for w in query))
+    covered = sum(1 for tok in distinct if any(_hits(tok, w) for w in query))
     coverage = covered / len(distinct) if distinct else 0.0
     score = TOKEN_SHARE * weighted / total_weight + COVERAGE_SHARE * coverage
     return TextMatch(score=min(1.0, score), matched=matched)

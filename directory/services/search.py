@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from rapidfuzz import fuzz, process
@@ -386,13 +386,42 @@ def nearest_candidates(
     return out
 
 
+@dataclass(frozen=True)
+class _AreaNames:
+    """Every area's names folded once per catalogue snapshot: ``matching`` as the typed
+    text is compared (stop words dropped), ``ranked`` as suggestions are merged. Folding
+    ~700 areas with their aliases on every keystroke was most of a short prefix's time."""
+
+    matching: tuple[tuple[AreaInfo, tuple[str, ...]], ...]
+    ranked: dict[str, tuple[str, ...]]
+
+
+_area_names_cache: dict[int, tuple[float, _AreaNames]] = {}
+
+
+def _area_names(catalog: Catalog) -> _AreaNames:
+    cached = _area_names_cache.get(id(catalog))
+    if cached is not None and cached[0] == catalog.loaded_at:
+        return cached[1]
+    matching: list[tuple[AreaInfo, tuple[str, ...]]] = []
+    ranked: dict[str, tuple[str, ...]] = {}
+    for area in catalog.areas.values():
+        all_names = (area.name, *area.aliases)
+        matching.append((area, tuple(" ".join(split_query(n)) for n in all_names)))
+        ranked.setdefault(area.slug, tuple(" ".join(fold_words(n)) for n in all_names))
+    names = _AreaNames(matching=tuple(matching), ranked=ranked)
+    _area_names_cache.clear()
+    _area_names_cache[id(catalog)] = (catalog.loaded_at, names)
+    return names
+
+
 def _area_suggestions(
     catalog: Catalog, key: str, point: tuple[float, float] | None, limit: int
 ) -> list[AutocompleteArea]:
     scored: list[tuple[tuple[float, ...], AreaInfo]] = []
-    for area in catalog.areas.values():
-        names = [" ".join(split_query(n)) for n in (area.name, *area.aliases)]
-        if not any(n.startswith(key) or f" {key}" in f" {n}" for n in names if n):
+    spaced = f" {key}"
+    for area, names in _area_names(catalog).matching:
+        if not any(n.startswith(key) or spaced in f" {n}" for n in names if n):
             continue
         exact = 0 if key in names else 1
         starts = 0 if any(n.startswith(key) for n in names) else 1
@@ -504,9 +533,9 @@ def autocomplete(
     areas = _area_suggestions(catalog, key, point, limit)
     categories = _category_suggestions(catalog, key, lang, limit)
     merged: list[tuple[tuple[int, int, int], AutocompleteSuggestion]] = []
+    area_names = _area_names(catalog).ranked
     for i, a in enumerate(areas):
-        info = next(x for x in catalog.areas.values() if x.slug == a.slug)
-        rank = _match_rank(key, [" ".join(fold_words(n)) for n in (info.name, *info.aliases)])
+        rank = _match_rank(key, area_names[a.slug])
         merged.append(((2 if rank is None else rank, 0, i), AutocompleteSuggestion(
             kind="area", slug=a.slug, name=a.name, distance_m=a.distance_m)))  # fmt: skip
     for i, (rank, c) in enumerate(categories):
