@@ -113,7 +113,7 @@ def test_a_thousand_fake_visits_move_nothing_fifty_visitors_do(
     item = next(i for i in r.json()["items"] if i["business"]["id"] == b.id)
     assert "popular" not in item["reason_codes"]  # 16 distinct visitors: not yet "populer"
 
-    store(session, _visits(b, [f"c{i}" for i in range(50)], days_ago=2), source="page", kind="call")
+    store(session, _visits(b, [f"c{i}" for i in range(50)], days_ago=3), source="page", kind="call")
     refresh_model(session, timezone="Asia/Jakarta")
     assert _order(client, a.id, b.id) == [b.id, a.id]
     r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "limit": 50})
@@ -143,7 +143,7 @@ def test_one_key_inventing_a_thousand_visitors_buys_nothing_fifty_page_readers_d
     refresh_model(session, timezone="Asia/Jakarta")
     assert _order(client, a.id, b.id) == [a.id, b.id]
 
-    readers = _visits(b, [f"web:{i:016x}" for i in range(50)], days_ago=2)
+    readers = _visits(b, [f"web:{i:016x}" for i in range(50)], days_ago=3)
     store(session, readers, source="page", kind="call")
     refresh_model(session, timezone="Asia/Jakarta")
     assert _order(client, a.id, b.id) == [b.id, a.id]
