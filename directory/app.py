@@ -15,6 +15,7 @@ from directory.api.routes import search as search_routes
 from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
 from directory.interactions import router as interaction_routes
+from directory.owner_hints import router as owner_hint_routes
 from directory.photos import router as photo_routes
 from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
@@ -37,6 +38,7 @@ def build_api_router() -> APIRouter:
     api.include_router(businesses.router)
     api.include_router(submission_routes.router)
     api.include_router(submission_admin.router)
+    api.include_router(owner_hint_routes.router)
     api.include_router(review_routes.router)
     api.include_router(review_routes.admin_router)
     api.include_router(photo_routes.router)

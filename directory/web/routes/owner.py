@@ -26,6 +26,7 @@ from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
 from directory.hours import hours_from_picker
 from directory.models import Business, Submission
+from directory.owner_hints.page import hints_section
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
@@ -124,6 +125,7 @@ def owner_context(
         "photos": [],
         "can_add_photos": False,
         "field_labels": FIELD_LABELS,
+        "ranking_hints": None,
     }
     notice = NOTICES.get(page.request.query_params.get("ok", ""))
     if notice:
@@ -143,6 +145,10 @@ def owner_context(
         photos=photo_service.list_business_photos(session, business.id),
         can_add_photos=business.status in owners.OWNER_STATUSES,
     )
+    context["ranking_hints"] = hints_section(
+        session, business, now=local_now(page.settings.timezone), timezone=page.settings.timezone,
+        lang=page.lang,
+    )  # fmt: skip
     return context
 
 
