@@ -9,8 +9,9 @@ is checked by re-ranking like everything else.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ class Fill:
     """One hypothetical edit: owner-edit ``changes`` (and/or a photo) for ``field``."""
 
     field: str
-    changes: dict[str, object] = field(default_factory=dict)
+    changes: dict[str, object] = dataclasses.field(default_factory=dict)
     add_photo: bool = False
     shown: str = ""
     """What the hint says was filled in: the hours used, or the words to mention."""
@@ -62,7 +63,7 @@ def typical_hours(session: Session, business: Business) -> str:
             )
         ).tuples().all()
     )  # fmt: skip
-    texts = [rows[i] for i in ids if i in rows and rows[i]]
+    texts = [t for t in (rows.get(i) for i in ids) if t]
     if not texts:
         return DEFAULT_HOURS
     counts = Counter(texts)

@@ -43,7 +43,7 @@ def _of(out_of: int, complete: bool, lang: str) -> str:
 
 
 def category_nearby(count: int, rank: int | None, category: str, lang: str) -> str:
-    """"Kategori Anda: 14 tempat dalam 1 km, Anda di urutan 6"."""
+    """The category line: "Kategori Anda: 14 tempat dalam 1 km, Anda di urutan 6"."""
     if _en(lang):
         head = f"Your category ({category}): {count} places within 1 km"
         return f"{head}, you are number {rank} by rating." if rank else f"{head}."
@@ -63,9 +63,7 @@ def search_position(q: str, rank: int | None, out_of: int, complete: bool, lang:
     return f"Pencarian '{q}': Anda di urutan {rank} dari {n}."
 
 
-def recommendation_position(
-    category: str | None, rank: int | None, out_of: int, lang: str
-) -> str:
+def recommendation_position(category: str | None, rank: int | None, out_of: int, lang: str) -> str:
     """Where the listing is in recommendations shown near it (all, or its category)."""
     if _en(lang):
         what = f"Recommendations for {category} nearby" if category else "Recommendations nearby"

@@ -9,7 +9,7 @@ where the re-ranked result puts the listing higher, and it states exactly that r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,9 +130,11 @@ class _Subject:
 _Ran = tuple[Probe, Standing]
 
 
-def _positions(
-    session: Session, s: _Subject
-) -> tuple[list[Position], dict[str, _Ran], list[_Ran]]:
+def _position(probe: Probe, st: Standing, message: str) -> Position:
+    return Position(probe.context, probe.query, st.rank, st.out_of, st.complete, message)
+
+
+def _positions(session: Session, s: _Subject) -> tuple[list[Position], dict[str, _Ran], list[_Ran]]:
     """Every position; the common searches' probes and standings by their words; the
     recommendation probes and standings."""
     b = s.business
@@ -142,24 +144,23 @@ def _positions(
         sort=Sort.RATING,
     ))  # fmt: skip
     st = s.standing(session, nearby)
-    out.append(Position("category_1km", None, st.rank, st.out_of, st.complete,
-                        messages.category_nearby(st.out_of, st.rank, s.category_name, s.lang)))  # fmt: skip
+    said = messages.category_nearby(st.out_of, st.rank, s.category_name, s.lang)
+    out.append(_position(nearby, st, said))
     by_query: dict[str, _Ran] = {}
     for cs in common_searches(s.terms, s.area.name if s.area else None):
         probe = s.common(cs.q, with_area=cs.with_area)
         st = s.standing(session, probe)
         by_query[cs.q] = (probe, st)
-        out.append(Position("search", cs.q, st.rank, st.out_of, st.complete,
-                            messages.search_position(cs.q, st.rank, st.out_of, st.complete,
-                                                     s.lang)))  # fmt: skip
+        said = messages.search_position(cs.q, st.rank, st.out_of, st.complete, s.lang)
+        out.append(_position(probe, st, said))
     recs: list[_Ran] = []
     for with_category in (False, True):
         probe = s.recommendations(at=s.now, category=with_category)
         st = s.standing(session, probe)
         recs.append((probe, st))
         name = s.category_name if with_category else None
-        out.append(Position(probe.context, probe.query, st.rank, st.out_of, st.complete,
-                            messages.recommendation_position(name, st.rank, st.out_of, s.lang)))  # fmt: skip
+        said = messages.recommendation_position(name, st.rank, st.out_of, s.lang)
+        out.append(_position(probe, st, said))
     return out, by_query, recs
 
 
@@ -167,7 +168,7 @@ _Say = Callable[[Probe, int | None, int], str]
 
 
 def _improvements(
-    session: Session, s: _Subject, fill: Fill, probes: list[tuple[Probe, Standing | None, _Say]]
+    session: Session, s: _Subject, fill: Fill, probes: Sequence[tuple[Probe, Standing | None, _Say]]
 ) -> list[Hint]:
     """Run each probe with ``fill`` applied; a hint for each where the listing rises."""
     befores = [known or s.standing(session, p) for p, known, _ in probes]
@@ -183,9 +184,7 @@ def _improvements(
     return hints
 
 
-def _unchanged(
-    session: Session, s: _Subject, fill: Fill, probes: list[_Ran]
-) -> bool:
+def _unchanged(session: Session, s: _Subject, fill: Fill, probes: list[_Ran]) -> bool:
     """Whether ``fill`` leaves the listing's rank the same in every probe."""
     with filled(session, s.business, fill.changes, add_photo=fill.add_photo):
         return all(s.standing(session, p).rank == before.rank for p, before in probes)

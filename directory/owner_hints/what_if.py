@@ -28,7 +28,9 @@ from directory.submissions.fields import (
 )
 
 
-def apply_owner_changes(session: Session, business: Business, changes: Mapping[str, object]) -> None:
+def apply_owner_changes(
+    session: Session, business: Business, changes: Mapping[str, object]
+) -> None:
     """Write editable, not-reviewed fields as an owner's edit would (validated; flushed)."""
     live = live_input(session, business)
     raw = raw_from_business(business)

@@ -103,13 +103,13 @@ def test_every_hint_is_what_the_real_edit_does(
         assert _rank_now(session, hint, business) == hint.before_rank
         # The owner makes exactly the edit the hint is about, through the owner service.
         owners.edit_business(sessions, business_id, token, {hint.field: hint.value})
-        session.expire_all()
+        session.rollback()  # a new transaction sees the owner's committed edit
         assert _rank_now(session, hint, business) == hint.after_rank
         assert hint.after_rank is not None
         assert hint.before_rank is None or hint.after_rank < hint.before_rank
         assert str(hint.after_rank) in hint.message
         owners.edit_business(sessions, business_id, token, {hint.field: None})
-        session.expire_all()
+        session.rollback()  # a new transaction sees the owner's committed edit
         assert _rank_now(session, hint, business) == hint.before_rank
 
 
@@ -193,8 +193,7 @@ def test_positions_count_the_category_within_1_km(session: Session) -> None:
     assert nearby.out_of == 5  # four rivals and the listing; the one 5 km away is not counted
     assert nearby.rank == 5  # no reviews: last by rating
     assert nearby.message == (
-        "Kategori Anda (Bakso & Mie Ayam): 5 tempat dalam 1 km, Anda di urutan 5 menurut "
-        "penilaian."
+        "Kategori Anda (Bakso & Mie Ayam): 5 tempat dalam 1 km, Anda di urutan 5 menurut penilaian."
     )
     queries = [p.query for p in result.positions if p.context == "search"]
     assert queries[:2] == ["bakso mie ayam", "bakso mie ayam pamulang barat"]
