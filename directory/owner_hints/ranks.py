@@ -17,7 +17,7 @@ from directory.recommendations.service import RecommendationQuery, recommend
 from directory.search.params import MAX_LIMIT, SearchParams
 from directory.services.search import search_businesses
 
-SEARCH_SCAN_CAP = 200
+SEARCH_SCAN_CAP = 100
 """Search results looked through for the listing: a rank beyond it is reported as absent
 (nobody pages that far) and ``out_of`` then says "at least this many"."""
 RECOMMENDATION_LIMIT = 50
