@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from directory.errors import InvalidInput
 from directory.models import Business, BusinessStatus
 from directory.owner_hints import messages
 from directory.owner_hints.fills import Fill, first_open_time, missing_fills, parsed_hours
@@ -246,7 +247,10 @@ def ranking_hints(
     hints: list[Hint] = []
     notes: list[Note] = []
     for fill in missing_fills(session, business, terms=terms):
-        found, said = _hints_for(session, s, fill, searches, main)
+        try:
+            found, said = _hints_for(session, s, fill, searches, main)
+        except InvalidInput:
+            continue  # a value that no longer validates (a peer's old hours): no re-rank, no hint
         hints.extend(found)
         notes.extend(said)
     return RankingHints(business.id, category, area, positions, hints, notes)
