@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
 from directory.hours import hours_from_picker
+from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
@@ -63,6 +64,8 @@ NOTICES: Final = {
     "status": N_("The status of your listing was changed."),
     "foto": N_("Photo added."),
     "foto-dihapus": N_("Photo removed."),
+    "jawaban": N_("Your answer was saved; the buyer can read it now."),
+    "dilaporkan": N_("Reported. An editor will look at this inquiry."),
 }
 
 
@@ -124,6 +127,9 @@ def owner_context(
         "photos": [],
         "can_add_photos": False,
         "field_labels": FIELD_LABELS,
+        "inquiries": [],
+        "inquiry_errors": {},
+        "inquiry_drafts": {},
     }
     notice = NOTICES.get(page.request.query_params.get("ok", ""))
     if notice:
@@ -142,6 +148,7 @@ def owner_context(
         pending_edits=owners.pending_edits(session, business.id),
         photos=photo_service.list_business_photos(session, business.id),
         can_add_photos=business.status in owners.OWNER_STATUSES,
+        inquiries=inquiry_service.owner_inquiries(session, business.id, token, limit=100)[0],
     )
     return context
 
