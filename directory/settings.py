@@ -18,8 +18,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Runtime configuration; see the README's settings table for each field."""
 
+    # Errors name the setting, never its value: URLs and keys carry passwords.
     model_config = SettingsConfigDict(
-        env_prefix="DEKAT_", env_ignore_empty=True, extra="ignore", frozen=True
+        env_prefix="DEKAT_",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
     )
 
     database_url: str = Field(

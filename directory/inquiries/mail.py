@@ -24,6 +24,7 @@ from typing import Final
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from email_validator import EmailNotValidError, validate_email
+from pydantic import SecretStr
 
 from directory.settings import Settings
 
@@ -119,7 +120,8 @@ def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> bool:
     (``smtplib.SMTPException``, ``OSError``) reach the caller."""
     if settings.smtp_url is None or settings.mail_from is None:
         return False
-    config = parse_smtp_url(settings.smtp_url.get_secret_value())
+    url = settings.smtp_url
+    config = parse_smtp_url(url.get_secret_value() if isinstance(url, SecretStr) else str(url))
     message = build_message(settings.mail_from, to, subject, body)
     with _connect(config, settings.smtp_timeout_s) as client:
         if config.username is not None:

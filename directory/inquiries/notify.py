@@ -122,7 +122,9 @@ def _send(settings: Settings, to: str, subject: str, body: str, what: str) -> bo
         return send_mail(settings, to=to, subject=subject, body=body)
     except (smtplib.SMTPException, OSError, ValueError) as exc:
         log.warning("%s: e-mail not sent (%s: %s)", what, type(exc).__name__, exc)
-        return False
+    except Exception:  # a notice must never take anything down with it
+        log.exception("%s: e-mail not sent", what)
+    return False
 
 
 def notify_owners(
