@@ -11,11 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from directory.submissions.schemas import HONEYPOT_FIELD
-
 _CAP = 20_000
-
-__all__ = ["HONEYPOT_FIELD"]
 
 
 class InquiryCreate(BaseModel):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Business, Inquiry
 from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, owned_business
+from tests.security.hostile import unescaped_markup
 from tests.web.forms import csrf_from, log_in_editor, open_private_link
 from tests.web.html import parse
 
@@ -228,3 +229,23 @@ def test_a_reported_inquiry_goes_to_the_editor(
         row = session.get(Inquiry, inquiry_id)
         assert row is not None
         assert row.status == "hidden"
+
+
+def test_hostile_text_stays_text_on_every_page(
+    client: TestClient, owner: TestClient, owned: Owned, slug: str,
+    sessions: sessionmaker[Session],
+) -> None:  # fmt: skip
+    hostile = "&lt;script&gt;alert(1)&lt;/script&gt;<img src=x onerror=alert(2)>"
+    bounced = _send(client, slug, name=hostile, contact="<svg/onload=alert(3)>")
+    assert bounced.status_code == 422
+    assert unescaped_markup(bounced.text) is None
+    link = _receipt_link(client, slug, name=hostile, company=hostile, message=hostile)
+    assert _open_receipt(client, link).status_code == 303
+    [inquiry_id] = _inquiry_ids(sessions)
+    for page in (
+        client.get(f"/pertanyaan/{inquiry_id}").text,
+        owner.get(f"/pemilik/{owned.submission_id}").text,
+    ):
+        assert unescaped_markup(page) is None
+        assert "<script>alert(1)" not in page
+        assert "onerror=alert(2)" not in page  # the tag was stripped on the way in
