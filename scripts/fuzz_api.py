@@ -51,8 +51,9 @@ WRONG_TOKEN_IS_NOT_FOUND = frozenset(
     {"GET /api/v1/submissions/{submission_id}", "GET /api/v1/inquiries/{inquiry_id}"}
 )
 """Operations that answer a wrong token with the same 404 as an unknown id, so that ids
-cannot be probed (``docs/submissions.md``, ``docs/owners.md``). schemathesis' ``ignored_auth`` check wants
-401 or 403 there, so it is skipped for them; ``tests/security`` checks their tokens."""
+cannot be probed (``docs/submissions.md``, ``docs/owners.md``). schemathesis'
+``ignored_auth`` check wants 401 or 403 there, so it is skipped for them;
+``tests/security`` checks their tokens."""
 
 AnyCase = Case[Any]
 HeadersFor = Callable[[str], Mapping[str, str]]
