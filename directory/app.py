@@ -14,6 +14,8 @@ from directory.api.routes import businesses, catalog, health, matches
 from directory.api.routes import search as search_routes
 from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
+from directory.inquiries import admin_router as inquiry_admin
+from directory.inquiries import router as inquiry_routes
 from directory.interactions import router as interaction_routes
 from directory.owner_hints import router as owner_hint_routes
 from directory.photos import router as photo_routes
@@ -43,6 +45,8 @@ def build_api_router() -> APIRouter:
     api.include_router(review_routes.admin_router)
     api.include_router(photo_routes.router)
     api.include_router(photo_routes.admin_router)
+    api.include_router(inquiry_routes.router)
+    api.include_router(inquiry_admin.router)
     api.include_router(interaction_routes.router)
     api.include_router(recommendation_routes.router)
     return api

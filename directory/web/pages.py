@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from directory.web.routes import business, moderation, owner, places, readers, search, submit
+from directory.web.routes import (
+    business,
+    inquiries,
+    inquiry_editor,
+    inquiry_owner,
+    moderation,
+    owner,
+    places,
+    readers,
+    search,
+    submit,
+)
 
 
 def build_pages_router() -> APIRouter:
@@ -16,5 +27,8 @@ def build_pages_router() -> APIRouter:
     pages.include_router(submit.router)
     pages.include_router(owner.router)
     pages.include_router(moderation.router)
+    pages.include_router(inquiries.router)
+    pages.include_router(inquiry_owner.router)
+    pages.include_router(inquiry_editor.router)
     pages.include_router(readers.router)
     return pages

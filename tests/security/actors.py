@@ -75,6 +75,8 @@ class Actors:
     photo_id: int
     secret_name: str = "Rahasia Menunggu Moderasi"
     writer_key: str = ""  # an API key with the scope interactions:write
+    inquiry_id: str = ""  # a buyer's inquiry to owner_business
+    inquiry_token: str = ""  # its receipt token
 
 
 def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
@@ -102,6 +104,11 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         headers=bearer(owner_token),
     )
     assert photo.status_code == 201, photo.text
+    inquiry = client.post(
+        f"/api/v1/businesses/{owner_business}/inquiries",
+        json={"name": "Budi", "contact": "budi@example.com", "message": "Ada stok?"},
+    )
+    assert inquiry.status_code == 201, inquiry.text
     return Actors(
         admin=admin,
         revoked_admin=revoked,
@@ -114,4 +121,6 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         review_id=review.json()["review"]["id"],
         photo_id=photo.json()["id"],
         writer_key=writer_key,
+        inquiry_id=inquiry.json()["id"],
+        inquiry_token=inquiry.json()["receipt_token"],
     )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
 from directory.hours import hours_from_picker
+from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
 from directory.owner_hints.page import hints_section
 from directory.photos import service as photo_service
@@ -64,6 +65,8 @@ NOTICES: Final = {
     "status": N_("The status of your listing was changed."),
     "foto": N_("Photo added."),
     "foto-dihapus": N_("Photo removed."),
+    "jawaban": N_("Your answer was saved; the buyer can read it now."),
+    "dilaporkan": N_("Reported. An editor will look at this inquiry."),
 }
 
 
@@ -126,6 +129,9 @@ def owner_context(
         "can_add_photos": False,
         "field_labels": FIELD_LABELS,
         "ranking_hints": None,
+        "inquiries": [],
+        "inquiry_errors": {},
+        "inquiry_drafts": {},
     }
     notice = NOTICES.get(page.request.query_params.get("ok", ""))
     if notice:
@@ -144,6 +150,7 @@ def owner_context(
         pending_edits=owners.pending_edits(session, business.id),
         photos=photo_service.list_business_photos(session, business.id),
         can_add_photos=business.status in owners.OWNER_STATUSES,
+        inquiries=inquiry_service.owner_inquiries(session, business.id, token, limit=100)[0],
     )
     context["ranking_hints"] = hints_section(
         session, business, now=local_now(page.settings.timezone), timezone=page.settings.timezone,
