@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -14,6 +17,9 @@ from directory.api.routes import businesses, catalog, health, matches
 from directory.api.routes import search as search_routes
 from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
+from directory.insights import router as insight_routes
+from directory.insights.appearances import AppearanceCounter
+from directory.insights.lifespan import appearance_flushing
 from directory.interactions import router as interaction_routes
 from directory.photos import router as photo_routes
 from directory.recommendations import router as recommendation_routes
@@ -43,7 +49,15 @@ def build_api_router() -> APIRouter:
     api.include_router(photo_routes.admin_router)
     api.include_router(interaction_routes.router)
     api.include_router(recommendation_routes.router)
+    api.include_router(insight_routes.router)
     return api
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work that lives as long as the server: flushing appearance counts."""
+    async with appearance_flushing(app):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -57,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     engine = make_engine(
@@ -78,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_engine = engine
         app.state.read_sessions = app.state.sessions
     app.state.read_router = build_read_router(app.state, settings)
+    app.state.appearances = AppearanceCounter(app.state.sessions, timezone=settings.timezone)
     if app.state.read_router.has_replica:
         app.add_middleware(PrimaryAfterWriteMiddleware, window_s=app.state.read_router.window_s)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

@@ -39,6 +39,7 @@ from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import format_phone
 from directory.web.i18n import FIELD_LABELS, N_
+from directory.web.owner_insights import insights_context
 from directory.web.routes.submit import PRICE_LABELS, category_groups, pin_map_json
 
 router = APIRouter()
@@ -143,6 +144,7 @@ def owner_context(
         photos=photo_service.list_business_photos(session, business.id),
         can_add_photos=business.status in owners.OWNER_STATUSES,
     )
+    context.update(insights_context(page, business.id))
     return context
 
 
