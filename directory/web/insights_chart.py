@@ -47,6 +47,7 @@ class Bar:
 class AxisLabel:
     x: float
     text: str
+    anchor: str  # SVG text-anchor: the first label starts at the axis, the last ends there
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +111,16 @@ def bar_chart(
                 segments.append(Segment(round(x, 2), round(y, 2), round(bar_w, 2), round(h, 2), s.css))
         parts = ", ".join(f"{s.label}: {format_value(s.values[i])}" for s in series)
         bars.append(Bar(title=f"{format_day(day)} — {parts}", segments=segments))
-    marks = sorted({0, (len(days) - 1) // 2, len(days) - 1}) if days else []
-    x_labels = [AxisLabel(round(LEFT + (i + 0.5) * slot, 2), format_day(days[i])) for i in marks]
+    x_labels = []
+    if days:
+        last = len(days) - 1
+        x_labels.append(AxisLabel(float(LEFT), format_day(days[0]), "start"))
+        if last >= 2:
+            mid = last // 2
+            x_labels.append(AxisLabel(round(LEFT + (mid + 0.5) * slot, 2), format_day(days[mid]),
+                                      "middle"))  # fmt: skip
+        if last >= 1:
+            x_labels.append(AxisLabel(float(WIDTH), format_day(days[last]), "end"))
     return BarChart(
         id=chart_id,
         title=title,
