@@ -119,12 +119,8 @@ def _upsert(session: Session, counts: Counter[Key]) -> int:
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
         existing.update(session.scalars(select(Business.id).where(Business.id.in_(chunk))))
-    rows = [
-        {"business_id": b, "day": d, "metric": m, "count": n}
-        for (b, d, m), n in sorted(counts.items())
-        if b in existing
-    ]
-    if not rows:
+    kept = [(key, n) for key, n in sorted(counts.items()) if key[0] in existing]
+    if not kept:
         return 0
     table = cast(Table, BusinessDailyCount.__table__)
     dialect = session.get_bind().dialect.name
@@ -135,16 +131,19 @@ def _upsert(session: Session, counts: Counter[Key]) -> int:
             index_elements=[table.c.business_id, table.c.day, table.c.metric],
             set_={"count": table.c.count + stmt.excluded["count"]},
         )
+        rows = [{"business_id": b, "day": d, "metric": m, "count": n} for (b, d, m), n in kept]
         for start in range(0, len(rows), _CHUNK):
             session.execute(stmt, rows[start : start + _CHUNK])
         return len(rows)
-    for row in rows:  # any other backend: read, then update or insert
-        stored = session.get(BusinessDailyCount, (row["business_id"], row["day"], row["metric"]))
+    for (business_id, day, metric), n in kept:  # any other backend: read, then write
+        stored = session.get(BusinessDailyCount, (business_id, day, metric))
         if stored is None:
-            session.add(BusinessDailyCount(**row))
+            session.add(
+                BusinessDailyCount(business_id=business_id, day=day, metric=metric, count=n)
+            )
         else:
-            stored.count += int(row["count"])
-    return len(rows)
+            stored.count += n
+    return len(kept)
 
 
 def count_shown(request: Request, metric: str, business_ids: Iterable[int]) -> None:

@@ -54,7 +54,9 @@ def _appearances(
     session: Session, business_id: int, *, since: date, until: date
 ) -> dict[date, dict[str, int]]:
     rows = session.execute(
-        select(BusinessDailyCount.day, BusinessDailyCount.metric, func.sum(BusinessDailyCount.count))
+        select(
+            BusinessDailyCount.day, BusinessDailyCount.metric, func.sum(BusinessDailyCount.count)
+        )
         .where(
             BusinessDailyCount.business_id == business_id,
             BusinessDailyCount.day >= since,

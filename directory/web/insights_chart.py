@@ -108,7 +108,9 @@ def bar_chart(
             h = plot_h * s.values[i] / top
             if h > 0:
                 y -= h
-                segments.append(Segment(round(x, 2), round(y, 2), round(bar_w, 2), round(h, 2), s.css))
+                segments.append(
+                    Segment(round(x, 2), round(y, 2), round(bar_w, 2), round(h, 2), s.css)
+                )
         parts = ", ".join(f"{s.label}: {format_value(s.values[i])}" for s in series)
         bars.append(Bar(title=f"{format_day(day)} — {parts}", segments=segments))
     x_labels = []

@@ -110,8 +110,9 @@ def insights_context(page: Page, business_id: int) -> dict[str, Any]:
     return {
         "insights": insights,
         "insight_periods": [
-            PeriodLink(p, page.gettext("%(days)s days", days=p), f"{path}?hari={p}#insights-h",
-                       p == days)
+            PeriodLink(
+                p, page.gettext("%(days)s days", days=p), f"{path}?hari={p}#insights-h", p == days
+            )
             for p in PERIODS
         ],  # fmt: skip
         "insight_rows": _rows(page, insights),

@@ -52,7 +52,9 @@ def test_owner_dashboard_without_javascript(
         assert totals.locator("#insights-phone td").inner_text() == "1"
         chart = tab.locator("#chart-clicks")
         box = chart.bounding_box()
-        assert box is not None and box["width"] > 200 and box["height"] > 40
+        assert box is not None
+        assert box["width"] > 200
+        assert box["height"] > 40
         assert chart.locator("rect.bar-phone").count() == 1
         if os.environ.get("DEKAT_SCREENSHOT_DIR"):
             tab.locator("#insights").screenshot(
