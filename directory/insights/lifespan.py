@@ -24,11 +24,14 @@ async def _flush_periodically(counter: AppearanceCounter, interval_s: float) -> 
 
 
 @contextlib.asynccontextmanager
-async def appearance_flushing(
-    app: FastAPI, *, interval_s: float = FLUSH_INTERVAL_S
-) -> AsyncIterator[None]:
-    """Flush ``app.state.appearances`` every ``interval_s`` while serving, and at shutdown."""
+async def appearance_flushing(app: FastAPI) -> AsyncIterator[None]:
+    """Flush ``app.state.appearances`` periodically while serving, and at shutdown.
+
+    The period is ``FLUSH_INTERVAL_S`` unless ``app.state.appearance_flush_interval_s``
+    says otherwise (tests that must see what only the shutdown writes).
+    """
     counter: AppearanceCounter = app.state.appearances
+    interval_s: float = getattr(app.state, "appearance_flush_interval_s", FLUSH_INTERVAL_S)
     task = asyncio.create_task(_flush_periodically(counter, interval_s))
     try:
         yield

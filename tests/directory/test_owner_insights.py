@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -161,6 +161,7 @@ def test_only_the_owner_reads_insights_and_days_is_checked(
 
 def test_pending_counts_are_flushed_at_shutdown(settings: Settings) -> None:
     app = create_app(settings)
+    app.state.appearance_flush_interval_s = 3600.0  # only the shutdown may write here
     try:
         with TestClient(app) as client:
             sessions = app.state.sessions
@@ -246,5 +247,18 @@ def test_unknown_metric_is_refused(sessions: sessionmaker[Session]) -> None:
         AppearanceCounter(sessions, timezone="Asia/Jakarta").add("clicks", [1])
 
 
-def test_the_app_counts_in_its_own_buffer(app: FastAPI) -> None:
-    assert isinstance(app.state.appearances, AppearanceCounter)
+def test_the_periodic_flush_writes_while_serving(settings: Settings) -> None:
+    app = create_app(settings)
+    app.state.appearance_flush_interval_s = 0.05
+    try:
+        with TestClient(app) as client:
+            _, mine = _owner(client, app.state.sessions, "Kopi Senja Serpong")
+            client.get("/api/v1/businesses", params=NEAR)
+            for _ in range(200):  # up to 10 s on a busy machine; no timing is asserted
+                if _stored(app.state.sessions):
+                    break
+                time.sleep(0.05)
+            assert _stored(app.state.sessions) == {(mine, SEARCH): 1}
+            assert app.state.appearances.pending() == 0
+    finally:
+        app.state.engine.dispose()
