@@ -6,6 +6,10 @@ by ``benchmarks/search.py`` (migrated to head first).
 
     .venv/bin/python benchmarks/search.py --count 20000 --build-only --no-postgres
     .venv/bin/python benchmarks/appearances.py --db benchmarks/out/search_20000_20261128.db
+
+``--ab`` also times ``GET /api/v1/businesses`` (nearest 20) in process through the whole
+app, alternating rounds with counting on and off (the app without its counter), so that
+the load of a shared machine falls on both sides alike.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="SQLite file of search.py")
     parser.add_argument("--requests", type=int, default=100_000)
     parser.add_argument("--page", type=int, default=20)
+    parser.add_argument("--ab", action="store_true", help="search API with/without counting")
+    parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "bench.db"
@@ -62,6 +68,8 @@ def main() -> None:
         with sessions() as session:
             total = session.scalar(select(func.sum(BusinessDailyCount.count)))
         engine.dispose()
+        if args.ab:
+            ab_search_api(f"sqlite:///{copy}", rounds=args.rounds)
     print(f"businesses {len(ids):,}; {args.requests:,} requests of {args.page} results")
     print(
         f"add() per request: p50 {statistics.median(per_call_us):.2f} us, "
@@ -70,6 +78,42 @@ def main() -> None:
     print(f"flush of {keys:,} keys (written {written:,}): {flush_s * 1000:.1f} ms on SQLite")
     assert total == args.requests * args.page, total
     print(f"stored counts add up: {total:,}; load average {os.getloadavg()[0]:.2f}")
+
+
+def ab_search_api(url: str, *, rounds: int, per_round: int = 50) -> None:
+    """Median latency of the search API with and without counting, rounds interleaved."""
+    from fastapi.testclient import TestClient
+
+    from directory.app import create_app
+    from directory.settings import Settings
+
+    app = create_app(Settings(database_url=url, demo_count=0))
+    counter = app.state.appearances
+    rng = random.Random(11)
+    paths = [
+        f"/api/v1/businesses?lat={-6.30 + rng.uniform(-0.1, 0.1):.5f}"
+        f"&lon={106.65 + rng.uniform(-0.1, 0.1):.5f}&sort=distance&limit=20"
+        for _ in range(per_round)
+    ]
+    timings: dict[str, list[float]] = {"counting": [], "not counting": []}
+    with TestClient(app) as client:
+        for path in paths:  # warm up
+            client.get(path)
+        for r in range(rounds):
+            for label in ("counting", "not counting") if r % 2 else ("not counting", "counting"):
+                app.state.appearances = counter if label == "counting" else None
+                for path in paths:
+                    t0 = time.perf_counter()
+                    assert client.get(path).status_code == 200
+                    timings[label].append((time.perf_counter() - t0) * 1000)
+        app.state.appearances = counter
+    app.state.engine.dispose()
+    for label, values in timings.items():
+        values.sort()
+        print(
+            f"GET /api/v1/businesses nearest 20, {label}: {len(values)} requests, "
+            f"p50 {statistics.median(values):.2f} ms, p95 {values[int(len(values) * 0.95)]:.2f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
@@ -65,6 +66,7 @@ class AppearanceCounter:
         self._lock = threading.Lock()
         self._flush_lock = threading.Lock()
         self._flushing = False
+        self._retry_at = 0.0  # monotonic time before which a full buffer waits (after a failure)
 
     def today(self) -> date:
         """The local date in the site's time zone (the day counts are filed under)."""
@@ -78,7 +80,11 @@ class AppearanceCounter:
         with self._lock:
             for business_id in business_ids:
                 self._buffer[(business_id, day, metric)] += 1
-            start = len(self._buffer) >= self._max_keys and not self._flushing
+            start = (
+                len(self._buffer) >= self._max_keys
+                and not self._flushing
+                and time.monotonic() >= self._retry_at
+            )
             if start:
                 self._flushing = True
         if start:
@@ -102,6 +108,7 @@ class AppearanceCounter:
                 log.warning("appearance counts not written; kept for the next flush", exc_info=True)
                 with self._lock:
                     self._buffer.update(taken)
+                    self._retry_at = time.monotonic() + FLUSH_INTERVAL_S  # no retry storm
                 return 0
 
     def _flush_in_background(self) -> None:

@@ -242,6 +242,25 @@ def test_a_full_buffer_flushes_itself_off_the_request_path(
     assert sum(_stored(sessions).values()) == 3
 
 
+def test_after_a_failed_flush_a_full_buffer_waits_for_the_next_interval(
+    sessions: sessionmaker[Session], session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = make_business(session)
+    counter = AppearanceCounter(sessions, timezone="Asia/Jakarta", max_keys=1)
+    started: list[threading.Thread] = []
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+
+    def down(*_: object) -> int:
+        raise OperationalError("INSERT", {}, Exception("database is away"))
+
+    monkeypatch.setattr(appearances, "_upsert", down)
+    assert counter.flush() == 0
+    for _ in range(5):  # a busy site while the database is away: no thread per request
+        counter.add(SEARCH, [place.id])
+    assert started == []
+    assert counter.pending() == 1
+
+
 def test_unknown_metric_is_refused(sessions: sessionmaker[Session]) -> None:
     with pytest.raises(ValueError, match="metric"):
         AppearanceCounter(sessions, timezone="Asia/Jakarta").add("clicks", [1])
