@@ -39,8 +39,8 @@ class PeriodLink:
 
 def period_days(page: Page) -> int:
     """The period the owner picked (``?hari=7|30|90``), else the default."""
-    text = page.request.query_params.get("hari", "")
-    return int(text) if text.isdigit() and int(text) in PERIODS else DEFAULT_PERIOD
+    chosen = {str(p): p for p in PERIODS}.get(page.request.query_params.get("hari", ""))
+    return chosen or DEFAULT_PERIOD
 
 
 def _charts(page: Page, insights: OwnerInsights) -> list[BarChart]:

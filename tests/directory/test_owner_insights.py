@@ -248,16 +248,23 @@ def test_after_a_failed_flush_a_full_buffer_waits_for_the_next_interval(
     place = make_business(session)
     counter = AppearanceCounter(sessions, timezone="Asia/Jakarta", max_keys=1)
     started: list[threading.Thread] = []
-    monkeypatch.setattr(threading.Thread, "start", lambda thread: started.append(thread))
+    real_start = threading.Thread.start
+
+    def record(thread: threading.Thread) -> None:
+        started.append(thread)
+        real_start(thread)
 
     def down(*_: object) -> int:
         raise OperationalError("INSERT", {}, Exception("database is away"))
 
+    monkeypatch.setattr(threading.Thread, "start", record)
     monkeypatch.setattr(appearances, "_upsert", down)
-    assert counter.flush() == 0
+    counter.add(SEARCH, [place.id])  # full: one flush in the background, which fails
+    assert len(started) == 1
+    started[0].join()
     for _ in range(5):  # a busy site while the database is away: no thread per request
         counter.add(SEARCH, [place.id])
-    assert started == []
+    assert len(started) == 1
     assert counter.pending() == 1
 
 

@@ -93,8 +93,10 @@ def test_period_links_work_without_javascript(
     assert len(week.by_id("chart-appearances").find_all("g", class_="day")) == 7
     ninety = parse(client.get(f"{path}?hari=90").text)
     assert len(ninety.by_id("chart-clicks").find_all("g", class_="day")) == 90
-    odd = parse(client.get(f"{path}?hari=365").text)  # not a period: the default
-    assert odd.by_id("insights-period-30").attrs["aria-current"] == "page"
+    for odd_value in ("365", "²", "7.0", "-7", "%00"):  # not a period: the default
+        odd = client.get(f"{path}?hari={odd_value}")
+        assert odd.status_code == 200, odd_value
+        assert parse(odd.text).by_id("insights-period-30").attrs["aria-current"] == "page"
 
 
 @pytest.mark.parametrize("lang", ["en"])
