@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -16,6 +19,9 @@ from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
 from directory.inquiries import admin_router as inquiry_admin
 from directory.inquiries import router as inquiry_routes
+from directory.insights import router as insight_routes
+from directory.insights.appearances import AppearanceCounter
+from directory.insights.lifespan import appearance_flushing
 from directory.interactions import router as interaction_routes
 from directory.owner_hints import router as owner_hint_routes
 from directory.photos import router as photo_routes
@@ -49,7 +55,15 @@ def build_api_router() -> APIRouter:
     api.include_router(inquiry_admin.router)
     api.include_router(interaction_routes.router)
     api.include_router(recommendation_routes.router)
+    api.include_router(insight_routes.router)
     return api
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Background work that lives as long as the server: flushing appearance counts."""
+    async with appearance_flushing(app):
+        yield
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -63,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     engine = make_engine(
@@ -84,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_engine = engine
         app.state.read_sessions = app.state.sessions
     app.state.read_router = build_read_router(app.state, settings)
+    app.state.appearances = AppearanceCounter(app.state.sessions, timezone=settings.timezone)
     if app.state.read_router.has_replica:
         app.add_middleware(PrimaryAfterWriteMiddleware, window_s=app.state.read_router.window_s)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_bytes)

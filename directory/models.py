@@ -8,13 +8,14 @@ Rating aggregates are derived: ``rating_sum``/``rating_count`` hold the imported
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -377,3 +378,21 @@ class Inquiry(Base):
     # SHA-256 of the sender's address (``api.limits.client_key``), never the address.
     client_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class BusinessDailyCount(Base):
+    """How often a business was shown on one local day, per metric (no reader is stored).
+
+    ``metric`` is ``search`` (in a page of search results) or ``recommendation`` (in a
+    recommendation list); rows are upserted by ``directory.insights.appearances`` from an
+    in-process buffer, so the hot paths never write one row per request.
+    """
+
+    __tablename__ = "business_daily_count"
+
+    business_id: Mapped[int] = mapped_column(
+        ForeignKey("business.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    metric: Mapped[str] = mapped_column(String(20), primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)

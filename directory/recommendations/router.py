@@ -6,9 +6,10 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from directory.api.deps import LangDep, ReadSessionDep, SettingsDep
+from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.recommendations.schemas import RecommendationPage
 from directory.recommendations.service import RecommendationQuery, recommend, weights_for
 from directory.timerange import check_in_range
@@ -18,6 +19,7 @@ router = APIRouter(tags=["recommendations"])
 
 @router.get("/recommendations", response_model=RecommendationPage)
 def get_recommendations(
+    request: Request,
     session: ReadSessionDep,
     settings: SettingsDep,
     lang: LangDep,
@@ -47,7 +49,7 @@ def get_recommendations(
     now = datetime.now(ZoneInfo(settings.timezone))
     if at is not None:
         check_in_range(at, "at")
-    return recommend(
+    page = recommend(
         session,
         RecommendationQuery(
             lat=lat,
@@ -64,3 +66,5 @@ def get_recommendations(
         timezone=settings.timezone,
         weights=weights_for(settings.new_listing_age_days),
     )
+    count_shown(request, RECOMMENDATION, (item.business.id for item in page.items))
+    return page

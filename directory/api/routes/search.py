@@ -18,6 +18,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from directory.api.deps import get_read_session, negotiate_lang
+from directory.insights.appearances import SEARCH, count_shown
 from directory.schemas_search import Autocomplete, SearchPage
 from directory.search.params import (
     MAX_LIMIT,
@@ -130,7 +131,9 @@ async def search(
         interpret=interpret,
     )
     lang_code = negotiate_lang(request, lang, settings.default_lang)
-    return _json(search_businesses(session, params, now=now, lang=lang_code))
+    page = search_businesses(session, params, now=now, lang=lang_code)
+    count_shown(request, SEARCH, (hit.id for hit in page.items))
+    return _json(page)
 
 
 @router.get("/autocomplete", response_model=Autocomplete, summary="Suggestions as you type")

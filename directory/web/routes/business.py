@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.errors import InvalidInput, NotFound
+from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Business, BusinessStatus
 from directory.photos import service as photo_service
 from directory.photos.images import THUMB_SIDE_PX
@@ -116,6 +117,19 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
         image_urls=[page.absolute(p.url) for p in photos] or None,
     )
     marker = MapMarker(lat=detail.lat, lon=detail.lon, name=detail.name, url="")
+    nearby = recommend_for_place(
+        session,
+        settings=page.settings,
+        lat=detail.lat,
+        lon=detail.lon,
+        lang=page.lang,
+        at=at,
+        origin="place",  # around this business, not the reader: "650 m dari sini"
+        exclude={business.id},
+        limit=NEARBY_LIMIT,
+        anchor_id=business.id,
+    )
+    count_shown(page.request, RECOMMENDATION, (r.summary.id for r in nearby))
     return {
         "b": detail,
         "canonical_url": canonical,
@@ -132,18 +146,7 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
         "inquiry_enabled": business.status == BusinessStatus.PUBLISHED,
         "review_errors": {},
         "review_values": {},
-        "nearby": recommend_for_place(
-            session,
-            settings=page.settings,
-            lat=detail.lat,
-            lon=detail.lon,
-            lang=page.lang,
-            at=at,
-            origin="place",  # around this business, not the reader: "650 m dari sini"
-            exclude={business.id},
-            limit=NEARBY_LIMIT,
-            anchor_id=business.id,
-        ),
+        "nearby": nearby,
         "notice": "",
         "tracking": False,
     }

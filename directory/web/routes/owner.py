@@ -41,6 +41,7 @@ from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import format_phone
 from directory.web.i18n import FIELD_LABELS, N_
+from directory.web.owner_insights import insights_context
 from directory.web.routes.submit import PRICE_LABELS, category_groups, pin_map_json
 
 router = APIRouter()
@@ -156,6 +157,7 @@ def owner_context(
         session, business, now=local_now(page.settings.timezone), timezone=page.settings.timezone,
         lang=page.lang,
     )  # fmt: skip
+    context.update(insights_context(page, business.id))
     return context
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
 from directory.errors import NotFound
+from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Area, Category
 from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
@@ -101,6 +102,7 @@ def area_page(slug: str, page: PageDep, session: ReadSessionDep) -> HTMLResponse
         Link(c.slug, c.name, "/cari?" + urlencode({"area": area_value, "kategori": c.slug}))
         for c in top_categories(session, page.lang)
     ]
+    count_shown(page.request, RECOMMENDATION, (r.summary.id for r in recommended))
     markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
     return page.render(
         "area.html",
@@ -162,6 +164,7 @@ def category_page(
     more = {"kategori": category.slug, "urut": "rating"}
     if in_area is not None:
         more["area"] = _area_param(session, in_area)
+    count_shown(page.request, RECOMMENDATION, (r.summary.id for r in recommended))
     markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
     area_choices = [
         Link(a.slug, a.name)

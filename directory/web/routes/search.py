@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
+from directory.insights.appearances import RECOMMENDATION, SEARCH, count_shown
 from directory.schemas_search import Interpretation
 from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
@@ -165,6 +166,9 @@ def render_search(page: Page, session: Session, *, home: bool) -> HTMLResponse:
     start = _start_rank(page) if form.cursor else 1
     personal = personal_sections(page, session, at=at) if home else PersonalSections()
     results = outcome.results
+    if not home:
+        count_shown(page.request, SEARCH, (r.summary.id for r in results))
+    count_shown(page.request, RECOMMENDATION, (r.summary.id for r in personal.for_you))
     next_url = ""
     if outcome.next_cursor:
         next_url = form.url(cursor=outcome.next_cursor) + f"&dari={start + len(results)}"

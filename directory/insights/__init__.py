@@ -1,0 +1,1 @@
+"""Owner insights: counts of how a listing was seen and used (never who saw it)."""
