@@ -124,9 +124,7 @@ def build_groups(
     # Readers and targets follow the model's trust rule: the visits of a key's visitors
     # beyond its per-place cap count nowhere, so they neither make a reader eligible nor
     # become a query.
-    counted = events.visits & admitted_events(
-        events, cap=(params or FitParams()).key_visitor_cap
-    )
+    counted = events.visits & admitted_events(events, cap=(params or FitParams()).key_visitor_cap)
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
         visit_rows = s + np.flatnonzero(counted[s:e])
         if visit_rows.shape[0] < 3:

@@ -137,8 +137,10 @@ def _recent(
         np.maximum.at(last, history.event_index[:cut], history.epoch_s[:cut])
     per_place = np.where(
         np.isfinite(last),
-        np.exp2(-np.maximum(now_s - np.where(np.isfinite(last), last, now_s), 0.0)
-                / (86_400.0 * w.recent_half_life_days)),
+        np.exp2(
+            -np.maximum(now_s - np.where(np.isfinite(last), last, now_s), 0.0)
+            / (86_400.0 * w.recent_half_life_days)
+        ),
         0.0,
     )
     result: FloatArray = np.where(place >= 0, per_place[np.maximum(place, 0)], 0.0)
