@@ -37,13 +37,20 @@ KS: Final = (1, 5, 10, 20)
 FIXED: Final = frozenset({"text_match", "category_match", "new_listing"})
 """Signals a next-visit holdout says nothing about (no text, no asked category; the
 new-listing boost is computed after the blend): their coefficients stay 1."""
+FITTED_ONLY: Final = frozenset(
+    {"habit", "own_next", "recent", "own_area", "distance_short", "distance_long", "visit_share"}
+)
+"""Signals whose shipped coefficient is 0: extra views of the reader's history and of the
+distance that only a blend fitted on the deployment's own holdout switches on (and
+weighs), so a site without a fit ranks exactly as the formula was designed."""
 HABIT_STEPS: Final = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 1000.0)
 """Extra ``habit`` weights tried when the fit alone does not beat the baselines."""
 
 
 @dataclass(frozen=True, slots=True)
 class Blend:
-    """Coefficients per signal (missing ones: 1, ``habit``: 0) and how they were chosen."""
+    """Coefficients per signal (missing ones: 1, those in ``FITTED_ONLY``: 0) and how they
+    were chosen."""
 
     coefficients: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     source: str = "default"
@@ -57,7 +64,7 @@ class Blend:
 
     def coefficient(self, signal: str) -> float:
         """The coefficient of one signal."""
-        return float(self.coefficients.get(signal, 0.0 if signal == "habit" else 1.0))
+        return float(self.coefficients.get(signal, 0.0 if signal in FITTED_ONLY else 1.0))
 
     def vector(self, signals: Sequence[str]) -> FloatArray:
         """Coefficients in the order of ``signals``."""
@@ -113,7 +120,7 @@ def fit_coefficients(
     ``l2 × Σ (β − β₀)²`` against a log-likelihood summed over the queries, so with few
     queries the fit stays near the defaults and with many it follows the data.
     """
-    prior = np.array([0.0 if s == "habit" else 1.0 for s in signals])
+    prior = np.array([0.0 if s in FITTED_ONLY else 1.0 for s in signals])
     usable = [g for g in groups if g.target is not None and g.features.shape[0] > 1]
     if not usable:
         return {s: float(b) for s, b in zip(signals, prior, strict=True)}

@@ -24,17 +24,17 @@ from datetime import UTC, datetime, tzinfo
 import numpy as np
 from numpy.typing import NDArray
 
-from recommender.blend import Blend, Figures, Group
+from recommender.blend import FITTED_ONLY, Blend, Figures, Group
 from recommender.candidates import Candidate, Context
 from recommender.events import EventArrays, FloatArray, IntArray
 from recommender.history import build_history
-from recommender.interactions import FitParams, InteractionModel
+from recommender.interactions import FitParams, InteractionModel, admitted_events
 from recommender.mix import MixProfile
 from recommender.ranking import COLUMN, SIGNALS, score_candidates
 from recommender.weights import DEFAULT_WEIGHTS, KIND_WEIGHTS, VISIT_KINDS, RankingWeights
 
 EARTH_RADIUS_M = 6_371_008.8
-RAW: Blend = Blend(coefficients={"habit": 1.0})
+RAW: Blend = Blend(coefficients=dict.fromkeys(FITTED_ONLY, 1.0))
 """Every coefficient 1: the raw contribution matrix the blend is fitted on."""
 _KIND_OF_WEIGHT = {w: k for k, w in sorted(KIND_WEIGHTS.items(), key=lambda kv: kv[0])}
 
@@ -121,8 +121,12 @@ def build_groups(
     starts = np.r_[0, ends[:-1]] if n else np.zeros(0, dtype=np.int64)
     cut_time = np.full(n, np.inf)
     chosen: list[tuple[int, NDArray[np.int64]]] = []
+    # Readers and targets follow the model's trust rule: the visits of a key's visitors
+    # beyond its per-place cap count nowhere, so they neither make a reader eligible nor
+    # become a query.
+    counted = events.visits & admitted_events(events, cap=(params or FitParams()).key_visitor_cap)
     for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        visit_rows = s + np.flatnonzero(events.visits[s:e])
+        visit_rows = s + np.flatnonzero(counted[s:e])
         if visit_rows.shape[0] < 3:
             continue
         chosen.append((s, visit_rows))

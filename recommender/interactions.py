@@ -400,6 +400,14 @@ class InteractionModel:
         )
 
 
+def admitted_events(events: EventArrays, *, cap: int) -> NDArray[np.bool_]:
+    """Which events the model counts under the per-key visitor cap (``_admitted``): the
+    blend's holdout (``recommender.holdout``) picks its readers and targets by the same
+    rule, so a key's invented visitors train the ranker no more than they move a place."""
+    _, item_of_event = np.unique(events.business_ids, return_inverse=True)
+    return _admitted(events, item_of_event.reshape(-1).astype(np.int64), cap)
+
+
 def _admitted(events: EventArrays, items: IntArray, cap: int) -> NDArray[np.bool_]:
     """Which events count: all of those without a sender; of one sender's visitors to one
     place, the events of the first ``cap`` (by their first event there, then user index).

@@ -71,8 +71,12 @@ def personal_signals(
         np.float64, copy=False
     )
 
+    visit_total = float(visits_per_place.sum())
     out = {
         "habit": _habit(history, cut, place, engagement, now_s),
+        "recent": _recent(history, cut, place, now_s, w),
+        "visit_share": visits / visit_total if visit_total > 0 else np.zeros(ids.shape[0]),
+        "own_area": _own_area(pool, place, engagement, w),
         "revisit": w.revisit * log_share(share, floor=w.revisit_share_floor),
         "just_visited": _just_visited(history, cut, place, now_s, w),
         "favourite_category": _favourite_category(pool, history, engagement, w),
@@ -82,11 +86,12 @@ def personal_signals(
         similarity = model.covisit_scores(history.distinct_ids, np.log1p(engagement), ids)
         out["co_visit"] = w.co_visit * log_share(similarity, floor=w.co_visit_floor)
         params["similarity"] = similarity
-    probability, source = _next_place(ids, history, cut, model, w)
+    probability, own_probability, source = _next_place(ids, history, cut, model, w)
     if source is not None:
         gap_h = (now_s - float(history.epoch_s[source])) / 3600.0
         fade = float(half_life_decay(np.array([gap_h]), half_life=w.next_place_half_life_h)[0])
         out["next_place"] = w.next_place * fade * log_share(probability, floor=w.next_place_floor)
+        out["own_next"] = fade * log_share(own_probability, floor=w.next_place_floor)
         params["probability"] = probability
         params["from_business_id"] = np.full(ids.shape[0], float(history.business_ids[source]))
     return PersonalSignals(out, params)
@@ -114,6 +119,55 @@ def _habit(
     recency = np.where(np.isfinite(days), np.exp2(-np.maximum(days, 0.0) / 30.0), 0.0)
     per_place = np.where(engagement > 0, np.log1p(engagement) + HABIT_RECENCY_TIE * recency, 0.0)
     result: FloatArray = np.where(place >= 0, per_place[np.maximum(place, 0)], 0.0)
+    return result
+
+
+def _recent(
+    history: UserHistory, cut: int, place: IntArray, now_s: float, w: RankingWeights
+) -> FloatArray:
+    """``2^(−days since the reader's last interaction with the place / half-life)``.
+
+    ``habit`` counts how often, ``revisit`` weighs that by the hour; this says how lately:
+    readers drift from old haunts to new ones, and a fitted blend learns how much that
+    matters on the site.
+    """
+    m = history.distinct_ids.shape[0]
+    last = np.full(m, -np.inf)
+    if cut:
+        np.maximum.at(last, history.event_index[:cut], history.epoch_s[:cut])
+    per_place = np.where(
+        np.isfinite(last),
+        np.exp2(
+            -np.maximum(now_s - np.where(np.isfinite(last), last, now_s), 0.0)
+            / (86_400.0 * w.recent_half_life_days)
+        ),
+        0.0,
+    )
+    result: FloatArray = np.where(place >= 0, per_place[np.maximum(place, 0)], 0.0)
+    return result
+
+
+def _own_area(
+    pool: Sequence[Candidate], place: IntArray, engagement: FloatArray, w: RankingWeights
+) -> FloatArray:
+    """Closeness to the nearest of the reader's places among the candidates: ``h / (h + d)``.
+
+    People go where they already go *around*: a new place next to their usual ones is a
+    likelier next stop than one as near the query point but in a part of town they never
+    visit. Only the reader's places that are candidates count (the directory adds all of
+    them); a place of their own scores 1.
+    """
+    mine = np.flatnonzero((place >= 0) & (engagement[np.maximum(place, 0)] > 0))
+    n = len(pool)
+    if mine.shape[0] == 0 or n == 0:
+        return np.zeros(n)
+    lat = np.radians(np.fromiter((c.lat for c in pool), np.float64, n))
+    lon = np.radians(np.fromiter((c.lon for c in pool), np.float64, n))
+    # Equirectangular distances: exact enough within a city, and n × m cheap.
+    x = (lon[:, None] - lon[None, mine]) * np.cos((lat[:, None] + lat[None, mine]) / 2)
+    y = lat[:, None] - lat[None, mine]
+    nearest = 6_371_008.8 * np.sqrt(x * x + y * y).min(axis=1)
+    result: FloatArray = w.own_area_half_life_m / (w.own_area_half_life_m + nearest)
     return result
 
 
@@ -219,11 +273,12 @@ def _next_place(
     cut: int,
     model: InteractionModel | None,
     w: RankingWeights,
-) -> tuple[FloatArray, int | None]:
-    """``P(candidate | last visited place)`` and the event index of that last visit."""
+) -> tuple[FloatArray, FloatArray, int | None]:
+    """``P(candidate | last visited place)`` (everyone's moves and the reader's), the
+    reader's own ``P`` alone, and the event index of that last visit."""
     visit_rows = np.flatnonzero(history.visits[:cut])
     if visit_rows.shape[0] == 0:
-        return np.zeros(ids.shape[0]), None
+        return np.zeros(ids.shape[0]), np.zeros(ids.shape[0]), None
     source = int(visit_rows[-1])
     here = int(history.business_ids[source])
     max_gap_s = 3600.0 * (model.params.transition_max_gap_h if model else DEFAULT_TRANSITION_GAP_H)
@@ -231,13 +286,15 @@ def _next_place(
     times = history.epoch_s[visit_rows]
     moved = (places[:-1] == here) & (places[1:] != here) & (times[1:] - times[:-1] <= max_gap_s)
     own_next = places[1:][moved]
-    own = w.next_place_own_weight * (own_next[:, None] == ids[None, :]).sum(axis=0)
+    own_moves = (own_next[:, None] == ids[None, :]).sum(axis=0).astype(np.float64)
+    own_only: FloatArray = own_moves / max(1, own_next.shape[0])
+    own = w.next_place_own_weight * own_moves
     own_total = w.next_place_own_weight * float(own_next.shape[0])
     everyone, everyone_total = (
         model.transition_counts(here, ids) if model is not None else (np.zeros(ids.shape[0]), 0.0)
     )
     denominator = own_total + everyone_total
     if denominator <= 0:
-        return np.zeros(ids.shape[0]), source
+        return np.zeros(ids.shape[0]), own_only, source
     probability: FloatArray = (own + everyone) / denominator
-    return probability, source
+    return probability, own_only, source

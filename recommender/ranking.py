@@ -52,15 +52,36 @@ SIGNALS: Final = (
     "co_visit",
     "next_place",
     "habit",
+    "own_next",
+    "recent",
+    "own_area",
+    "visit_share",
+    "distance_short",
+    "distance_long",
     "family_mix",
     "restricted",
     "new_listing",
 )
 """Signal names, in the column order of the contribution matrix (and of reason ties)."""
 COLUMN: Final = MappingProxyType({name: i for i, name in enumerate(SIGNALS)})
-NO_REASON: Final = frozenset({"just_visited", "restricted", "habit", "family_mix"})
-"""Signals that never explain a score: penalties, and ``habit``/``family_mix``, whose
-words would repeat "revisit" or say nothing about the place itself."""
+NO_REASON: Final = frozenset(
+    {
+        "just_visited",
+        "restricted",
+        "habit",
+        "family_mix",
+        "own_next",
+        "recent",
+        "own_area",
+        "visit_share",
+        "distance_short",
+        "distance_long",
+    }
+)
+"""Signals that never explain a score: penalties, ``habit``/``family_mix``, whose words
+would repeat "revisit" or say nothing about the place itself, and the fitted-only views
+of the history and of the distance (their words would repeat "revisit", "next place" or
+the distance)."""
 EVIDENCE_SIGNALS: Final = frozenset({"popular", "rating"})
 """Reasons that praise a place, so need enough evidence (``_evidenced``)."""
 
@@ -158,8 +179,8 @@ def score_candidates(
 ) -> Scored:
     """The contribution matrix (rows: ``pool``, columns: ``SIGNALS``) with the blend's
     coefficients applied; ``blend=None`` uses the model's blend, else the defaults.
-    ``recommender.blend`` fits on the raw matrix (``blend=DEFAULT_BLEND`` with the
-    ``habit`` column kept: pass ``Blend({"habit": 1.0})``)."""
+    ``recommender.blend`` fits on the raw matrix (every coefficient 1, the fitted-only
+    columns kept: ``recommender.holdout.RAW``)."""
     table = _Table.build(pool, context, weights)
     contrib = np.zeros((len(pool), len(SIGNALS)))
     params: dict[str, FloatArray] = {}
@@ -250,6 +271,14 @@ def _place_signals(contrib: FloatArray, t: _Table, w: RankingWeights) -> None:
     """Signals that depend only on the place and the query."""
     contrib[:, COLUMN["distance"]] = w.distance * distance_decay(
         t.distance_m, half_life_m=t.half_life_m
+    )
+    # The same decay at a quarter and at four times the half-life: with the three, a
+    # fitted blend shapes the distance curve to how far this site's readers go.
+    contrib[:, COLUMN["distance_short"]] = distance_decay(
+        t.distance_m, half_life_m=t.half_life_m / w.distance_scale_factor
+    )
+    contrib[:, COLUMN["distance_long"]] = distance_decay(
+        t.distance_m, half_life_m=t.half_life_m * w.distance_scale_factor
     )
     shrunk = bayesian_rating(
         t.rating_mean,

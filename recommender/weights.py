@@ -130,6 +130,14 @@ class RankingWeights:
     """The next-place signal halves for every this many hours since the last visit."""
     next_place_own_weight: float = 3.0
     """How many of everyone's transitions one of the reader's own transitions is worth."""
+    recent_half_life_days: float = 7.0
+    """``recent`` (fitted-only): the reader's last time at a place counts half after this."""
+    own_area_half_life_m: float = 500.0
+    """``own_area`` (fitted-only): closeness to the nearest of the reader's places halves
+    at this distance."""
+    distance_scale_factor: float = 4.0
+    """``distance_short``/``distance_long`` (fitted-only): the distance decay at the
+    half-life divided and multiplied by this factor."""
 
     # -------------------------------------------------------------- new listing
     new_listing: float = 0.3
@@ -186,7 +194,12 @@ class RankingWeights:
                 raise ValueError(f"{f.name} must be a finite number ≥ 0, got {value!r}")
         if self.new_listing > self.popularity:
             raise ValueError("new_listing must not exceed popularity (keeps scores monotone)")
-        for name in ("popularity_saturation", "trending_saturation", "popular_now_max_lift"):
+        for name in (
+            "popularity_saturation",
+            "trending_saturation",
+            "popular_now_max_lift",
+            "distance_scale_factor",
+        ):
             if getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be > 1")
         for name in ("revisit_share_floor", "co_visit_floor", "next_place_floor"):
