@@ -16,6 +16,7 @@ from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
 from directory.interactions import router as interaction_routes
 from directory.photos import router as photo_routes
+from directory.products import router as product_routes
 from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
 from directory.settings import Settings, get_settings
@@ -41,6 +42,8 @@ def build_api_router() -> APIRouter:
     api.include_router(review_routes.admin_router)
     api.include_router(photo_routes.router)
     api.include_router(photo_routes.admin_router)
+    api.include_router(product_routes.router)
+    api.include_router(product_routes.admin_router)
     api.include_router(interaction_routes.router)
     api.include_router(recommendation_routes.router)
     return api

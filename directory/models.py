@@ -345,3 +345,8 @@ class RecommenderModel(Base):
     n_events: Mapped[int] = mapped_column(Integer)
     max_interaction_id: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# Feature packages keep their tables beside their code; importing them here puts every
+# table on Base.metadata wherever the models are loaded (migrations, create_all, tests).
+from directory.products import models as _product_models  # noqa: E402,F401
