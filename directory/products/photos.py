@@ -18,7 +18,7 @@ from directory.photos import service as photo_service
 from directory.photos import storage
 from directory.photos.images import EncodedImage, process_photo
 from directory.products.models import Product
-from directory.products.service import get_public_product, owned_product
+from directory.products.service import get_public_product, loaded, owned_product
 from directory.submissions import audit, owners
 
 
@@ -61,13 +61,11 @@ def set_product_photo(
         session.flush()
         product.photo_id = photo.id
         product.updated_at = utcnow()
-        session.flush()
-        session.refresh(product)
         audit.record(
             session, actor=owners.owner_actor(owner), action="add_photo", subject_type="product",
             subject_id=product.id, detail={"photo_id": photo.id},
         )  # fmt: skip
-        return product, old
+        return loaded(session, product), old
 
     try:
         product, old = run_in_transaction(sessions, work)

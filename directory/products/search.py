@@ -10,6 +10,11 @@ address would, its description and unit as a description. Category readings do n
 filter products (products have no categories); intent words (murah, buka, 24 jam) are
 read and ignored, except "dekat sini", which sorts by distance when lat/lon are given.
 
+One difference, because the product vocabulary is small: a word that no product uses is
+corrected even when it is a common word ("kripik" is common Indonesian, yet products
+spell it "keripik"), with the same allowance and ranking (``query_reading``'s
+corrections); the word itself still counts.
+
 Order: text score (best first), then distance (with lat/lon), then id; without ``q`` the
 nearest first, or the newest. Every published product of a published business is
 scored in memory: fine for the tens of thousands a city lists; a larger catalogue would
@@ -39,10 +44,18 @@ from directory.schemas_search import (
     InterpretedFilters,
 )
 from directory.search import area_lookup
-from directory.search.catalog import get_catalog
+from directory.search.catalog import Catalog, get_catalog
 from directory.search.cursor import CursorState, decode_cursor, encode_cursor, query_fingerprint
 from directory.search.query_reading import Reading, Vocabulary, read_query
-from directory.search.text_match import DocFields, QueryWord, required_words, text_score, words
+from directory.search.query_reading import _corrections as ranked_corrections
+from directory.search.text_match import (
+    TYPO_FACTORS,
+    DocFields,
+    QueryWord,
+    required_words,
+    text_score,
+    words,
+)
 
 MAX_COMPLETIONS = 20
 MAX_TYPOS = 2
@@ -129,6 +142,31 @@ def _text_only(word: QueryWord) -> QueryWord:
     return replace(word, categories={}, conflicts=(), direct={})
 
 
+def _unused_word_fixes(
+    reading: Reading, vocab: ProductVocabulary, catalog: Catalog
+) -> list[QueryWord]:
+    """Query words, where a word no product uses gains its corrections (module doc)."""
+    out: list[QueryWord] = []
+    fixed = {typed for typed, _ in reading.corrections}
+    for word in reading.words:
+        token = word.token
+        if token in fixed or vocab.df.get(token, 0) > 0 or token.isdigit():
+            out.append(word)
+            continue
+        hits = vocab.candidates([token]).get(token, {})
+        found = ranked_corrections(token, hits, catalog, hits)
+        found = [(term, dist) for term, dist in found if vocab.df.get(term, 0) > 0]
+        if not found:
+            out.append(word)
+            continue
+        terms = dict(word.terms)
+        for term, dist in found:
+            terms[term] = max(terms.get(term, 0.0), TYPO_FACTORS[dist])
+        reading.corrections.append((token, found[0][0]))
+        out.append(replace(word, terms=terms))
+    return out
+
+
 Key = tuple[float, float, int]
 
 
@@ -186,7 +224,8 @@ def search_products(session: Session, query: ProductQuery) -> ProductPage:
     for doc in docs:
         df.update({*doc.fields.name.split(), *doc.fields.description.split()})
     catalog = get_catalog(session)
-    reading = read_query(ProductVocabulary(df), catalog, query.q or "", detect_area=not query.area)
+    vocab = ProductVocabulary(df)
+    reading = read_query(vocab, catalog, query.q or "", detect_area=not query.area)
     area_match: area_lookup.AreaMatch | None = None
     area_phrase: str | None = None
     if query.area:
@@ -194,7 +233,7 @@ def search_products(session: Session, query: ProductQuery) -> ProductPage:
     elif reading.area is not None and reading.area_how is not None:
         area_match = area_lookup.AreaMatch(reading.area, reading.area_how, 1.0)  # type: ignore[arg-type]
         area_phrase = reading.area_phrase
-    query_words = [_text_only(w) for w in reading.words]
+    query_words = [_text_only(w) for w in _unused_word_fixes(reading, vocab, catalog)]
     tokens = [w.token for w in query_words]
     fingerprint = query_fingerprint(
         {"q": tokens, "area": area_match.area.id if area_match else None, "point": query.point}

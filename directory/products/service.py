@@ -30,6 +30,14 @@ def _not_found(product_id: int) -> NotFound:
     return NotFound(detail=f"no product with id {product_id} on this business")
 
 
+def loaded(session: Session, product: Product) -> Product:
+    """The product with its business, area and photo loaded, to use after the commit."""
+    session.flush()
+    session.refresh(product)
+    _ = product.photo, product.business.area
+    return product
+
+
 def owned_product(session: Session, business_id: int, product_id: int) -> Product:
     """A product of this business (any status), else NotFound."""
     product = session.get(Product, product_id)
@@ -108,7 +116,7 @@ def create_product(
             session, actor=owners.owner_actor(owner), action="create", subject_type=SUBJECT,
             subject_id=product.id, detail={"business_id": business_id},
         )  # fmt: skip
-        return product
+        return loaded(session, product)
 
     return run_in_transaction(sessions, work)
 
@@ -152,7 +160,7 @@ def edit_product(
             subject_id=product.id,
             detail={"applied": applied, "waiting": sorted(product.pending_changes or {})},
         )  # fmt: skip
-        return product
+        return loaded(session, product)
 
     return run_in_transaction(sessions, work)
 
@@ -222,7 +230,7 @@ def approve_product(sessions: sessionmaker[Session], product_id: int, *, actor: 
             session, actor=actor, action="approve", subject_type=SUBJECT,
             subject_id=product.id, detail={"previous": previous},
         )  # fmt: skip
-        return product
+        return loaded(session, product)
 
     return run_in_transaction(sessions, work)
 
@@ -255,7 +263,7 @@ def reject_product(
             session, actor=actor, action="reject", subject_type=SUBJECT,
             subject_id=product.id, detail={"reason": why, "status": product.status},
         )  # fmt: skip
-        return product
+        return loaded(session, product)
 
     return run_in_transaction(sessions, work)
 
@@ -277,6 +285,6 @@ def hide_product(
             session, actor=actor, action="hide", subject_type=SUBJECT,
             subject_id=product.id, detail={"previous": previous, "reason": reason.strip()},
         )  # fmt: skip
-        return product
+        return loaded(session, product)
 
     return run_in_transaction(sessions, work)
