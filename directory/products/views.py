@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from sqlalchemy.orm import Session
+
+from directory.models import Business, BusinessStatus
 from directory.photos.service import LIVE
 from directory.products.models import Product
 from directory.products.schemas import OwnerProductRead, ProductBusiness, ProductHit, ProductRead
+from directory.products.service import list_public_products
 from directory.schemas import AreaRef
 
 
@@ -74,3 +78,10 @@ def owner_product_read(product: Product) -> OwnerProductRead:
             "updated_at": product.updated_at,
         }
     )
+
+
+def public_products(session: Session, business: Business) -> list[ProductRead]:
+    """What a business page lists: published products, none while the business is closed."""
+    if business.status != BusinessStatus.PUBLISHED:
+        return []
+    return [product_read(p) for p in list_public_products(session, business.id)]
