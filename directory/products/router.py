@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
@@ -43,9 +43,12 @@ admin_router = APIRouter(
 )
 
 ProductIdPath = Annotated[int, Path(ge=1, le=2**62)]
-_OWNER = {401: {"description": "No token"}, 403: {"description": "Not this business"}}
+_OWNER: dict[int | str, dict[str, Any]] = {
+    401: {"description": "No token"},
+    403: {"description": "Not this business"},
+}
 _NO_STORE = {"Cache-Control": "no-store"}
-_IMAGE = {
+_IMAGE: dict[int | str, dict[str, Any]] = {
     200: {"content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}}, "description": "Image"}
 }
 
@@ -195,7 +198,7 @@ def read_product(product_id: ProductIdPath, session: ReadSessionDep) -> ProductR
     return views.product_read(service.get_public_product(session, product_id))
 
 
-@router.get("/products/{product_id}/photo", response_class=FileResponse, responses=_IMAGE)  # type: ignore[arg-type]
+@router.get("/products/{product_id}/photo", response_class=FileResponse, responses=_IMAGE)
 def product_photo(
     product_id: ProductIdPath, session: ReadSessionDep, settings: SettingsDep, request: Request
 ) -> Response:
@@ -207,7 +210,7 @@ def product_photo(
 @router.get(
     "/products/{product_id}/photo/thumbnail",
     response_class=FileResponse,
-    responses=_IMAGE,  # type: ignore[arg-type]
+    responses=_IMAGE,
 )
 def product_thumbnail(
     product_id: ProductIdPath, session: ReadSessionDep, settings: SettingsDep, request: Request

@@ -41,7 +41,8 @@ def test_owner_adds_a_product_that_readers_see_after_approval(
     bid, token = _owner(client, admin)
     product = _add(client, bid, token, description="Pedas manis", min_order=10,
                    export_ready=True)  # fmt: skip
-    assert product["status"] == "pending" and product["awaiting_review"] is True
+    assert product["status"] == "pending"
+    assert product["awaiting_review"] is True
     assert client.get(f"/api/v1/products/{product['id']}").status_code == 404
     assert client.get("/api/v1/products?q=keripik").json()["items"] == []
     queue = client.get("/api/v1/admin/products", headers=bearer(admin)).json()["items"]
@@ -49,9 +50,12 @@ def test_owner_adds_a_product_that_readers_see_after_approval(
     _publish(client, admin, product["id"])
     public = client.get(f"/api/v1/products/{product['id']}").json()
     assert public["name"] == "Keripik Singkong Balado"
-    assert public["price_idr"] == 15000 and public["price_on_request"] is False
-    assert public["min_order"] == 10 and public["export_ready"] is True
-    assert public["business"]["id"] == bid and public["business"]["slug"]
+    assert public["price_idr"] == 15000
+    assert public["price_on_request"] is False
+    assert public["min_order"] == 10
+    assert public["export_ready"] is True
+    assert public["business"]["id"] == bid
+    assert public["business"]["slug"]
     assert public["url"] == f"/produk/{product['id']}"
     listed = client.get(OWNER.format(bid=bid), headers=bearer(token)).json()["items"]
     assert [p["status"] for p in listed] == ["published"]
@@ -63,7 +67,8 @@ def test_price_may_be_hubungi(client: TestClient, sessions: sessionmaker[Session
     product = _add(client, bid, token, name="Jasa Jahit Kebaya", price_idr=None)
     _publish(client, admin, product["id"])
     public = client.get(f"/api/v1/products/{product['id']}").json()
-    assert public["price_idr"] is None and public["price_on_request"] is True
+    assert public["price_idr"] is None
+    assert public["price_on_request"] is True
 
 
 def test_bad_fields_get_a_422_naming_each(
@@ -125,12 +130,14 @@ def test_text_changes_wait_for_an_editor_price_changes_at_once(
     assert changed["name"] == "Keripik Singkong Balado"
     assert changed["pending_changes"] == {"name": "Keripik Pisang"}
     public = client.get(f"/api/v1/products/{product['id']}").json()
-    assert public["name"] == "Keripik Singkong Balado" and public["price_idr"] == 20000
+    assert public["name"] == "Keripik Singkong Balado"
+    assert public["price_idr"] == 20000
     rejected = client.post(
         f"/api/v1/admin/products/{product['id']}/reject", json={"reason": "Nama tidak jelas"},
         headers=bearer(admin),
     ).json()  # fmt: skip
-    assert rejected["status"] == "published" and rejected["reject_reason"] == "Nama tidak jelas"
+    assert rejected["status"] == "published"
+    assert rejected["reject_reason"] == "Nama tidak jelas"
     assert rejected["pending_changes"] is None
     client.patch(item, json={"name": "Keripik Pisang"}, headers=bearer(token))
     _publish(client, admin, product["id"])
@@ -173,7 +180,8 @@ def test_rejected_hidden_and_deleted_products_are_not_shown(
         f"{OWNER.format(bid=bid)}/{first['id']}", json={"name": "Batik Cap Kawung"},
         headers=bearer(token),
     ).json()  # fmt: skip
-    assert again["status"] == "pending" and again["reject_reason"] is None
+    assert again["status"] == "pending"
+    assert again["reject_reason"] is None
 
 
 def test_products_of_a_closed_business_are_not_shown(
@@ -207,7 +215,8 @@ def test_product_photo_upload_serve_and_hide(
     public = client.get(f"/api/v1/products/{product['id']}").json()
     assert public["photo_url"] == f"/api/v1/products/{product['id']}/photo"
     image = client.get(public["photo_url"])
-    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert image.status_code == 200
+    assert image.headers["content-type"] == "image/jpeg"
     assert client.get(public["thumbnail_url"]).status_code == 200
     photo_id = up.json()["photo_id"]
     assert client.post(f"/api/v1/admin/photos/{photo_id}/hide", headers=bearer(admin)).is_success
@@ -283,4 +292,5 @@ def test_search_pages_with_a_cursor(client: TestClient, sessions: sessionmaker[S
         ).json()
     assert sorted(seen) == sorted(ids)
     wrong = client.get("/api/v1/products", params={"q": "roa", "cursor": "abc"})
-    assert wrong.status_code == 422 and "cursor" in wrong.text
+    assert wrong.status_code == 422
+    assert "cursor" in wrong.text

@@ -51,7 +51,8 @@ def test_products_page_finds_a_typo_and_escapes(
     assert "<script>alert(1)" not in page.text
     results = parse(page.text).by_id("product-results")
     assert f"/produk/{pid}" in page.text
-    assert "Keripik" in results.text and "Rp 15.000" in results.text
+    assert "Keripik" in results.text
+    assert "Rp 15.000" in results.text
     assert "keripik" in parse(page.text).by_id("product-corrections").text
     none = client.get("/produk", params={"q": "zzqqxx"})
     assert parse(none.text).by_id("product-empty")
@@ -76,7 +77,8 @@ def test_product_page_shows_price_seller_and_jsonld(
     assert doc.by_id("product-seller").text.strip() == "Batik Tulis Bu Sri"
     assert doc.by_id("product-export")
     data = json.loads(doc.by_id("jsonld").text)
-    assert data["@type"] == "Product" and data["offers"]["price"] == 15000
+    assert data["@type"] == "Product"
+    assert data["offers"]["price"] == 15000
     assert data["offers"]["priceCurrency"] == "IDR"
     hubungi = parse(client.get(f"/produk/{asked}").text)
     assert "price" not in json.loads(hubungi.by_id("jsonld").text)["offers"]
@@ -96,12 +98,15 @@ def test_business_page_lists_products_and_makes_offers(
     page = client.get(f"/b/{_slug(client, bid, token)}")
     doc = parse(page.text)
     listed = doc.by_id("business-products")
-    assert "Keripik Singkong Balado" in listed.text and "Belum Disetujui" not in page.text
+    assert "Keripik Singkong Balado" in listed.text
+    assert "Belum Disetujui" not in page.text
     data = json.loads(doc.by_id("jsonld").text)
     offer = data["makesOffer"][0]
-    assert offer["@type"] == "Offer" and offer["itemOffered"]["@type"] == "Product"
+    assert offer["@type"] == "Offer"
+    assert offer["itemOffered"]["@type"] == "Product"
     assert offer["itemOffered"]["name"] == "Keripik Singkong Balado"
-    assert offer["price"] == 15000 and offer["priceCurrency"] == "IDR"
+    assert offer["price"] == 15000
+    assert offer["priceCurrency"] == "IDR"
     assert offer["itemOffered"]["url"].endswith(f"/produk/{pid}")
 
 
@@ -137,8 +142,8 @@ def test_owner_adds_edits_and_removes_a_product_on_the_owner_page(
     )
     pid = int(item.attrs["id"].removeprefix("owner-product-"))
     assert "Sambal Roa" in item.text
-    assert doc.by_id(f"owner-product-{pid}-status").text.strip() in ("Menunggu pemeriksaan",
-                                                                     "Waiting for review")  # fmt: skip
+    status = doc.by_id(f"owner-product-{pid}-status").text.strip()
+    assert status in ("Menunggu pemeriksaan", "Waiting for review")
     photo = client.post(
         f"{path}/produk/{pid}/foto", data={"csrf_token": csrf},
         files={"foto": ("s.jpg", image_bytes(), "image/jpeg")}, follow_redirects=False,
@@ -170,7 +175,8 @@ def test_editor_approves_and_rejects_products_on_the_moderation_page(
     queue = client.get("/moderasi/produk")
     assert queue.status_code == 200
     doc = parse(queue.text)
-    assert doc.by_id(f"queued-product-{first}") and doc.by_id(f"queued-product-{second}")
+    assert doc.by_id(f"queued-product-{first}")
+    assert doc.by_id(f"queued-product-{second}")
     assert "<b>Palsu" not in queue.text
     no_reason = client.post(f"/moderasi/produk/{second}/tolak",
                             data={"csrf_token": csrf, "reason": " "})  # fmt: skip
