@@ -20,20 +20,14 @@ from directory.products import service, views
 from directory.submissions.admins import admin_actor
 from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
-from directory.web.i18n import N_
+from directory.web.product_messages import MODERATION_NOTICES as NOTICES
+from directory.web.product_messages import REASON_NEEDED
 from directory.web.routes.moderation import ADMIN_PATH, _require_admin, _to_login, current_admin
 from directory.web.security import moderation_csrf_token
 
 router = APIRouter()
 PATH: Final = f"{ADMIN_PATH}/produk"
 SHOWN: Final = 50
-NOTICES: Final = {
-    "approved": N_("Product approved and published."),
-    "rejected": N_("Rejected; the owner sees your reason."),
-    "hidden": N_("The product is hidden."),
-    "photo-hidden": N_("The product photo is hidden."),
-    "decided": N_("Another editor decided this product already."),
-}
 
 
 def _back(page: Page, ok: str) -> Response:
@@ -96,7 +90,7 @@ def reject(
             private=True,
             items=[views.owner_product_read(p) for p in rows],
             notice="",
-            errors={product_id: page.gettext(N_("Write the reason the owner will read."))},
+            errors={product_id: page.gettext(REASON_NEEDED)},
             mod_csrf=moderation_csrf_token(token),
         )
     return _back(page, "rejected")

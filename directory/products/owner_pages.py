@@ -24,14 +24,11 @@ from directory.products.fields import FIELDS
 from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
-from directory.web.i18n import N_
+from directory.web.product_messages import PHOTO_REFUSED
 from directory.web.routes.owner import _load, _managed, _missing_link, _path, owner_context
 
 router = APIRouter()
 BASE: Final = "/pemilik/{submission_id}/produk"
-PHOTO_REFUSED: Final = N_(
-    "This photo could not be used: send a JPEG, PNG or WebP image up to 5 MB."
-)
 
 
 def _owner(page: Page, session: Session, submission_id: str) -> tuple[Submission, str, Business]:

@@ -20,13 +20,11 @@ from directory.products.jsonld import product_jsonld
 from directory.products.schemas import ProductPage
 from directory.search.params import MAX_Q_LEN
 from directory.web.context import Page, PageDep
-from directory.web.i18n import N_
 from directory.web.jsonld import script_json
+from directory.web.product_messages import AREA_UNKNOWN, CURSOR_STALE
 
 router = APIRouter()
 PAGE_SIZE = 20
-AREA_UNKNOWN = N_("No area matches “%(area)s”; showing products everywhere.")
-CURSOR_STALE = N_("That results page has expired; showing the first page.")
 
 
 def _number(text: str | None, low: float, high: float) -> float | None:
