@@ -75,6 +75,7 @@ class Actors:
     photo_id: int
     secret_name: str = "Rahasia Menunggu Moderasi"
     writer_key: str = ""  # an API key with the scope interactions:write
+    product_id: int = 0  # a pending product of the owner's business
 
 
 def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
@@ -102,6 +103,12 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         headers=bearer(owner_token),
     )
     assert photo.status_code == 201, photo.text
+    product = client.post(
+        f"/api/v1/owner/businesses/{owner_business}/products",
+        json={"name": "Kopi Bubuk Robusta", "price_idr": 50000},
+        headers=bearer(owner_token),
+    )
+    assert product.status_code == 201, product.text
     return Actors(
         admin=admin,
         revoked_admin=revoked,
@@ -114,4 +121,5 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         review_id=review.json()["review"]["id"],
         photo_id=photo.json()["id"],
         writer_key=writer_key,
+        product_id=product.json()["id"],
     )
