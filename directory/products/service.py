@@ -21,6 +21,7 @@ from directory.models import BusinessStatus, utcnow
 from directory.products.fields import FIELDS, TEXT_FIELDS, clean_product_fields
 from directory.products.models import Product, ProductStatus
 from directory.submissions import audit, owners
+from directory.textnorm import TextInputError, clean_user_text
 
 MAX_PRODUCTS_PER_BUSINESS: Final = 200
 SUBJECT: Final = "product"
@@ -235,12 +236,14 @@ def approve_product(sessions: sessionmaker[Session], product_id: int, *, actor: 
     return run_in_transaction(sessions, work)
 
 
-def _reason(reason: str) -> str:
-    text = reason.strip()
-    if not text:
+def _reason(reason: str, *, required: bool = True) -> str:
+    """An editor's reason, cleaned like any text shown on a page."""
+    try:
+        text = clean_user_text(reason, max_len=2000, field="reason", multiline=True)
+    except TextInputError as exc:
+        raise invalid("reason", str(exc)) from exc
+    if required and not text:
         raise invalid("reason", "write the reason the owner will read")
-    if len(text) > 2000:
-        raise invalid("reason", "must be at most 2000 characters")
     return text
 
 
@@ -272,6 +275,7 @@ def hide_product(
     sessions: sessionmaker[Session], product_id: int, *, actor: str, reason: str = ""
 ) -> Product:
     """Take a product away from readers (approving it again brings it back)."""
+    why = _reason(reason, required=False)
 
     def work(session: Session) -> Product:
         product = get_any_product(session, product_id)
@@ -279,11 +283,11 @@ def hide_product(
             raise Conflict(detail="This product is hidden already.")
         previous = product.status
         product.status = ProductStatus.HIDDEN
-        product.reject_reason = reason.strip() or None
+        product.reject_reason = why or None
         product.updated_at = utcnow()
         audit.record(
             session, actor=actor, action="hide", subject_type=SUBJECT,
-            subject_id=product.id, detail={"previous": previous, "reason": reason.strip()},
+            subject_id=product.id, detail={"previous": previous, "reason": why},
         )  # fmt: skip
         return loaded(session, product)
 
