@@ -268,6 +268,9 @@ def test_search_by_area_uses_the_border_and_gives_distances(
     in_area = client.get("/api/v1/products", params={"q": "keripik", "area": area["slug"]})
     assert [p["id"] for p in in_area.json()["items"]] == [near]
     assert in_area.json()["area"]["slug"] == area["slug"]
+    named = client.get("/api/v1/products", params={"q": f"keripik di {area['name']}"}).json()
+    assert [p["id"] for p in named["items"]] == [near]
+    assert named["interpretation"]["area"]["slug"] == area["slug"]
     unknown = client.get("/api/v1/products", params={"area": "zzzzqqq"})
     assert unknown.status_code == 404
     by_point = client.get(
@@ -294,3 +297,30 @@ def test_search_pages_with_a_cursor(client: TestClient, sessions: sessionmaker[S
     wrong = client.get("/api/v1/products", params={"q": "roa", "cursor": "abc"})
     assert wrong.status_code == 422
     assert "cursor" in wrong.text
+
+
+def test_area_filter_follows_the_border_between_neighbours(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    """Rempoa (Tangerang Selatan) lies inside Jakarta Selatan's bounding box but outside
+    its border: a product there is not "in Jaksel" (as for business search)."""
+    from shapely.geometry import shape
+
+    from directory.shipped_data import load_area_polygons
+
+    def inside(slug: str) -> tuple[float, float]:
+        point = shape(load_area_polygons()[slug]).representative_point()
+        return point.y, point.x
+
+    admin = make_admin(sessions)
+    (t_lat, t_lon), (j_lat, j_lon) = inside("rempoa"), inside("pondok-pinang")
+    tangsel_bid, tangsel_token = _owner(client, admin, name="Oleh Oleh Rempoa", lat=t_lat,
+                                        lon=t_lon, address="Jl. Rempoa Raya 1")  # fmt: skip
+    jaksel_bid, jaksel_token = _owner(
+        client, admin, name="Oleh Oleh Pondok Pinang", lat=j_lat, lon=j_lon,
+        address="Jl. Pondok Pinang 2",
+    )  # fmt: skip
+    _searchable(client, admin, tangsel_bid, tangsel_token, name="Keripik Tempe Rempoa")
+    jaksel = _searchable(client, admin, jaksel_bid, jaksel_token, name="Keripik Tempe Pinang")
+    found = client.get("/api/v1/products", params={"q": "keripik", "area": "jaksel"}).json()
+    assert [p["id"] for p in found["items"]] == [jaksel]
