@@ -8,6 +8,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.demo import DEMO_MARKER
+from directory.services.bootstrap import seed_demo_data
+from directory.settings import Settings
 from tests.directory.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
 from tests.factories import BSD
 
@@ -324,3 +327,14 @@ def test_area_filter_follows_the_border_between_neighbours(
     jaksel = _searchable(client, admin, jaksel_bid, jaksel_token, name="Keripik Tempe Pinang")
     found = client.get("/api/v1/products", params={"q": "keripik", "area": "jaksel"}).json()
     assert [p["id"] for p in found["items"]] == [jaksel]
+
+
+def test_demo_data_brings_a_few_products(client: TestClient, settings: Settings) -> None:
+    seed_demo_data(settings, count=400)
+    found = client.get("/api/v1/products", params={"q": "kripik"}).json()["items"]
+    assert found
+    assert all(p["name"] == "Keripik Singkong Balado" for p in found)
+    assert all(p["description"].startswith(DEMO_MARKER) for p in found)
+    before = client.get("/api/v1/products", params={"limit": 100}).json()["items"]
+    seed_demo_data(settings, count=400)  # idempotent
+    assert client.get("/api/v1/products", params={"limit": 100}).json()["items"] == before
