@@ -32,10 +32,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.geo import distance_m
-from directory.models import Business, BusinessStatus
+from directory.models import Business, BusinessStatus, Photo
+from directory.photos.service import LIVE
 from directory.products.models import Product, ProductStatus
-from directory.products.schemas import ProductPage
-from directory.products.views import product_hit
+from directory.products.schemas import ProductBusiness, ProductPage
+from directory.products.views import ProductRow, area_ref, product_hit
 from directory.schemas import AreaRef
 from directory.schemas_search import (
     Correction,
@@ -81,7 +82,7 @@ class ProductQuery:
 
 @dataclass(frozen=True, slots=True)
 class _Doc:
-    product: Product
+    product: ProductRow
     fields: DocFields
 
 
@@ -112,27 +113,67 @@ class ProductVocabulary(Vocabulary):
         return found[:MAX_COMPLETIONS]
 
 
-def _published(session: Session) -> list[Product]:
+def _published(session: Session, catalog: Catalog) -> list[ProductRow]:
+    """Every published product of a published business, as plain rows (one query)."""
     stmt = (
-        select(Product)
+        select(
+            Product.id, Product.name, Product.description, Product.price_idr, Product.unit,
+            Product.min_order, Product.export_ready, Photo.status, Business.id, Business.name,
+            Business.slug, Business.area_id, Business.lat, Business.lon,
+        )
         .join(Business, Business.id == Product.business_id)
+        .outerjoin(Photo, Photo.id == Product.photo_id)
         .where(
             Product.status == ProductStatus.PUBLISHED,
             Business.status == BusinessStatus.PUBLISHED,
         )
         .order_by(Product.id)
-    )
-    return list(session.scalars(stmt).unique())
+    )  # fmt: skip
+    rows: list[ProductRow] = []
+    for (
+        pid,
+        name,
+        desc,
+        price,
+        unit,
+        min_order,
+        export,
+        photo,
+        bid,
+        bname,
+        slug,
+        area_id,
+        lat,
+        lon,
+    ) in session.execute(stmt):
+        area = catalog.areas.get(area_id) if area_id is not None else None
+        seller = ProductBusiness(id=bid, name=bname, slug=slug, area=area_ref(area))
+        rows.append(
+            ProductRow(
+                id=pid,
+                name=name,
+                description=desc,
+                price_idr=price,
+                unit=unit,
+                min_order=min_order,
+                export_ready=export,
+                photo_live=photo == LIVE,
+                business=seller,
+                lat=lat,
+                lon=lon,
+            )
+        )
+    return rows
 
 
-def _doc(product: Product) -> _Doc:
+def _doc(row: ProductRow) -> _Doc:
     return _Doc(
-        product=product,
+        product=row,
         fields=DocFields(
-            name=" ".join(words(product.name)),
+            name=" ".join(words(row.name)),
             categories="",
-            address=" ".join(words(product.business.name)),
-            description=" ".join(words(f"{product.description} {product.unit}")),
+            address=" ".join(words(row.business.name)),
+            description=" ".join(words(f"{row.description} {row.unit}")),
         ),
     )
 
@@ -182,8 +223,8 @@ def _ranked(
             if match.matched < required:
                 continue
             score = round(match.score, 4)
-        b = doc.product.business
-        dist = round(distance_m(point[0], point[1], b.lat, b.lon), 1) if point else None
+        p = doc.product
+        dist = round(distance_m(point[0], point[1], p.lat, p.lon), 1) if point else None
         if nearest_first and dist is not None:
             key: Key = (dist, -(score or 0.0), doc.product.id)
         elif score is not None:
@@ -218,12 +259,11 @@ def _interpretation(
 
 def search_products(session: Session, query: ProductQuery) -> ProductPage:
     """One page of published products matching ``q`` in ``area`` (see the module doc)."""
-    products = _published(session)
-    docs = [_doc(p) for p in products]
+    catalog = get_catalog(session)
+    docs = [_doc(p) for p in _published(session, catalog)]
     df: Counter[str] = Counter()
     for doc in docs:
         df.update({*doc.fields.name.split(), *doc.fields.description.split()})
-    catalog = get_catalog(session)
     vocab = ProductVocabulary(df)
     reading = read_query(vocab, catalog, query.q or "", detect_area=not query.area)
     area_match: area_lookup.AreaMatch | None = None
@@ -242,9 +282,7 @@ def search_products(session: Session, query: ProductQuery) -> ProductPage:
     in_area = docs
     if area_match is not None:
         border = area_lookup.area_filter(session, area_match.area)
-        inside = border.contains_many(
-            [d.product.business.lat for d in docs], [d.product.business.lon for d in docs]
-        )
+        inside = border.contains_many([d.product.lat for d in docs], [d.product.lon for d in docs])
         in_area = [d for d, ok in zip(docs, inside, strict=True) if ok]
     near = reading.near and query.point is not None
     relaxed = bool(state and state.relaxed)
