@@ -14,7 +14,10 @@ from directory.api.routes import businesses, catalog, health, matches
 from directory.api.routes import search as search_routes
 from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
+from directory.inquiries import admin_router as inquiry_admin
+from directory.inquiries import router as inquiry_routes
 from directory.interactions import router as interaction_routes
+from directory.owner_hints import router as owner_hint_routes
 from directory.photos import router as photo_routes
 from directory.products import router as product_routes
 from directory.recommendations import router as recommendation_routes
@@ -38,12 +41,15 @@ def build_api_router() -> APIRouter:
     api.include_router(businesses.router)
     api.include_router(submission_routes.router)
     api.include_router(submission_admin.router)
+    api.include_router(owner_hint_routes.router)
     api.include_router(review_routes.router)
     api.include_router(review_routes.admin_router)
     api.include_router(photo_routes.router)
     api.include_router(photo_routes.admin_router)
     api.include_router(product_routes.router)
     api.include_router(product_routes.admin_router)
+    api.include_router(inquiry_routes.router)
+    api.include_router(inquiry_admin.router)
     api.include_router(interaction_routes.router)
     api.include_router(recommendation_routes.router)
     return api

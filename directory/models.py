@@ -347,6 +347,38 @@ class RecommenderModel(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class Inquiry(Base):
+    """A buyer's question to a business (``directory/inquiries``); no account, no raw IP.
+
+    ``product_id`` is a plain number, not a foreign key: the product may be deleted later
+    and the inquiry must still read; ``product_name`` is the name it had when asked.
+    """
+
+    __tablename__ = "inquiry"
+    __table_args__ = (Index("ix_inquiry_business_created", "business_id", "created_at"),)
+
+    # A random public id ("q_…"): guessing one tells nothing without the receipt token.
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    business_id: Mapped[int] = mapped_column(ForeignKey("business.id", ondelete="CASCADE"))
+    product_id: Mapped[int | None] = mapped_column(Integer)
+    product_name: Mapped[str | None] = mapped_column(String(200))
+    buyer_name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str] = mapped_column(String(200), default="")
+    # An e-mail address (normalised) or a phone number (E.164).
+    contact: Mapped[str] = mapped_column(String(254))
+    quantity: Mapped[str] = mapped_column(String(100), default="")
+    message: Mapped[str] = mapped_column(Text)
+    receipt_token_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(12), default="new", index=True)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reported_reason: Mapped[str | None] = mapped_column(Text)
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the sender's address (``api.limits.client_key``), never the address.
+    client_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 # Feature packages keep their tables beside their code; importing them here puts every
 # table on Base.metadata wherever the models are loaded (migrations, create_all, tests).
 from directory.products import models as _product_models  # noqa: E402,F401

@@ -18,8 +18,13 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class Settings(BaseSettings):
     """Runtime configuration; see the README's settings table for each field."""
 
+    # Errors name the setting, never its value: URLs and keys carry passwords.
     model_config = SettingsConfigDict(
-        env_prefix="DEKAT_", env_ignore_empty=True, extra="ignore", frozen=True
+        env_prefix="DEKAT_",
+        env_ignore_empty=True,
+        extra="ignore",
+        frozen=True,
+        hide_input_in_errors=True,
     )
 
     database_url: str = Field(
@@ -93,6 +98,31 @@ class Settings(BaseSettings):
         default=300,
         ge=1,
         description="Page events per client address (many readers may share one address).",
+    )
+    rate_limit_inquiries_per_hour: int = Field(
+        default=10, ge=1, description="Buyer inquiries one client address may send per hour."
+    )
+    inquiry_daily_cap_per_business: int = Field(
+        default=3, ge=1, description="Inquiries one client may send to one business per day."
+    )
+    inquiry_retention_days: int = Field(
+        default=365,
+        ge=1,
+        le=3650,
+        description="Buyer inquiries (and their answers) are deleted this many days after "
+        "they were sent.",
+    )
+    smtp_url: SecretStr | None = Field(
+        default=None,
+        description="Mail server for notifications: smtp://user:pass@host:587?starttls=true "
+        "or smtps://user:pass@host:465; unset: no e-mail is sent.",
+    )
+    smtp_timeout_s: float = Field(default=10.0, gt=0.0, le=120.0)
+    mail_from: str | None = Field(
+        default=None,
+        description="Sender address of notification e-mails, e.g. "
+        "'Dekat <noreply@direktori.example.id>'; e-mail is sent only when this and "
+        "smtp_url are both set.",
     )
     max_request_bytes: int = Field(default=6 * 1024 * 1024, ge=1024)
     trusted_proxies: str = Field(
@@ -174,6 +204,26 @@ class Settings(BaseSettings):
     def trusted_proxy_list(self) -> list[str]:
         """The trusted proxies as a list (empty: none)."""
         return [e for e in self.trusted_proxies.split(",") if e]
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _check_smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
+        """A wrong mail server URL stops the server at start-up, not at the first inquiry."""
+        if value is not None:
+            from directory.inquiries.mail import parse_smtp_url
+
+            parse_smtp_url(value.get_secret_value())
+        return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _check_mail_from(cls, value: str | None) -> str | None:
+        """One address (optionally with a display name), no header tricks."""
+        if value is not None:
+            from directory.inquiries.mail import parse_sender
+
+            parse_sender(value)
+        return value
 
     @field_validator("media_url")
     @classmethod

@@ -47,10 +47,13 @@ PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_KEYS = ("type", "title", "status", "detail", "instance", "errors")
 FIELD_ERROR_KEYS = ("field", "message", "location")
 
-WRONG_TOKEN_IS_NOT_FOUND = frozenset({"GET /api/v1/submissions/{submission_id}"})
+WRONG_TOKEN_IS_NOT_FOUND = frozenset(
+    {"GET /api/v1/submissions/{submission_id}", "GET /api/v1/inquiries/{inquiry_id}"}
+)
 """Operations that answer a wrong token with the same 404 as an unknown id, so that ids
-cannot be probed (``docs/submissions.md``). schemathesis' ``ignored_auth`` check wants
-401 or 403 there, so it is skipped for them; ``tests/security`` checks their tokens."""
+cannot be probed (``docs/submissions.md``, ``docs/owners.md``). schemathesis'
+``ignored_auth`` check wants 401 or 403 there, so it is skipped for them;
+``tests/security`` checks their tokens."""
 
 AnyCase = Case[Any]
 HeadersFor = Callable[[str], Mapping[str, str]]

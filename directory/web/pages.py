@@ -7,7 +7,18 @@ from fastapi import APIRouter
 from directory.products import moderation_pages as product_moderation
 from directory.products import owner_pages as product_owner
 from directory.products import pages as product_pages
-from directory.web.routes import business, moderation, owner, places, readers, search, submit
+from directory.web.routes import (
+    business,
+    inquiries,
+    inquiry_editor,
+    inquiry_owner,
+    moderation,
+    owner,
+    places,
+    readers,
+    search,
+    submit,
+)
 
 
 def build_pages_router() -> APIRouter:
@@ -22,5 +33,8 @@ def build_pages_router() -> APIRouter:
     pages.include_router(moderation.router)
     pages.include_router(product_pages.router)
     pages.include_router(product_owner.router)
+    pages.include_router(inquiries.router)
+    pages.include_router(inquiry_owner.router)
+    pages.include_router(inquiry_editor.router)
     pages.include_router(readers.router)
     return pages

@@ -49,6 +49,8 @@ HIGH_LIMITS = {
     "rate_limit_reviews_per_hour": 10**9,
     "rate_limit_matches_per_minute": 10**9,
     "rate_limit_interactions_per_minute": 10**9,
+    "rate_limit_inquiries_per_hour": 10**9,
+    "inquiry_daily_cap_per_business": 10**9,
     "rate_limit_reviews_per_key_per_hour": 10**9,
     "review_daily_cap_per_business": 10**9,
     "review_burst_per_hour": 10**9,

@@ -76,6 +76,8 @@ class Actors:
     secret_name: str = "Rahasia Menunggu Moderasi"
     writer_key: str = ""  # an API key with the scope interactions:write
     product_id: int = 0  # a pending product of the owner's business
+    inquiry_id: str = ""  # a buyer's inquiry to owner_business
+    inquiry_token: str = ""  # its receipt token
 
 
 def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
@@ -109,6 +111,11 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         headers=bearer(owner_token),
     )
     assert product.status_code == 201, product.text
+    inquiry = client.post(
+        f"/api/v1/businesses/{owner_business}/inquiries",
+        json={"name": "Budi", "contact": "budi@example.com", "message": "Ada stok?"},
+    )
+    assert inquiry.status_code == 201, inquiry.text
     return Actors(
         admin=admin,
         revoked_admin=revoked,
@@ -122,4 +129,6 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         photo_id=photo.json()["id"],
         writer_key=writer_key,
         product_id=product.json()["id"],
+        inquiry_id=inquiry.json()["id"],
+        inquiry_token=inquiry.json()["receipt_token"],
     )

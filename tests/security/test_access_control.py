@@ -71,6 +71,7 @@ def _fill(path: str, actors: Actors, *, business: int | None = None) -> str:
         "review_id": str(actors.review_id),
         "photo_id": str(actors.photo_id),
         "product_id": str(actors.product_id),
+        "inquiry_id": actors.inquiry_id,
         "slug": "bsd-city",
     }
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
@@ -90,6 +91,8 @@ def _call(
         "/reject": {"reason": "bukan usaha nyata"},
         "/merge": {"business_id": actors.other_business},
         "/hide": {"reason": "kasar"},
+        "/answer": {"answer": "Stok ada."},
+        "/report": {"reason": "spam"},
     }
     body = next((b for suffix, b in bodies.items() if path.endswith(suffix)), None)
     if path.endswith("/products") and method == "POST":

@@ -75,6 +75,7 @@ def _path_values(actors: Actors) -> dict[str, str]:
         "review_id": str(actors.review_id),
         "photo_id": str(actors.photo_id),
         "product_id": str(actors.product_id),
+        "inquiry_id": actors.inquiry_id,
         "slug": "bsd-city",
     }
 
@@ -101,6 +102,8 @@ def _auth(path: str, actors: Actors) -> dict[str, str]:
         return bearer(actors.admin)
     if path.startswith("/api/v1/submissions/{"):
         return bearer(actors.pending_token)
+    if path.startswith("/api/v1/inquiries/{"):
+        return bearer(actors.inquiry_token)
     if "/owner/" in path:
         return bearer(actors.owner_token)
     if path.endswith("/interactions"):
@@ -145,6 +148,12 @@ def _baseline_body(path: str, world: World) -> dict[str, Any]:
         }
     if path.endswith("/reviews"):
         return {"rating": 4, "text": "enak", "reviewer": "hostile-reviewer-0001"}
+    if path.endswith("/inquiries"):
+        return {"name": "Budi", "contact": "budi@example.com", "message": "Ada stok?"}
+    if path.endswith("/answer"):
+        return {"answer": "Ada."}
+    if path.endswith("/report"):
+        return {"reason": "spam"}
     if path.endswith("/claim"):
         return {"contact_name": "Budi", "contact_email": "budi@example.com", "message": "saya"}
     if path.endswith("/reject") or path.endswith("/hide"):

@@ -5,7 +5,7 @@
   and reason, text edits waiting for an editor.
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

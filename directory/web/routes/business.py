@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.errors import InvalidInput, NotFound
-from directory.models import Business
+from directory.models import Business, BusinessStatus
 from directory.photos import service as photo_service
 from directory.photos.images import THUMB_SIDE_PX
 from directory.products.jsonld import make_offers
@@ -134,6 +134,8 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
         "reviews": reviews,
         "older_reviews_url": f"/b/{business.slug}?ulasan={older}#ulasan" if older else "",
         "review_enabled": business.status in READER_VISIBLE,
+        # Buyers ask open businesses only (a closed one has nobody to answer).
+        "inquiry_enabled": business.status == BusinessStatus.PUBLISHED,
         "review_errors": {},
         "review_values": {},
         "nearby": recommend_for_place(

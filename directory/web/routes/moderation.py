@@ -26,6 +26,7 @@ from directory.errors import (
     NotFound,
     Unauthorized,
 )
+from directory.inquiries.moderation import editor_inquiries
 from directory.io.category_infer import fallback_category_id
 from directory.models import AdminToken, Business, BusinessStatus, Review
 from directory.photos import service as photo_service
@@ -50,6 +51,7 @@ ADMIN_PATH: Final = "/moderasi"
 ADMIN_COOKIE_MAX_AGE_S: Final = 12 * 3600
 QUEUE_PAGE: Final = 10
 UNCATEGORISED_SHOWN: Final = 20
+REPORTED_INQUIRIES_SHOWN: Final = 50
 FIELD_ORDER: Final = ("name", "category", "address", "phone", "website", "opening_hours",
                       "price_level", "description", "lat", "lon")  # fmt: skip
 NOTICES: Final = {
@@ -58,6 +60,8 @@ NOTICES: Final = {
     "merged": N_("Merged into the existing listing."),
     "hidden": N_("The review is hidden."),
     "decided": N_("Another editor decided this submission already."),
+    "inquiry-hidden": N_("The inquiry is hidden from its owner."),
+    "inquiry-restored": N_("The inquiry is back in its owner's list."),
 }
 
 
@@ -188,6 +192,7 @@ def queue_context(
         "mod_csrf": moderation_csrf_token(token),
         "recent": audit.list_entries(session, limit=10),
         "uncategorised": uncategorised_listings(session, limit=UNCATEGORISED_SHOWN),
+        "reported_inquiries": editor_inquiries(session, limit=REPORTED_INQUIRIES_SHOWN),
     }
 
 

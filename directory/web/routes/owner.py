@@ -25,7 +25,9 @@ from sqlalchemy.orm import Session
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
 from directory.hours import hours_from_picker
+from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
+from directory.owner_hints.page import hints_section
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
@@ -71,6 +73,8 @@ NOTICES: Final = {
     ),
     "produk-dihapus": N_("Product removed."),
     "produk-foto": N_("Product photo saved."),
+    "jawaban": N_("Your answer was saved; the buyer can read it now."),
+    "dilaporkan": N_("Reported. An editor will look at this inquiry."),
 }
 
 
@@ -136,6 +140,10 @@ def owner_context(
         "product_form": "",
         "product_errors": {},
         "product_values": {},
+        "ranking_hints": None,
+        "inquiries": [],
+        "inquiry_errors": {},
+        "inquiry_drafts": {},
     }
     notice = NOTICES.get(page.request.query_params.get("ok", ""))
     if notice:
@@ -158,7 +166,12 @@ def owner_context(
             product_views.owner_product_read(p)
             for p in product_service.list_owner_products(session, business.id)
         ],
+        inquiries=inquiry_service.owner_inquiries(session, business.id, token, limit=100)[0],
     )
+    context["ranking_hints"] = hints_section(
+        session, business, now=local_now(page.settings.timezone), timezone=page.settings.timezone,
+        lang=page.lang,
+    )  # fmt: skip
     return context
 
 

@@ -1,0 +1,130 @@
+"""Sending e-mail: the one module that talks SMTP (standard library ``smtplib``).
+
+Configured by ``DEKAT_SMTP_URL`` and ``DEKAT_MAIL_FROM``; with either unset nothing is
+sent and :func:`send_mail` says so by returning False. URL forms:
+
+* ``smtp://user:pass@host:587?starttls=true`` — plain connection upgraded with STARTTLS
+  (refused if the server does not offer it: credentials never go in clear text);
+* ``smtps://user:pass@host:465`` — TLS from the first byte;
+* ``smtp://host:25`` — no TLS, no login (a relay on the same machine or network).
+
+User name and password are percent-decoded. Certificates are verified with the system's
+trust store. Messages are plain text, UTF-8. Callers decide what to do with a failure;
+the inquiry code logs it and keeps the inquiry (mail is a courtesy, the page is the truth).
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, getaddresses, make_msgid
+from typing import Final
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import SecretStr
+
+from directory.settings import Settings
+
+_TRUE: Final = frozenset({"1", "true", "yes", "on"})
+_FALSE: Final = frozenset({"0", "false", "no", "off"})
+_DEFAULT_PORTS: Final = {"smtp": 25, "smtps": 465}
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    """Where and how to hand mail over; ``security`` is ``none``, ``starttls`` or ``tls``."""
+
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    security: str
+
+    def __repr__(self) -> str:  # never show the password in logs or tracebacks
+        return f"SmtpConfig(host={self.host!r}, port={self.port}, security={self.security!r})"
+
+
+def parse_smtp_url(url: str) -> SmtpConfig:
+    """The server a ``smtp://`` or ``smtps://`` URL names; ValueError (without the
+    password) when it is not one."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise ValueError("smtp_url must look like smtp://user:pass@host:587?starttls=true")
+    try:
+        port = parts.port or _DEFAULT_PORTS[scheme]
+    except ValueError:
+        raise ValueError("smtp_url has an invalid port") from None
+    options = parse_qs(parts.query, keep_blank_values=True)
+    unknown = set(options) - {"starttls"}
+    if unknown:
+        raise ValueError(f"smtp_url: unknown option(s) {', '.join(sorted(unknown))}")
+    starttls = (options.get("starttls") or [""])[-1].lower()
+    if starttls and starttls not in _TRUE | _FALSE:
+        raise ValueError("smtp_url: starttls must be true or false")
+    security = "tls" if scheme == "smtps" else "starttls" if starttls in _TRUE else "none"
+    username = unquote(parts.username) if parts.username else None
+    password = unquote(parts.password) if parts.password else None
+    return SmtpConfig(parts.hostname, port, username, password, security)
+
+
+def parse_sender(value: str) -> str:
+    """A From header value with exactly one valid address; ValueError otherwise."""
+    if any(ch in value for ch in "\r\n\x00"):
+        raise ValueError("mail_from must be one line")
+    found = getaddresses([value])
+    if len(found) != 1 or not found[0][1]:
+        raise ValueError("mail_from must be one address, e.g. 'Dekat <noreply@example.id>'")
+    try:
+        validate_email(found[0][1], check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"mail_from: {exc}") from None
+    return value.strip()
+
+
+def mail_enabled(settings: Settings) -> bool:
+    """Whether notifications are configured (both the server and the sender)."""
+    return settings.smtp_url is not None and settings.mail_from is not None
+
+
+def build_message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text message with the headers mail servers expect of automated mail."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    domain = getaddresses([sender])[0][1].rpartition("@")[2] or None
+    message["Message-ID"] = make_msgid(domain=domain)
+    # RFC 3834: no vacation auto-replies to a notification.
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body, charset="utf-8")
+    return message
+
+
+def _connect(config: SmtpConfig, timeout_s: float) -> smtplib.SMTP:
+    context = ssl.create_default_context()
+    if config.security == "tls":
+        return smtplib.SMTP_SSL(config.host, config.port, timeout=timeout_s, context=context)
+    client = smtplib.SMTP(config.host, config.port, timeout=timeout_s)
+    if config.security == "starttls":
+        client.starttls(context=context)  # raises when the server does not offer it
+    return client
+
+
+def send_mail(settings: Settings, *, to: str, subject: str, body: str) -> bool:
+    """Send one message; False when mail is not configured. SMTP and network errors
+    (``smtplib.SMTPException``, ``OSError``) reach the caller."""
+    if settings.smtp_url is None or settings.mail_from is None:
+        return False
+    url = settings.smtp_url
+    config = parse_smtp_url(url.get_secret_value() if isinstance(url, SecretStr) else str(url))
+    message = build_message(settings.mail_from, to, subject, body)
+    with _connect(config, settings.smtp_timeout_s) as client:
+        if config.username is not None:
+            client.login(config.username, config.password or "")
+        client.send_message(message)
+    return True
