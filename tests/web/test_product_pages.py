@@ -195,3 +195,15 @@ def test_editor_approves_and_rejects_products_on_the_moderation_page(
     assert forged.status_code in (400, 403)
     client.cookies.clear()
     assert client.get("/moderasi/produk", follow_redirects=False).status_code == 303
+
+
+def test_product_page_carries_the_inquiry_form_about_that_product(
+    client: TestClient, sessions: sessionmaker[Session]
+) -> None:
+    admin = make_admin(sessions)
+    bid, token, _ = _business(client, admin)
+    pid = _product(client, admin, bid, token, name="Kain Songket")
+    form = parse(client.get(f"/produk/{pid}").text).by_id("inquiry-form")
+    assert form.attrs["action"] == f"/b/{_slug(client, bid, token)}/pertanyaan"
+    assert form.find_all("input", name="product_id")[0].attrs["value"] == str(pid)
+    assert "Kain Songket" in form.text
