@@ -16,9 +16,10 @@ spell it "keripik"), with the same allowance and ranking (``query_reading``'s
 corrections); the word itself still counts.
 
 Order: text score (best first), then distance (with lat/lon), then id; without ``q`` the
-nearest first, or the newest. Every published product of a published business is
-scored in memory: fine for the tens of thousands a city lists; a larger catalogue would
-want the search index the businesses have.
+nearest first, or the newest. Every published product of a published business is read
+and scored in memory on each query: linear in the catalogue, fine for a few thousand
+products (``benchmarks/results/product_search.txt``); more would want an index like the
+businesses'.
 """
 
 from __future__ import annotations
