@@ -84,7 +84,7 @@ def _fill(url: str, size: int, rng: random.Random) -> None:
     with session_scope(sessions) as session:
         seed_categories(session)
         seed_areas(session)
-        by_slug = {slug: cid for slug, cid in session.execute(select(Category.slug, Category.id))}
+        by_slug = dict(session.execute(select(Category.slug, Category.id)))
         ids = []
         for n in range(BUSINESSES):
             raw = {"name": f"Toko Uji {n}", "lat": str(-6.30 + rng.uniform(-0.05, 0.05)),
