@@ -25,6 +25,7 @@ from directory.insights.lifespan import appearance_flushing
 from directory.interactions import router as interaction_routes
 from directory.owner_hints import router as owner_hint_routes
 from directory.photos import router as photo_routes
+from directory.products import router as product_routes
 from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
 from directory.settings import Settings, get_settings
@@ -51,6 +52,8 @@ def build_api_router() -> APIRouter:
     api.include_router(review_routes.admin_router)
     api.include_router(photo_routes.router)
     api.include_router(photo_routes.admin_router)
+    api.include_router(product_routes.router)
+    api.include_router(product_routes.admin_router)
     api.include_router(inquiry_routes.router)
     api.include_router(inquiry_admin.router)
     api.include_router(interaction_routes.router)

@@ -396,3 +396,8 @@ class BusinessDailyCount(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     metric: Mapped[str] = mapped_column(String(20), primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Feature packages keep their tables beside their code; importing them here puts every
+# table on Base.metadata wherever the models are loaded (migrations, create_all, tests).
+from directory.products import models as _product_models  # noqa: E402,F401

@@ -144,10 +144,11 @@ def photo_etag(photo: Photo, *, thumbnail: bool) -> str:
     return f'"p{photo.id}-{name.split(".", 1)[0]}-{photo.status}"'
 
 
-def _file(
+def serve_photo(
     photo: Photo, settings: Settings, *, thumbnail: bool, public: bool,
     request: Request | None = None,
 ) -> Response:  # fmt: skip
+    """A photo's file (or thumbnail) with the cache and safety headers (products too)."""
     headers = {
         "Cache-Control": PUBLIC_PHOTO_CACHE if public else PRIVATE_PHOTO_CACHE,
         "X-Content-Type-Options": "nosniff",
@@ -185,7 +186,7 @@ def photo_file(
 ) -> Response:
     """The photo file, with its content type (revalidate with `If-None-Match`)."""
     photo = service.get_public_photo(session, photo_id)
-    return _file(photo, settings, thumbnail=False, public=True, request=request)
+    return serve_photo(photo, settings, thumbnail=False, public=True, request=request)
 
 
 @router.get("/photos/{photo_id}/thumbnail", response_class=FileResponse, responses=_IMAGE_RESPONSES)
@@ -194,7 +195,7 @@ def photo_thumbnail(
 ) -> Response:
     """The photo's thumbnail (at most 400 px a side)."""
     photo = service.get_public_photo(session, photo_id)
-    return _file(photo, settings, thumbnail=True, public=True, request=request)
+    return serve_photo(photo, settings, thumbnail=True, public=True, request=request)
 
 
 @admin_router.get("/photos/{photo_id}", response_class=FileResponse, responses=_IMAGE_RESPONSES)
@@ -203,7 +204,8 @@ def admin_photo_file(
 ) -> Response:
     """Any photo, also of a pending submission or hidden, for editors."""
     del admin
-    return _file(service.get_any_photo(session, photo_id), settings, thumbnail=False, public=False)
+    found = service.get_any_photo(session, photo_id)
+    return serve_photo(found, settings, thumbnail=False, public=False)
 
 
 @admin_router.post("/photos/{photo_id}/hide", response_model=PhotoRead)

@@ -47,6 +47,7 @@ def prepare_database(settings: Settings, *, demo: bool) -> BootstrapReport:
 def seed_demo_data(settings: Settings, *, count: int | None = None) -> int:
     """Load the deterministic demo businesses through the import path (idempotent)."""
     from directory.demo import generate_demo_businesses
+    from directory.products.demo import seed_demo_products
 
     rows = generate_demo_businesses(count=count or settings.demo_count, seed=settings.demo_seed)
     engine = make_engine(settings.database_url)
@@ -58,6 +59,7 @@ def seed_demo_data(settings: Settings, *, count: int | None = None) -> int:
             report = bulk_upsert_businesses(session, inputs, source="demo")
             if report.created:
                 _age_demo_listings(session)
+            seed_demo_products(session)
         return report.created + report.updated + report.unchanged
     finally:
         engine.dispose()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from directory.products import moderation_pages as product_moderation
+from directory.products import owner_pages as product_owner
+from directory.products import pages as product_pages
 from directory.web.routes import (
     business,
     inquiries,
@@ -26,7 +29,10 @@ def build_pages_router() -> APIRouter:
     pages.include_router(business.router)
     pages.include_router(submit.router)
     pages.include_router(owner.router)
+    pages.include_router(product_moderation.router)  # before /moderasi/{submission_id}/…
     pages.include_router(moderation.router)
+    pages.include_router(product_pages.router)
+    pages.include_router(product_owner.router)
     pages.include_router(inquiries.router)
     pages.include_router(inquiry_owner.router)
     pages.include_router(inquiry_editor.router)

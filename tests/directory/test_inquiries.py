@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory.app import create_app
 from directory.models import AuditLog, Inquiry, utcnow
+from directory.products.models import Product, ProductStatus
 from directory.settings import Settings
 from directory.submissions.tokens import hash_token
 from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, ask, owned_business, token_of
@@ -163,15 +164,22 @@ def test_only_published_businesses_take_inquiries(
     assert ask(client, hidden.id).status_code == 404
 
 
-def test_a_product_id_is_kept_as_a_plain_number(
+def test_a_product_id_is_kept_with_the_product_name(
     client: TestClient, sessions: sessionmaker[Session], owned: Owned
 ) -> None:
-    created = ask(client, owned.business_id, product_id=7).json()
+    with sessions() as session:
+        product = Product(business_id=owned.business_id, name="Kopi Bubuk Robusta",
+                          status=ProductStatus.PUBLISHED)  # fmt: skip
+        session.add(product)
+        session.commit()
+        product_id = product.id
+    created = ask(client, owned.business_id, product_id=product_id).json()
     with sessions() as session:
         row = session.get(Inquiry, created["id"])
         assert row is not None
-        assert row.product_id == 7
-        assert row.product_name is None
+        assert row.product_id == product_id
+        assert row.product_name == "Kopi Bubuk Robusta"
+    assert ask(client, owned.business_id, product_id=product_id + 1).status_code == 422
     assert ask(client, owned.business_id, product_id=0).status_code == 422
     assert ask(client, owned.business_id, product_id="sabun").status_code == 422
 

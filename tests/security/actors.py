@@ -75,6 +75,7 @@ class Actors:
     photo_id: int
     secret_name: str = "Rahasia Menunggu Moderasi"
     writer_key: str = ""  # an API key with the scope interactions:write
+    product_id: int = 0  # a pending product of the owner's business
     inquiry_id: str = ""  # a buyer's inquiry to owner_business
     inquiry_token: str = ""  # its receipt token
 
@@ -104,6 +105,12 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         headers=bearer(owner_token),
     )
     assert photo.status_code == 201, photo.text
+    product = client.post(
+        f"/api/v1/owner/businesses/{owner_business}/products",
+        json={"name": "Kopi Bubuk Robusta", "price_idr": 50000},
+        headers=bearer(owner_token),
+    )
+    assert product.status_code == 201, product.text
     inquiry = client.post(
         f"/api/v1/businesses/{owner_business}/inquiries",
         json={"name": "Budi", "contact": "budi@example.com", "message": "Ada stok?"},
@@ -121,6 +128,7 @@ def make_actors(client: TestClient, sessions: sessionmaker[Session]) -> Actors:
         review_id=review.json()["review"]["id"],
         photo_id=photo.json()["id"],
         writer_key=writer_key,
+        product_id=product.json()["id"],
         inquiry_id=inquiry.json()["id"],
         inquiry_token=inquiry.json()["receipt_token"],
     )

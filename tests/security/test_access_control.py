@@ -70,6 +70,7 @@ def _fill(path: str, actors: Actors, *, business: int | None = None) -> str:
         "business_id": str(business or actors.owner_business),
         "review_id": str(actors.review_id),
         "photo_id": str(actors.photo_id),
+        "product_id": str(actors.product_id),
         "inquiry_id": actors.inquiry_id,
         "slug": "bsd-city",
     }
@@ -82,7 +83,7 @@ def _call(
     """The operation with a plausible body, so only the credentials can make it fail."""
     url = _fill(path, actors, **kw)
     headers = bearer(token)
-    if path.endswith("/photos") and method == "POST":
+    if path.endswith(("/photos", "/photo")) and method == "POST":
         return client.post(
             url, files={"file": ("x.png", png_bytes(), "image/png")}, headers=headers
         )
@@ -94,6 +95,8 @@ def _call(
         "/report": {"reason": "spam"},
     }
     body = next((b for suffix, b in bodies.items() if path.endswith(suffix)), None)
+    if path.endswith("/products") and method == "POST":
+        body = {"name": "Kopi Bubuk Arabika", "price_idr": 60000}
     if method == "PATCH":
         body = {"description": "diubah oleh penyusup"}
     return client.request(method, url, json=body, headers=headers)

@@ -74,6 +74,7 @@ def _path_values(actors: Actors) -> dict[str, str]:
         "business_id": str(actors.owner_business),
         "review_id": str(actors.review_id),
         "photo_id": str(actors.photo_id),
+        "product_id": str(actors.product_id),
         "inquiry_id": actors.inquiry_id,
         "slug": "bsd-city",
     }

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Business, Inquiry
+from directory.products.models import Product, ProductStatus
 from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, owned_business
 from tests.security.hostile import unescaped_markup
 from tests.web.forms import csrf_from, log_in_editor, open_private_link
@@ -147,18 +148,27 @@ def test_the_honeypot_and_a_missing_csrf_token_store_nothing(
 def test_the_form_page_of_its_own_takes_a_product(
     client: TestClient, sessions: sessionmaker[Session], slug: str
 ) -> None:
-    doc = parse(client.get(f"/b/{slug}/pertanyaan?produk=5").text)
-    assert doc.by_id("inquiry-form").find_all("input", name="product_id")[0].attrs["value"] == "5"
+    with sessions() as session:
+        business = session.scalars(select(Business).where(Business.slug == slug)).one()
+        product = Product(business_id=business.id, name="Kopi Bubuk Robusta",
+                          status=ProductStatus.PUBLISHED)  # fmt: skip
+        session.add(product)
+        session.commit()
+        pid = str(product.id)
+    doc = parse(client.get(f"/b/{slug}/pertanyaan?produk={pid}").text)
+    assert doc.by_id("inquiry-form").find_all("input", name="product_id")[0].attrs["value"] == pid
+    assert "Kopi Bubuk Robusta" in doc.by_id("inquiry-h").text
     token = doc.find_all("input", name="csrf_token")[0].attrs["value"]
     sent = client.post(
         f"/b/{slug}/pertanyaan",
-        data={"csrf_token": token, "product_id": "5", **BUYER},
+        data={"csrf_token": token, "product_id": pid, **BUYER},
         follow_redirects=False,
     )
     assert sent.status_code == 303
     with sessions() as session:
         [row] = session.scalars(select(Inquiry)).all()
-        assert row.product_id == 5
+        assert row.product_id == int(pid)
+        assert row.product_name == "Kopi Bubuk Robusta"
 
 
 def test_the_owner_answers_and_the_buyer_reads_it(

@@ -18,6 +18,8 @@ from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Business, BusinessStatus
 from directory.photos import service as photo_service
 from directory.photos.images import THUMB_SIDE_PX
+from directory.products.jsonld import make_offers
+from directory.products.views import public_products
 from directory.readers.visitor import remember_visitor
 from directory.reviews import service as review_service
 from directory.reviews.abuse import screen_review
@@ -109,6 +111,7 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
     canonical = page.absolute(f"/b/{business.slug}")
     photos = photo_views(session, business.id)
     reviews, older = review_views(session, business.id, cursor=_review_cursor(page))
+    products = public_products(session, business)
     jsonld = local_business(
         detail,
         url=canonical,
@@ -116,6 +119,8 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
         telephone=detail.phone,
         image_urls=[page.absolute(p.url) for p in photos] or None,
     )
+    if products:
+        jsonld["makesOffer"] = make_offers(products, absolute=page.absolute)
     marker = MapMarker(lat=detail.lat, lon=detail.lon, name=detail.name, url="")
     nearby = recommend_for_place(
         session,
@@ -139,6 +144,7 @@ def business_context(page: Page, session: Session, business: Business) -> dict[s
         "jsonld": script_json(jsonld),
         "map_json": script_json(map_payload([marker], center=(detail.lat, detail.lon), zoom=16)),
         "photos": photos,
+        "products": products,
         "reviews": reviews,
         "older_reviews_url": f"/b/{business.slug}?ulasan={older}#ulasan" if older else "",
         "review_enabled": business.status in READER_VISIBLE,

@@ -31,6 +31,8 @@ from directory.owner_hints.page import hints_section
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
+from directory.products import service as product_service
+from directory.products import views as product_views
 from directory.services.business_views import business_detail, local_now
 from directory.submissions import owners
 from directory.submissions import service as submission_service
@@ -66,6 +68,12 @@ NOTICES: Final = {
     "status": N_("The status of your listing was changed."),
     "foto": N_("Photo added."),
     "foto-dihapus": N_("Photo removed."),
+    "produk": N_("Product added. An editor checks it before it is shown."),
+    "produk-disimpan": N_(
+        "Product saved. Changes to its name, description or unit wait for an editor."
+    ),
+    "produk-dihapus": N_("Product removed."),
+    "produk-foto": N_("Product photo saved."),
     "jawaban": N_("Your answer was saved; the buyer can read it now."),
     "dilaporkan": N_("Reported. An editor will look at this inquiry."),
 }
@@ -129,6 +137,10 @@ def owner_context(
         "photos": [],
         "can_add_photos": False,
         "field_labels": FIELD_LABELS,
+        "products": [],
+        "product_form": "",
+        "product_errors": {},
+        "product_values": {},
         "ranking_hints": None,
         "inquiries": [],
         "inquiry_errors": {},
@@ -151,6 +163,10 @@ def owner_context(
         pending_edits=owners.pending_edits(session, business.id),
         photos=photo_service.list_business_photos(session, business.id),
         can_add_photos=business.status in owners.OWNER_STATUSES,
+        products=[
+            product_views.owner_product_read(p)
+            for p in product_service.list_owner_products(session, business.id)
+        ],
         inquiries=inquiry_service.owner_inquiries(session, business.id, token, limit=100)[0],
     )
     context["ranking_hints"] = hints_section(

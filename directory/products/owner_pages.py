@@ -1,0 +1,160 @@
+"""The products section of the owner's page (``/pemilik/{submission_id}``): add, change,
+remove a product and set its photo.
+
+The routes live under the owner page's path so that its HttpOnly cookie (the edit token)
+reaches them; they check the CSRF token and call the same services as the owner API.
+Errors re-render the owner page with each bad field marked.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Final
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+
+from directory.api.deps import SessionDep
+from directory.errors import DirectoryError, Forbidden, InvalidInput, Unauthorized
+from directory.models import Business, Submission
+from directory.photos.images import MAX_PHOTO_BYTES
+from directory.photos.storage import photo_store
+from directory.products import photos, service
+from directory.products.fields import FIELDS
+from directory.submissions.dependencies import SessionsDep
+from directory.web.context import Page, PageDep
+from directory.web.field_errors import form_errors
+from directory.web.product_messages import PHOTO_REFUSED
+from directory.web.routes.owner import _load, _managed, _missing_link, _path, owner_context
+
+router = APIRouter()
+BASE: Final = "/pemilik/{submission_id}/produk"
+
+
+def _owner(page: Page, session: Session, submission_id: str) -> tuple[Submission, str, Business]:
+    submission, token = _load(page, session, submission_id)
+    business = _managed(session, submission, token)
+    if business is None:
+        raise Forbidden(detail="this listing is not managed with this link yet")
+    return submission, token, business
+
+
+def _fields(
+    name: str, description: str, price_idr: str, unit: str, min_order: str, export_ready: str
+) -> dict[str, object]:
+    return {
+        "name": name, "description": description, "price_idr": price_idr, "unit": unit,
+        "min_order": min_order, "export_ready": export_ready,
+    }  # fmt: skip
+
+
+def _failed(
+    page: Page, session: Session, submission: Submission, token: str, *, form: str,
+    errors: dict[str, str], values: dict[str, object], status: int = 422,
+) -> HTMLResponse:  # fmt: skip
+    session.rollback()
+    context = owner_context(page, session, submission, token)
+    context.update(product_form=form, product_errors=errors, product_values=values)
+    return page.render("owner.html", status_code=status, private=True, missing=False, **context)
+
+
+def _done(submission_id: str, ok: str) -> str:
+    return f"{_path(submission_id)}?ok={ok}#produk"
+
+
+_Text = Annotated[str, Form()]
+
+
+@router.post(BASE, response_class=HTMLResponse)
+def add_product(
+    submission_id: str, page: PageDep, session: SessionDep, sessions: SessionsDep,
+    csrf_token: _Text = "", name: _Text = "", description: _Text = "", price_idr: _Text = "",
+    unit: _Text = "", min_order: _Text = "", export_ready: _Text = "",
+) -> Response:  # fmt: skip
+    """Add a product; it waits for an editor."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token, business = _owner(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    values = _fields(name, description, price_idr, unit, min_order, export_ready)
+    session.rollback()
+    try:
+        service.create_product(sessions, business.id, token, values)
+    except InvalidInput as exc:
+        errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
+        return _failed(page, session, submission, token, form="new", errors=errors,
+                       values=values)  # fmt: skip
+    return page.redirect(_done(submission_id, "produk"), private=True)
+
+
+@router.post(f"{BASE}/{{product_id}}/ubah", response_class=HTMLResponse)
+def edit_product(
+    submission_id: str, product_id: int, page: PageDep, session: SessionDep,
+    sessions: SessionsDep, csrf_token: _Text = "", name: _Text = "", description: _Text = "",
+    price_idr: _Text = "", unit: _Text = "", min_order: _Text = "", export_ready: _Text = "",
+) -> Response:  # fmt: skip
+    """Change a product: text changes of a published one wait for an editor."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token, business = _owner(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    values = _fields(name, description, price_idr, unit, min_order, export_ready)
+    session.rollback()
+    try:
+        service.edit_product(sessions, business.id, token, product_id, values)
+    except InvalidInput as exc:
+        errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
+        return _failed(page, session, submission, token, form=str(product_id), errors=errors,
+                       values=values)  # fmt: skip
+    return page.redirect(_done(submission_id, "produk-disimpan"), private=True)
+
+
+@router.post(f"{BASE}/{{product_id}}/hapus", response_class=HTMLResponse)
+def delete_product(
+    submission_id: str, product_id: int, page: PageDep, session: SessionDep,
+    sessions: SessionsDep, csrf_token: _Text = "",
+) -> Response:  # fmt: skip
+    """Remove a product for good."""
+    from directory.photos import storage
+
+    page.require_csrf(csrf_token)
+    try:
+        _, token, business = _owner(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    session.rollback()
+    files = service.delete_product(sessions, business.id, token, product_id)
+    storage.delete_files(photo_store(page.settings), files)
+    return page.redirect(_done(submission_id, "produk-dihapus"), private=True)
+
+
+@router.post(f"{BASE}/{{product_id}}/foto", response_class=HTMLResponse)
+def product_photo(
+    submission_id: str, product_id: int, page: PageDep, session: SessionDep,
+    sessions: SessionsDep, csrf_token: _Text = "",
+    foto: Annotated[UploadFile | None, File()] = None,
+) -> Response:  # fmt: skip
+    """Set a product's photo."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token, business = _owner(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    data = foto.file.read(MAX_PHOTO_BYTES + 1) if foto is not None and foto.filename else b""
+    session.rollback()
+    try:
+        if not data:
+            raise InvalidInput(detail="photo: no file")
+        photos.set_product_photo(
+            sessions, store=photo_store(page.settings), business_id=business.id,
+            product_id=product_id, token=token, data=data,
+        )  # fmt: skip
+    except DirectoryError as exc:
+        if exc.status in (401, 403, 404):
+            raise
+        errors = {"foto": page.gettext(PHOTO_REFUSED)}
+        return _failed(page, session, submission, token, form=str(product_id), errors=errors,
+                       values={}, status=exc.status)  # fmt: skip
+    return page.redirect(_done(submission_id, "produk-foto"), private=True)
