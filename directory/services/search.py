@@ -70,6 +70,11 @@ RELAXED_BUDGET = 1500
 matches every word, the best of the first few thousand (best rated first) is answer
 enough, and draining every business matching one common word is not."""
 
+FILL_BUDGET = 200
+"""Candidates each looser reading of a short first page may score: the fill is a
+courtesy after the full matches, good enough from the best-rated or nearest few hundred,
+and must not make a name search (one full match) several times slower."""
+
 _backends: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
 
@@ -253,28 +258,31 @@ def _sense_scopes(words: Sequence[QueryWord]) -> frozenset[int]:
 
 def _fill_plans(
     catalog: Catalog, plan: Plan, reading: Reading, params: SearchParams, now: datetime
-) -> list[Plan]:
+) -> list[tuple[Plan, bool]]:
     """Looser readings of the same query, for a first page the query fills only in part:
     each step drops one more thing that was read from the words, never a parameter the
     caller set — first the area named in ``q`` (what is just outside it), then the
     filters read from intent words (murah, buka, 24 jam, a meal), then the words that are
     not a category ("kopi senja" → other coffee places), then the category words matched
     as plain text, descriptions included, within the families of the categories they
-    name ("Cuisines: Korean" of a restaurant filed under another cuisine)."""
-    plans: list[Plan] = []
+    name ("Cuisines: Korean" of a restaurant filed under another cuisine) — a last
+    resort, only when the steps before added nothing."""
+    plans: list[tuple[Plan, bool]] = []
     current = replace(plan, scopes=plan.scopes or _sense_scopes(plan.words))
     if current.area is not None and reading.area is not None and not params.area:
         current = replace(current, area=None)
-        plans.append(current)
+        plans.append((current, False))
     own_times = _open_times(params, now)
     own_prices = frozenset(params.prices)
     if current.open_at != own_times or current.always_open or current.prices != own_prices:
         current = replace(current, open_at=own_times, always_open=False, prices=own_prices)
-        plans.append(current)
+        plans.append((current, False))
     sense = tuple(w for w in current.words if w.categories)
-    if sense and len(sense) < len(current.words):
-        current = replace(current, words=sense, required=len(sense))
-        plans.append(current)
+    if sense and len(sense) < len(current.words) and current.scopes:
+        # Every business of those categories matches the category words: the scope
+        # alone says it, and costs a category walk instead of a text query.
+        current = replace(current, words=(), required=0)
+        plans.append((current, False))
     if sense and not plan.scopes and not any(w.direct for w in sense):
         # Only inside the families of the categories named: a restaurant whose
         # description lists "Korean" may well serve it, a boarding house "dekat stasiun"
@@ -285,17 +293,20 @@ def _fill_plans(
             for w in sense for tok in w.categories
         )  # fmt: skip
         plain = tuple(replace(w, categories={}, direct={}, conflicts=()) for w in sense)
-        plans.append(replace(current, words=plain, required=len(plain), scopes=families))
+        plans.append((replace(current, words=plain, required=len(plain), scopes=families), True))
     return plans
 
 
-def _fill(session: Session, plans: Sequence[Plan], *, seen: set[int], room: int) -> list[Found]:
-    """Up to ``room`` businesses not in ``seen``, from each looser plan in turn."""
+def _fill(
+    session: Session, plans: Sequence[tuple[Plan, bool]], *, seen: set[int], room: int
+) -> list[Found]:
+    """Up to ``room`` businesses not in ``seen``, from each looser plan in turn; a plan
+    marked last resort runs only when the ones before it added nothing."""
     out: list[Found] = []
-    for looser in plans:
-        if len(out) >= room:
+    for looser, last_resort in plans:
+        if len(out) >= room or (last_resort and out):
             break
-        for found in _execute(session, replace(looser, limit=room), budget=RELAXED_BUDGET):
+        for found in _execute(session, replace(looser, limit=room), budget=FILL_BUDGET):
             if found.business_id not in seen:
                 seen.add(found.business_id)
                 out.append(found)
