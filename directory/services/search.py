@@ -280,8 +280,10 @@ def _fill_plans(
     sense = tuple(w for w in current.words if w.categories)
     if sense and len(sense) < len(current.words) and current.scopes:
         # Every business of those categories matches the category words: the scope
-        # alone says it, and costs a category walk instead of a text query.
-        current = replace(current, words=(), required=0)
+        # alone says it, nearest first from the reader's point — a walk over the
+        # category's scope instead of a text query and a relevance merge.
+        sort = Sort.DISTANCE if current.point is not None else current.sort
+        current = replace(current, words=(), required=0, sort=sort)
         plans.append((current, False))
     if sense and not plan.scopes and not any(w.direct for w in sense):
         # Only inside the families of the categories named: a restaurant whose
