@@ -65,6 +65,13 @@ class Interpretation(BaseModel):
         default=False,
         description="The area named in `q` held no match, so results outside it are shown.",
     )
+    partial_from: int | None = Field(
+        default=None,
+        description="Fewer businesses than the page holds match the query fully; from this "
+        "position on, the page shows the closest matches of a looser reading (outside the "
+        "area named in `q`, without the filters read from its words, or the same kind of "
+        "place under another name). No `next_cursor` follows such a page.",
+    )
     message: str | None = Field(description="What the reader should do, when anything.")
 
 

@@ -19,7 +19,7 @@ import gzip
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -131,6 +131,12 @@ def run_queries(data: DataSet, *, tick: Tick | None = None) -> list[QueryResult]
 
             def in_area(b: JudgedBusiness, flt: AreaFilter = flt) -> bool:
                 return flt.contains(b.lat, b.lon)
+
+            # The area's words are a constraint, not words a name must hold.
+            named = by_slug[query.area]
+            area_words = {w for text in (named.name, named.slug.replace("-", " "),
+                                         *named.aliases) for w in words(text)}  # fmt: skip
+            query = replace(query, q_words=tuple(w for w in query.q_words if w not in area_words))
 
         grades = {
             b.id: g

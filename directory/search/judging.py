@@ -11,7 +11,9 @@ Rules, in order:
 
 1. Sense. With ``name``: 3 when every name word is in the business's name, else 1 when
    it has a wanted facet, else 0. Without ``name``: 3 when the business has a wanted
-   facet, 2 when its name holds every word typed, 1 when it has a related facet, else 0.
+   facet, 2 when its name holds every word typed (constraint words such as "near me",
+   "murah", "24 jam" and the area's own words aside), 1 when it has a related facet,
+   else 0.
    A query wanting nothing (a bare area or filter) gives every business 3.
 2. Constraints lower a sense grade ≥ 1: outside the area → at most 1; above the price
    ceiling → at most 1, price unknown → at most 2; closed at the asked time → at most 1,
@@ -34,6 +36,16 @@ from directory.geo import distance_m
 from directory.hours import OpeningHours, is_open_at
 from directory.search.text_match import words
 
+CONSTRAINT_WORDS = frozenset(
+    {"near", "me", "nearby", "nearest", "closest", "around", "here", "dekat", "sini",
+     "terdekat", "sekitar", "saya", "murah", "cheap", "hemat", "budget", "affordable",
+     "buka", "open", "now", "sekarang", "24", "jam", "hours", "hour", "7", "di", "in",
+     "at", "the", "for", "yang", "buat", "untuk"}
+)  # fmt: skip
+"""Words that state where, when or how cheap — constraints a judged query states in its
+own fields (``near``, ``open``, ``price_max``, ``area``) — or join words. Rule 1's name
+test ("its name holds every word typed") looks at the other words: "Madras Coffee House"
+holds what "coffee near me" asks for, though not "near" or "me"."""
 NEAR_FULL_M = 2_000.0
 NEAR_PART_M = 5_000.0
 K_NDCG = 10
@@ -87,7 +99,7 @@ def load_queries(path: Path) -> list[JudgedQuery]:
                 near=bool(raw.get("near", False)),
                 point=bool(raw.get("point", True)),
                 heldout=bool(raw.get("heldout", False)),
-                q_words=tuple(words(str(raw["q"]))),
+                q_words=tuple(w for w in words(str(raw["q"])) if w not in CONSTRAINT_WORDS),
             )
         )
     return out

@@ -15,10 +15,12 @@ Text score in [0, 1] (part of the relevance formula in :mod:`directory.search.ra
 
     text = 0.85 · Σ weight(w) · best_field(w) / Σ weight(w) + 0.15 · name_coverage
 
-``best_field(w)`` = field weight (name 1.0, category 0.8, address 0.5, description 0.35)
-× how it matched (exact 1.0, prefix 0.85, one typo 0.75, two typos 0.55), the best over
-the fields; ``name_coverage`` is the share of the business name's words that some query
-word matched, so "Kopi Senja" beats "Kopi Senja Pamulang 2" for the query "kopi senja".
+``best_field(w)`` = field weight (name 0.9 — 0.675 outside the category the word names —,
+category 0.8, address 0.5, description 0.35) × how it matched (exact 1.0, prefix 0.85,
+one typo 0.75, two typos 0.55), the best over the fields, plus ``CORROBORATION`` × the
+second field's match when a second kind of evidence agrees (at most 1);
+``name_coverage`` is the share of the business name's words that some query word matched,
+so "Kopi Senja" beats "Kopi Senja Pamulang 2" for the query "kopi senja".
 ``weight(w)`` = 0.5 + log10(1 + 10⁶ / (1 + df)) / 6, clamped to [0.5, 1.5]: rare words
 count up to three times as much as words on every shop front ("warung", "jalan").
 """
@@ -32,7 +34,7 @@ from dataclasses import dataclass, field
 from directory.search.tables import MAX_TERM_LEN
 from directory.textnorm import ABBREVIATIONS, normalize_query
 
-FIELD_NAME = 1.0
+FIELD_NAME = 0.9
 FIELD_CATEGORY = 0.8
 FIELD_ADDRESS = 0.5
 FIELD_DESCRIPTION = 0.35
@@ -45,6 +47,15 @@ MAX_DESCRIPTION_WORDS = 60
 MIN_PREFIX_LEN = 2
 CATEGORY_TOKEN = "0c"
 OTHER_SENSE = 0.25
+OUT_OF_SENSE_NAME = 0.75
+"""A word that names a category, found in the name of a business outside that category
+("ATM Bank …" for "bank", "Sekolah Musik" for "sekolah"): 0.9 × 0.75 = 0.675, below a
+business filed in the category (0.8) — the category is what the reader meant."""
+CORROBORATION = 0.1
+"""Added to a word's best field when a second kind of evidence agrees: the name and the
+category ("Bank Arta" filed under banks), the name or the category and the description
+("Cuisines: Burger" of "Burger Hut"). A name alone is 0.9, so the business whose name,
+category and description all say "burger" ranks before one whose name only does."""
 SENSE_TEXT = 0.5
 """A word that names a category matches a business outside that category through its
 name, through its address at half the usual weight, and not through its description
@@ -270,20 +281,32 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     for word in query:
         total_weight += word.weight
         sense = _sense(word, cats) if word.categories else 0.0
-        best = FIELD_NAME * _best_in(name, word)
-        if best and word.conflicts and not sense and _has_phrase(name, word.conflicts):
-            best *= OTHER_SENSE
         in_sense = sense > 0.0
-        if best < FIELD_NAME:
-            best = max(best, FIELD_CATEGORY * sense)
-            if in_sense or not word.categories:
+        in_name = _best_in(name, word)
+        best = FIELD_NAME * in_name
+        if best and word.categories and not in_sense:
+            # The word names a category this business is not in: its name uses the
+            # word, but a business of that category is the better answer.
+            best *= OUT_OF_SENSE_NAME
+            if word.conflicts and _has_phrase(name, word.conflicts):
+                best *= OTHER_SENSE
+        second = sense if in_name else 0.0
+        best = max(best, FIELD_CATEGORY * sense)
+        if in_sense or not word.categories:
+            wanted = in_name or in_sense or best < FIELD_DESCRIPTION
+            in_desc = _best_in(desc, word) if wanted else 0.0
+            if in_name or in_sense:
+                second = max(second, in_desc)
+            if best < FIELD_ADDRESS:
                 best = max(best, FIELD_ADDRESS * _best_in(addr, word))
-                best = max(best, FIELD_DESCRIPTION * _best_in(desc, word))
-            else:
-                best = max(best, SENSE_TEXT * FIELD_ADDRESS * _best_in(addr, word))
-            if best == 0.0 and word.prefix:
-                best = FIELD_CATEGORY * PREFIX * any(t.startswith(word.token) for t in cats)
+            best = max(best, FIELD_DESCRIPTION * in_desc)
+        elif best < SENSE_TEXT * FIELD_ADDRESS:
+            best = max(best, SENSE_TEXT * FIELD_ADDRESS * _best_in(addr, word))
+        if best == 0.0 and word.prefix:
+            best = FIELD_CATEGORY * PREFIX * any(t.startswith(word.token) for t in cats)
         if best > 0.0:
+            if second > 0.0:
+                best = min(1.0, best + CORROBORATION * second)
             matched += 1
             weighted += word.weight * best
     if not matched:

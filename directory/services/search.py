@@ -45,6 +45,7 @@ from directory.search.results import hydrate
 from directory.search.spatial import CellIndex, PostgisIndex, SpatialIndex
 from directory.search.tables import SPATIAL_POSTGIS
 from directory.search.text_match import (
+    CATEGORY_TOKEN,
     QueryWord,
     TextMatch,
     doc_fields,
@@ -68,6 +69,11 @@ RELAXED_BUDGET = 1500
 """Candidates a relaxed query ("all words but one") may look at: when no business
 matches every word, the best of the first few thousand (best rated first) is answer
 enough, and draining every business matching one common word is not."""
+
+FILL_BUDGET = 200
+"""Candidates each looser reading of a short first page may score: the fill is a
+courtesy after the full matches, good enough from the best-rated or nearest few hundred,
+and must not make a name search (one full match) several times slower."""
 
 _backends: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
 
@@ -193,7 +199,7 @@ def _execute(session: Session, plan: Plan, *, budget: int | None = None) -> list
 def _interpretation(
     catalog: Catalog, reading: Reading, *, area: AreaInfo | None, area_how: str | None,
     area_phrase: str | None, plan: Plan, needs_location: bool, lang: str,
-    area_relaxed: bool = False,
+    area_relaxed: bool = False, partial_from: int | None = None,
 ) -> Interpretation:  # fmt: skip
     cats = [
         InterpretedCategory(
@@ -236,8 +242,79 @@ def _interpretation(
         corrections=[Correction(word=a, to=b) for a, b in reading.corrections],
         needs_location=needs_location,
         area_relaxed=area_relaxed,
+        partial_from=partial_from,
         message=message,
     )  # fmt: skip
+
+
+def _sense_scopes(words: Sequence[QueryWord]) -> frozenset[int]:
+    """The categories the query's category words name (not the groups they count only
+    directly): when the query is loosened, what stays is the kind of place meant."""
+    return frozenset(
+        int(tok[len(CATEGORY_TOKEN):])
+        for w in words for tok in w.categories if tok not in w.direct
+    )  # fmt: skip
+
+
+def _fill_plans(
+    catalog: Catalog, plan: Plan, reading: Reading, params: SearchParams, now: datetime
+) -> list[tuple[Plan, bool]]:
+    """Looser readings of the same query, for a first page the query fills only in part:
+    each step drops one more thing that was read from the words, never a parameter the
+    caller set — first the area named in ``q`` (what is just outside it), then the
+    filters read from intent words (murah, buka, 24 jam, a meal), then the words that are
+    not a category ("kopi senja" → other coffee places), then the category words matched
+    as plain text, descriptions included, within the families of the categories they
+    name ("Cuisines: Korean" of a restaurant filed under another cuisine) — a last
+    resort, only when the steps before added nothing."""
+    plans: list[tuple[Plan, bool]] = []
+    current = replace(plan, scopes=plan.scopes or _sense_scopes(plan.words))
+    if current.area is not None and reading.area is not None and not params.area:
+        current = replace(current, area=None)
+        plans.append((current, False))
+    own_times = _open_times(params, now)
+    own_prices = frozenset(params.prices)
+    if current.open_at != own_times or current.always_open or current.prices != own_prices:
+        current = replace(current, open_at=own_times, always_open=False, prices=own_prices)
+        plans.append((current, False))
+    sense = tuple(w for w in current.words if w.categories)
+    if sense and len(sense) < len(current.words) and current.scopes:
+        # Every business of those categories matches the category words: the scope
+        # alone says it, nearest first from the reader's point — a walk over the
+        # category's scope instead of a text query and a relevance merge.
+        sort = Sort.DISTANCE if current.point is not None else current.sort
+        current = replace(current, words=(), required=0, sort=sort)
+        plans.append((current, False))
+    if sense and not plan.scopes and not any(w.direct for w in sense):
+        # Only inside the families of the categories named: a restaurant whose
+        # description lists "Korean" may well serve it, a boarding house "dekat stasiun"
+        # is no station. Not when the phrase also names a group whose other children are
+        # not that thing (the tea stall serving "teh dan kopi" is no coffee place).
+        families = frozenset(
+            catalog.ancestors(int(tok[len(CATEGORY_TOKEN):]))[-1]
+            for w in sense for tok in w.categories
+        )  # fmt: skip
+        plain = tuple(replace(w, categories={}, direct={}, conflicts=()) for w in sense)
+        plans.append((replace(current, words=plain, required=len(plain), scopes=families), True))
+    return plans
+
+
+def _fill(
+    session: Session, plans: Sequence[tuple[Plan, bool]], *, seen: set[int], room: int
+) -> list[Found]:
+    """Up to ``room`` businesses not in ``seen``, from each looser plan in turn; a plan
+    marked last resort runs only when the ones before it added nothing."""
+    out: list[Found] = []
+    for looser, last_resort in plans:
+        if len(out) >= room or (last_resort and out):
+            break
+        for found in _execute(session, replace(looser, limit=room), budget=FILL_BUDGET):
+            if found.business_id not in seen:
+                seen.add(found.business_id)
+                out.append(found)
+                if len(out) >= room:
+                    break
+    return out
 
 
 def search_businesses(
@@ -324,6 +401,14 @@ def search_businesses(
         plan = replace(plan, required=required_words(len(words), relaxed=True))
         found = _execute(session, plan, budget=RELAXED_BUDGET)
     page, more = found[: params.limit], len(found) > params.limit
+    partial_from: int | None = None
+    if state is None and params.q and params.interpret and not more:
+        looser = _fill_plans(catalog, plan, reading, params, now)
+        seen = {f.business_id for f in page}
+        extra = _fill(session, looser, seen=seen, room=params.limit - len(page))
+        if extra:
+            partial_from = len(page)
+            page = page + extra
     next_cursor = None
     if more and page:
         next_cursor = encode_cursor(
@@ -338,6 +423,7 @@ def search_businesses(
         _interpretation(
             catalog, reading, area=area, area_how=area_how, area_phrase=area_phrase, plan=plan,
             needs_location=needs_location, lang=lang, area_relaxed=area_relaxed,
+            partial_from=partial_from,
         )
         if params.q
         else None

@@ -109,13 +109,16 @@ def search_listings(
     """Run the reader's search and explain each result."""
     page, used, problems, suggestions = _run(session, form, lang=lang, at=at, limit=limit)
     area_name = page.area.name if page.area else None
+    # The page lists full matches only: each card's reason ("di BSD City") must hold, so
+    # the looser matches the API appends after ``partial_from`` are left to the API.
+    cut = page.interpretation.partial_from if page.interpretation else None
     results = [
         ResultView(
             summary=listed(hit),
             distance_m=hit.distance_m,
             reason=explain_hit(hit, used, area_name=area_name, lang=lang, gettext=gettext),
         )
-        for hit in page.items
+        for hit in page.items[:cut]
     ]
     return SearchOutcome(
         results=results,

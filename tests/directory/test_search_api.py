@@ -177,7 +177,9 @@ def test_far_point_without_area_still_works(client: TestClient, shops: dict[str,
 def test_area_in_words(client: TestClient, shops: dict[str, int]) -> None:
     body = _search(client, q="kopi di pamulang")
     assert body["area"]["slug"] == "pamulang"
-    assert _names(body) == ["Kopi Pamulang"]
+    cut = body["interpretation"]["partial_from"]
+    assert _names(body)[:cut] == ["Kopi Pamulang"]
+    assert all((item["area"] or {}).get("slug") != "pamulang" for item in body["items"][cut:])
 
 
 def test_autocomplete(client: TestClient, shops: dict[str, int]) -> None:

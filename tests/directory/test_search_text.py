@@ -48,12 +48,16 @@ def test_symmetric_deletes_find_every_close_pair(a: str, b: str) -> None:
 
 def test_text_score_prefers_name_then_category_then_address() -> None:
     word = QueryWord(token="kopi", terms={"kopi": 1.0}, categories={"0c7": 1.0})
-    name = doc_fields(name="Kopi Senja", address="", description="", scopes=())
+    both = doc_fields(name="Kopi Senja", address="", description="", scopes=(7,))
     cat = doc_fields(name="Senja", address="", description="", scopes=(7,))
+    name = doc_fields(name="Kopi Senja", address="", description="", scopes=())
     addr = doc_fields(name="Senja", address="Jl. Kopi 3", description="", scopes=())
     desc = doc_fields(name="Senja", address="", description="kopi enak", scopes=())
-    scores = [text_score([word], d).score for d in (name, cat, addr)]
+    # Name and category agreeing, the category alone, the name of a business outside the
+    # category the word names ("ATM Bank …" for "bank"), then the address.
+    scores = [text_score([word], d).score for d in (both, cat, name, addr)]
     assert scores == sorted(scores, reverse=True)
+    assert len(set(scores)) == 4
     plain = QueryWord(token="kopi", terms={"kopi": 1.0})
     assert 0 < text_score([plain], desc).score < text_score([plain], addr).score
     # A word that names a category does not match another business's description
@@ -61,6 +65,9 @@ def test_text_score_prefers_name_then_category_then_address() -> None:
     assert text_score([word], desc).matched == 0
     short = doc_fields(name="Kopi", address="", description="", scopes=())
     assert text_score([word], short).score > text_score([word], name).score
+    # A plain word: the name and the description agreeing beat the name alone.
+    menu = doc_fields(name="Kopi Senja", address="", description="kopi susu", scopes=())
+    assert text_score([plain], menu).score > text_score([plain], name).score
 
 
 def test_text_match_helper_for_other_features() -> None:
@@ -120,7 +127,10 @@ def test_literal_search_keeps_intent_words_as_text(client: TestClient, shops: li
     """"24 jam" is a filter (open around the clock); ``interpret=false`` searches it as text."""
     read = client.get("/api/v1/businesses", params={"q": "bakso 24 jam"}).json()
     assert read["interpretation"]["filters"]["open_24h"] is True
-    assert read["items"] == []  # Bakso Mas Joko has no opening hours
+    # Bakso Mas Joko has no opening hours: nothing matches fully, and it is shown only as
+    # a looser match (from position 0 on).
+    assert read["interpretation"]["partial_from"] == 0
+    assert [item["name"] for item in read["items"]] == ["Bakso Mas Joko"]
     literal = client.get(
         "/api/v1/businesses", params={"q": "bakso 24 jam", "interpret": "false"}
     ).json()

@@ -33,6 +33,12 @@ def _names(body: dict[str, Any]) -> list[str]:
     return [item["name"] for item in body["items"]]
 
 
+def _full(body: dict[str, Any]) -> list[str]:
+    """The names that match the query fully (before ``partial_from``)."""
+    cut = (body.get("interpretation") or {}).get("partial_from")
+    return _names(body)[:cut]
+
+
 @pytest.fixture
 def town(session: Session) -> dict[str, int]:
     """Coffee next to photocopiers, tea, juice and shops whose names are near misses."""
@@ -95,7 +101,7 @@ def test_foto_kopi_is_photocopying(client: TestClient, town: dict[str, int]) -> 
 
 def test_kopi_murah_is_cheap_coffee_not_pal_merah(client: TestClient, town: dict[str, int]):
     body = _search(client, q="kopi murah", lat=BSD[0], lon=BSD[1])
-    names = set(_names(body))
+    names = set(_full(body))
     assert names == {"Kopi Senja", "Es Kopi Susu Temu", "Warkop Pak Darto"}
     reading = body["interpretation"]
     assert reading["corrections"] == []
@@ -105,14 +111,16 @@ def test_kopi_murah_is_cheap_coffee_not_pal_merah(client: TestClient, town: dict
 
 def test_sarapan_is_breakfast_not_harapan(client: TestClient, town: dict[str, int]) -> None:
     body = _search(client, q="sarapan", lat=BSD[0], lon=BSD[1])
-    assert _names(body) == ["Bubur Ayam Pagi"]
+    assert _full(body) == ["Bubur Ayam Pagi"]
+    assert not {"Toko Besi Harapan", "Futsal Harapan"} & set(_names(body))
     assert body["interpretation"]["filters"]["open_at"] == "07:00"
     assert body["interpretation"]["corrections"] == []
 
 
 def test_dinner_is_food_open_at_dinner_time_not_banner(client: TestClient, town: dict[str, int]):
     body = _search(client, q="dinner", lat=BSD[0], lon=BSD[1])
-    assert _names(body) == ["Sate Malam Cak Mat"]
+    assert _full(body) == ["Sate Malam Cak Mat"]
+    assert "Digital Printing Banner Jaya" not in _names(body)
     assert body["interpretation"]["filters"]["open_at"] == "19:00"
     assert body["interpretation"]["corrections"] == []
 
@@ -155,7 +163,7 @@ def test_haircut_finds_barbers(client: TestClient, town: dict[str, int]) -> None
 
 def test_area_named_at_the_end(client: TestClient, town: dict[str, int]) -> None:
     body = _search(client, q="kopi kenangan bsd", lat=PAMULANG[0], lon=PAMULANG[1])
-    assert _names(body) == ["Kopi Kenangan BSD"]
+    assert _full(body) == ["Kopi Kenangan BSD"]
     reading = body["interpretation"]
     assert reading["area"]["slug"] == "bsd-city"
     assert reading["area"]["how"] == "alias"
@@ -168,7 +176,7 @@ def test_area_anywhere_with_or_without_di(client: TestClient, town: dict[str, in
     for q in ("kopi di bsd", "bsd kopi", "kopi bsd"):
         body = _search(client, q=q)
         assert body["interpretation"]["area"]["slug"] == "bsd-city", q
-        assert "Kopi Kenangan Pamulang" not in _names(body), q
+        assert "Kopi Kenangan Pamulang" not in _full(body), q
 
 
 def test_area_with_nothing_in_it_falls_back_and_says_so(client: TestClient, town: dict[str, int]):
@@ -208,7 +216,7 @@ def test_unknown_category_is_422_with_suggestions(client: TestClient, town: dict
 
 def test_24_jam_is_open_around_the_clock(client: TestClient, town: dict[str, int]) -> None:
     body = _search(client, q="kopi 24 jam")
-    assert _names(body) == ["Kopi Senja"]
+    assert _full(body) == ["Kopi Senja"]
     assert body["interpretation"]["filters"]["open_24h"] is True
 
 
@@ -278,3 +286,94 @@ def test_unknown_words_are_corrected_closest_then_commonest(
     (piza,) = read_query(DbVocabulary(session), catalog, "piza", prefix_last=False).words
     assert set(piza.terms) == {"piza", "pizza"}
     assert piza.terms["piza"] > piza.terms["pizza"]  # exact beats corrected
+
+
+# Name vs category evidence, corroboration, and short first pages filled with what the
+# query means more loosely (issue 12, relevance goals on real data).
+
+
+def test_a_business_of_the_category_beats_one_that_only_names_it(
+    client: TestClient, session: Session
+) -> None:
+    """For "bank" the bank branch is what was meant, though the "ATM Bank …" is nearer."""
+    make_business(session, name="ATM Bank Arta", lat=BSD[0], lon=BSD[1], category="atm")
+    make_business(session, name="Bank Arta Cabang Serpong", lat=BSD[0] + 0.003, lon=BSD[1],
+                  category="bank")  # fmt: skip
+    names = _names(_search(client, q="bank", lat=BSD[0], lon=BSD[1]))
+    assert names == ["Bank Arta Cabang Serpong", "ATM Bank Arta"]
+
+
+def test_name_and_description_agreeing_come_first(client: TestClient, session: Session) -> None:
+    """A restaurant whose name and menu both say "biryani" before one whose name only does,
+    even a little farther away; a menu alone still matches, after both."""
+    make_business(session, name="Biryani Corner", lat=BSD[0], lon=BSD[1], category="restoran",
+                  description="Cuisines: Chinese, North Indian")  # fmt: skip
+    make_business(session, name="Biryani House", lat=BSD[0] + 0.0005, lon=BSD[1],
+                  category="restoran", description="Cuisines: Biryani, Mughlai")  # fmt: skip
+    make_business(session, name="Rumi's Kitchen", lat=BSD[0] + 0.001, lon=BSD[1],
+                  category="restoran", description="Cuisines: Biryani, Lucknowi")  # fmt: skip
+    names = _names(_search(client, q="biryani", lat=BSD[0], lon=BSD[1]))
+    assert names == ["Biryani House", "Biryani Corner", "Rumi's Kitchen"]
+
+
+def test_short_page_is_filled_from_outside_the_area_named_in_q(
+    client: TestClient, town: dict[str, int]
+) -> None:
+    body = _search(client, q="kopi kenangan bsd", lat=BSD[0], lon=BSD[1], limit=10)
+    reading = body["interpretation"]
+    assert reading["partial_from"] == 1
+    names = _names(body)
+    assert names[:1] == ["Kopi Kenangan BSD"]
+    # Then the namesake just outside BSD, then other coffee places — never photocopiers.
+    assert names[1] == "Kopi Kenangan Pamulang"
+    assert set(names[2:]) <= COFFEE
+    assert not NOT_COFFEE & set(names)
+    assert body["next_cursor"] is None
+
+
+def test_an_area_parameter_is_never_filled_from_outside(
+    client: TestClient, town: dict[str, int]
+) -> None:
+    """The page is filled with other coffee places in BSD, never from Pamulang."""
+    body = _search(client, q="kopi kenangan", area="bsd-city", lat=BSD[0], lon=BSD[1])
+    assert _full(body) == ["Kopi Kenangan BSD"]
+    assert body["interpretation"]["partial_from"] == 1
+    assert set(_names(body)[1:]) == COFFEE - {"Kopi Kenangan BSD", "Kopi Kenangan Pamulang"}
+
+
+def test_filters_read_from_words_come_first_then_the_rest(
+    client: TestClient, town: dict[str, int]
+) -> None:
+    """For "kopi murah": the cheap coffee places, then — marked — the other ones."""
+    body = _search(client, q="kopi murah", lat=BSD[0], lon=BSD[1], limit=10)
+    cut = body["interpretation"]["partial_from"]
+    names = _names(body)
+    assert set(names[:cut]) == {"Kopi Senja", "Es Kopi Susu Temu", "Warkop Pak Darto"}
+    assert set(names[cut:]) == {"Kopi Kenangan BSD", "Kopi Kenangan Pamulang"}
+
+
+def test_a_full_page_is_not_filled(client: TestClient, town: dict[str, int]) -> None:
+    body = _search(client, q="kopi", lat=BSD[0], lon=BSD[1], limit=3)
+    assert body["interpretation"]["partial_from"] is None
+    assert body["next_cursor"] is not None
+
+
+def test_filling_keeps_the_kind_of_place(client: TestClient, session: Session) -> None:
+    """One station: the page is not filled with boarding houses "dekat stasiun" (another
+    kind of place), but a restaurant listing "Korean" fills a Korean search's page."""
+    make_business(session, name="Stasiun Sudimara", lat=BSD[0] + 0.05, lon=BSD[1],
+                  category="stasiun")  # fmt: skip
+    make_business(session, name="Kos Melati", lat=BSD[0], lon=BSD[1], category="kos-guest-house",
+                  description="Kamar AC, dekat kampus dan stasiun.")  # fmt: skip
+    body = _search(client, q="stasiun", lat=BSD[0], lon=BSD[1])
+    assert _names(body) == ["Stasiun Sudimara"]
+
+    make_business(session, name="Gung The Palace", lat=BSD[0] + 0.02, lon=BSD[1],
+                  category="masakan-korea")  # fmt: skip
+    make_business(session, name="Bamboo Boat", lat=BSD[0], lon=BSD[1], category="restoran",
+                  description="Cuisines: Japanese, Korean, Vietnamese")  # fmt: skip
+    make_business(session, name="Ruang Belajar", lat=BSD[0], lon=BSD[1], category="kursus",
+                  description="Kursus bahasa Korean dan Jepang")  # fmt: skip
+    body = _search(client, q="korean", lat=BSD[0], lon=BSD[1])
+    assert _names(body) == ["Gung The Palace", "Bamboo Boat"]
+    assert body["interpretation"]["partial_from"] == 1
