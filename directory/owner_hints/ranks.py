@@ -39,6 +39,14 @@ class Probe:
     search: SearchParams | None = None
     recommendation: RecommendationQuery | None = None
 
+    @property
+    def point(self) -> tuple[float | None, float | None]:
+        """Where the reader stands in this ranking (None, None: no point, the words say where)."""
+        if self.search is not None:
+            return self.search.lat, self.search.lon
+        assert self.recommendation is not None
+        return self.recommendation.lat, self.recommendation.lon
+
 
 @dataclass(frozen=True, slots=True)
 class Standing:
@@ -60,10 +68,14 @@ def search_standing(
     while True:
         limit = min(MAX_LIMIT, SEARCH_SCAN_CAP - seen)
         page = search_businesses(session, replace(params, limit=limit, cursor=cursor), now=now)
-        for i, item in enumerate(page.items):
+        # Only full matches count: the looser results a short page is filled with (from
+        # ``partial_from`` on) are not what the query asked for, so no hint may rely on them.
+        cut = page.interpretation.partial_from if page.interpretation else None
+        items = page.items if cut is None else page.items[:cut]
+        for i, item in enumerate(items):
             if item.id == business_id and rank is None:
                 rank = seen + i + 1
-        seen += len(page.items)
+        seen += len(items)
         if page.next_cursor is None:
             return Standing(rank, seen, True)
         if seen >= SEARCH_SCAN_CAP:

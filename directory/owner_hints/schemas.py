@@ -32,6 +32,8 @@ class HintRead(BaseModel):
     before_rank: int | None = Field(description="Rank today (null: not in the list)")
     after_rank: int = Field(description="Rank re-computed with the field filled")
     message: str
+    lat: float | None = Field(None, description="The reader's point the ranking was run from")
+    lon: float | None = Field(None, description="(null: the area is named in the words)")
 
 
 class NoteRead(BaseModel):

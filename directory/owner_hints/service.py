@@ -56,6 +56,8 @@ class Hint:
     before_rank: int | None
     after_rank: int
     message: str
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +182,9 @@ def _improvements(
         if after.rank is None or (before.rank is not None and after.rank >= before.rank):
             continue
         value = str(fill.changes.get(fill.field, ""))
+        lat, lon = probe.point
         hints.append(Hint(fill.field, value, probe.context, probe.query, probe.at, before.rank,
-                          after.rank, say(probe, before.rank, after.rank)))  # fmt: skip
+                          after.rank, say(probe, before.rank, after.rank), lat, lon))  # fmt: skip
     return hints
 
 

@@ -73,8 +73,11 @@ def _rank_now(session: Session, hint: Hint, business: Business) -> int | None:
     if hint.context == "search":
         assert hint.query is not None
         ids: list[int] = []
-        page = search_businesses(session, SearchParams(q=hint.query, limit=100), now=at)
-        ids = [item.id for item in page.items]
+        page = search_businesses(
+            session, SearchParams(q=hint.query, lat=hint.lat, lon=hint.lon, limit=100), now=at
+        )
+        cut = page.interpretation.partial_from if page.interpretation else None
+        ids = [item.id for item in page.items][:cut]  # full matches only, as readers see
     else:
         assert hint.context == "recommendations_category"
         page_r = recommend(
