@@ -85,15 +85,25 @@ _TSQUERY_LOCATED_PAGE = (
 )
 
 
+def _alternatives(word: QueryWord) -> list[str]:
+    """The words a query word matches exactly; for the last word, those its prefix does
+    not already cover (its completions): the same matches, and the index reads one
+    prefix list instead of merging dozens of posting lists on every page."""
+    alts = sorted({*word.terms, *word.categories})
+    if word.prefix:
+        alts = [t for t in alts if not t.startswith(word.token)]
+    return alts
+
+
 def _fts5_word(word: QueryWord) -> str:
-    alts = [f'"{t}"' for t in sorted({*word.terms, *word.categories})]
+    alts = [f'"{t}"' for t in _alternatives(word)]
     if word.prefix:
         alts.append(f'"{word.token}"*')
     return "(" + " OR ".join(alts) + ")"
 
 
 def _tsquery_word(word: QueryWord) -> str:
-    alts = [f"'{t}'" for t in sorted({*word.terms, *word.categories})]
+    alts = [f"'{t}'" for t in _alternatives(word)]
     if word.prefix:
         alts.append(f"'{word.token}':*")
     return "(" + " | ".join(alts) + ")"
