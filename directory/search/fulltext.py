@@ -146,9 +146,9 @@ class TextStream:
         """The next matches in rank order as (business_id, quality_key, lat, lon)."""
         stmt = _TSQUERY_LOCATED_PAGE if self._postgres else _FTS5_LOCATED_PAGE
         out: list[TextHit] = []
-        for key, lat, lon in self._page(stmt):
-            quality, bid = split_rank_key(int(key))
-            out.append((bid, quality, float(lat), float(lon)))
+        for row in self._page(stmt):
+            quality, bid = split_rank_key(int(row[0]))
+            out.append((bid, quality, float(row[1]), float(row[2])))
         return out
 
     def _page(self, stmt: Select[Any]) -> Sequence[Row[Any]]:
