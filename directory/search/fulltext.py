@@ -28,7 +28,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
 from directory.search.tables import search_doc, split_rank_key
@@ -151,7 +150,7 @@ class TextStream:
             out.append((bid, quality, float(row[1]), float(row[2])))
         return out
 
-    def _page(self, stmt: Select[Any]) -> Sequence[Row[Any]]:
+    def _page(self, stmt: Select[Any]) -> Sequence[Sequence[Any]]:
         if self.exhausted:
             return []
         params = {"q": self._query, "before": self._before, "n": self._batch}
