@@ -19,6 +19,7 @@ tests check against a brute-force evaluation of the documented rules.
 
 from __future__ import annotations
 
+import math
 from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,10 @@ from directory.search.text_match import QueryWord, text_bound, text_score
 REGION_CAP = 3000
 FIRST_BATCH = 64
 """Candidates asked of a stream at first (tests set it tiny to exercise early stopping)."""
+BOUND_CHUNK = 32
+"""Candidates read and scored at a time when ordered by their score bound: the kept
+results between chunks decide which of the rest are still worth reading."""
+BOUND_SLACK = 1e-9
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,10 @@ def _found_key(found: Found) -> Key:
     return found.key
 
 
+def _first(pair: tuple[float, _Cand]) -> float:
+    return pair[0]
+
+
 @dataclass(slots=True)
 class _Cand:
     business_id: int
@@ -105,6 +114,7 @@ class _Cand:
     doc: Doc | None = None
     key: Key | None = None
     scoped: bool = False
+    quality_key: int | None = None
 
 
 @dataclass(slots=True)
@@ -237,11 +247,45 @@ class Executor:
         return hits >= self.plan.required
 
     def consider(self, cands: Sequence[_Cand]) -> None:
-        """Filter and score new candidates; keep the best keys after the cursor."""
-        p = self.plan
+        """Filter and score new candidates; keep the best keys after the cursor.
+
+        Under ``relevance``, candidates whose point is known are taken best bound first
+        (a perfect text match at their distance and quality) in small chunks, and the
+        rest of the batch is dropped unread as soon as its best bound cannot reach the
+        kept results: the same results as scoring them all, without reading the
+        documents of far-away, poorly rated matches of a common word.
+        """
         fresh = [c for c in cands if c.business_id not in self.seen]
         self.seen.update(c.business_id for c in fresh)
         self.touched += len(fresh)
+        if self.plan.sort is not Sort.RELEVANCE or len(fresh) <= BOUND_CHUNK:
+            self._score(fresh)
+            return
+        ranked = sorted(((self._bound(c), c) for c in fresh), key=_first, reverse=True)
+        for start in range(0, len(ranked), BOUND_CHUNK):
+            floor = self._kth_score()
+            chunk = [c for b, c in ranked[start : start + BOUND_CHUNK] if b >= floor]
+            if not chunk:
+                return  # ordered by bound: nothing after this chunk can get in either
+            self._score(chunk)
+
+    def _bound(self, c: _Cand) -> float:
+        """The highest relevance ``c`` could reach (inf when its point is unknown)."""
+        p = self.plan
+        if c.lat is None or c.lon is None:
+            return math.inf
+        quality = quality_from_key(c.quality_key) if c.quality_key is not None else 1.0
+        dist = distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point else None
+        return relevance(text=1.0 if p.words else None, distance_m=dist, quality=quality)
+
+    def _kth_score(self) -> float:
+        """The score a candidate must reach to enter the kept results (-inf: not full)."""
+        if len(self.top) < self._k:
+            return -math.inf
+        return -float(self.top[self._k - 1].key[0]) - BOUND_SLACK
+
+    def _score(self, fresh: Sequence[_Cand]) -> None:
+        p = self.plan
         need_doc = bool(p.words) or p.sort in (Sort.RELEVANCE, Sort.RATING)
         missing = [
             c.business_id
@@ -358,6 +402,8 @@ class Executor:
             if p.words
             else None
         )  # fmt: skip
+        # Under relevance with a point, matches come with theirs so they can be bounded.
+        located = p.sort is Sort.RELEVANCE and p.point is not None
         dist: DistanceStream | None = None
         if p.point is not None and p.sort in (Sort.DISTANCE, Sort.RELEVANCE):
             after = (
@@ -382,7 +428,11 @@ class Executor:
         )
         while True:
             if text is not None:
-                self.consider([_Cand(b) for b in text.next_batch()])
+                if located:
+                    self.consider([_Cand(b, lat, lon, quality_key=q)
+                                   for b, q, lat, lon in text.next_located()])  # fmt: skip
+                else:
+                    self.consider([_Cand(b) for b in text.next_batch()])
                 if text.exhausted:
                     return
             if quality is not None:

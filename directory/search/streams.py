@@ -14,14 +14,17 @@ have got, which bounds the sort key of everything they have not returned yet:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Integer, and_, any_, bindparam, column, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from directory.models import Business, BusinessStatus
 from directory.search.params import Sort
+from directory.search.rawsql import FastStatement
 from directory.search.spatial import Hit, SpatialIndex
 from directory.search.tables import search_doc, split_rank_key
 from directory.search.text_match import DocFields
@@ -77,12 +80,38 @@ DOC_COLUMNS = (
 )
 
 
+_DOCS_BY_ID = {
+    # One fixed statement per dialect taking the whole id list as one parameter: run on
+    # the raw cursor it costs a fraction of an expanding ``IN (...)`` through the ORM,
+    # which autocomplete pays for every chunk of candidates it reads.
+    "sqlite": FastStatement(
+        select(*DOC_COLUMNS).where(
+            search_doc.c.business_id.in_(
+                select(column("value")).select_from(func.json_each(bindparam("ids")))
+            )
+        )
+    ),
+    "postgresql": FastStatement(
+        select(*DOC_COLUMNS).where(
+            search_doc.c.business_id == any_(bindparam("ids", type_=ARRAY(Integer)))
+        )
+    ),
+}
+
+
 def fetch_docs(session: Session, ids: Sequence[int]) -> dict[int, Doc]:
     """Documents of the given businesses (missing: not searchable)."""
     out: dict[int, Doc] = {}
+    dialect = session.get_bind().dialect.name
+    fast = _DOCS_BY_ID.get(dialect)
     for start in range(0, len(ids), 900):
-        chunk = list(ids[start : start + 900])
-        for row in session.execute(select(*DOC_COLUMNS).where(search_doc.c.business_id.in_(chunk))):
+        chunk = [int(i) for i in ids[start : start + 900]]
+        if fast is not None:
+            param: object = json.dumps(chunk) if dialect == "sqlite" else chunk
+            rows: Iterable[Sequence[object]] = fast.rows(session, {"ids": param})
+        else:
+            rows = session.execute(select(*DOC_COLUMNS).where(search_doc.c.business_id.in_(chunk)))
+        for row in rows:
             doc = doc_from_row(tuple(row))
             out[doc.business_id] = doc
     return out

@@ -49,6 +49,9 @@ HOURS = [None, "Mo-Su 08:00-22:00", "Mo-Fr 09:00-17:00", "Sa-Su 10:00-14:00", "2
 @pytest.fixture(autouse=True)
 def tiny_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(executor, "FIRST_BATCH", 2)
+    # Batches are bound-ordered and read in chunks of 2, so that dropping the rest of a
+    # batch whose bound cannot reach the results is exercised against brute force.
+    monkeypatch.setattr(executor, "BOUND_CHUNK", 2)
 
 
 biz_s = st.fixed_dictionaries(
