@@ -56,13 +56,19 @@ def store(session: Session, items: list[dict[str, Any]], *, source: str, kind: s
 
 
 def _visits(business: Business, users: list[str], *, days_ago: int = 3) -> list[dict[str, Any]]:
+    """Everyone's visits fall in one 20-minute stretch of one hour (hh:10–hh:30, at least
+    ``days_ago`` days back), so the time-of-day signals see rival places alike and only the counts differ,
+    whatever the minute the suite runs at."""
     now = datetime.now(UTC)
+    anchor = now.replace(minute=30, second=0, microsecond=0)
+    if anchor > now:  # at least ``days_ago`` whole days back (outside "trending" for 1)
+        anchor -= timedelta(hours=1)
     return [
         {
             "user_id": user,
             "business_id": business.id,
             "kind": "visit",
-            "at": (now - timedelta(days=days_ago, minutes=i)).isoformat(),
+            "at": (anchor - timedelta(days=days_ago, minutes=i % 20)).isoformat(),
         }
         for i, user in enumerate(users)
     ]
