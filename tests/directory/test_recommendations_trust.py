@@ -57,8 +57,8 @@ def store(session: Session, items: list[dict[str, Any]], *, source: str, kind: s
 
 def _visits(business: Business, users: list[str], *, days_ago: int = 3) -> list[dict[str, Any]]:
     """Everyone's visits fall in one 20-minute stretch of one hour (hh:10–hh:30, at least
-    ``days_ago`` days back), so the time-of-day signals see rival places alike and only the counts differ,
-    whatever the minute the suite runs at."""
+    ``days_ago`` days back), so the time-of-day signals see rival places alike and only the
+    counts differ, whatever the minute the suite runs at."""
     now = datetime.now(UTC)
     anchor = now.replace(minute=30, second=0, microsecond=0)
     if anchor > now:  # at least ``days_ago`` whole days back (outside "trending" for 1)
