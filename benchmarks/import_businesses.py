@@ -33,13 +33,13 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from directory.bootstrap import prepare_database
+from directory.businesses.input import BUSINESS_COLUMNS
 from directory.db import make_engine, make_session_factory
 from directory.demo import generate_demo_businesses
 from directory.io.businesses_io import ImportOptions, import_businesses
 from directory.models import Business
-from directory.services import indexing
-from directory.services.bootstrap import prepare_database
-from directory.services.business_input import BUSINESS_COLUMNS
+from directory.search import indexing
 from directory.settings import Settings
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -1,4 +1,4 @@
-"""Benchmark of duplicate matching (directory.matching) on labelled synthetic pairs.
+"""Benchmark of duplicate matching (directory.businesses.matching) on labelled synthetic pairs.
 
 Usage: python benchmarks/match.py [--seed N] [--pairs N] [--data-dir DIR] [--errors N]
 
@@ -32,13 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from directory.businesses.matching import MATCH_THRESHOLD, MatchCandidate, MatchQuery, score_match
 from directory.geo import METERS_PER_DEG_LAT, distance_m, valid_coordinates  # noqa: E402
-from directory.matching import (  # noqa: E402
-    MATCH_THRESHOLD,
-    MatchCandidate,
-    MatchQuery,
-    score_match,
-)
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "shared" / "data"
 ZOMATO_FILE = Path("zomato_restaurants") / "zomato.csv.gz"

@@ -23,11 +23,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from directory.bootstrap import prepare_database
 from directory.db import make_engine, make_session_factory
 from directory.models import Business, BusinessStatus
 from directory.owner_hints import ranks
 from directory.owner_hints.service import ranking_hints
-from directory.services.bootstrap import prepare_database
 from directory.settings import Settings
 
 TZ = "Asia/Jakarta"

@@ -19,15 +19,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from directory.areas.service import seed_areas
+from directory.areas.taxonomy import seed_categories
+from directory.businesses.input import parse_business_fields
+from directory.businesses.writes import create_business
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.migrate import upgrade_database
 from directory.models import Category
-from directory.products.models import Product, ProductStatus
+from directory.product_models import Product, ProductStatus
 from directory.products.search import ProductQuery, search_products
-from directory.services.areas import seed_areas
-from directory.services.business_input import parse_business_fields
-from directory.services.business_writes import create_business
-from directory.services.taxonomy import seed_categories
 
 WORDS = (
     "keripik",

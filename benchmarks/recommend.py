@@ -46,7 +46,7 @@ from directory.migrate import upgrade_database
 from directory.models import Business, Interaction
 from directory.recommendations.model_store import refresh_model
 from directory.recommendations.service import RecommendationQuery, recommend
-from directory.services.search import nearest_candidates
+from directory.search.service import nearest_candidates
 
 OUT = Path(__file__).resolve().parent / "out"
 ZONE = "Asia/Jakarta"

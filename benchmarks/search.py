@@ -62,6 +62,8 @@ from sqlalchemy import create_engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
+from directory.areas.service import make_locator, seed_areas  # noqa: E402
+from directory.areas.taxonomy import seed_categories  # noqa: E402
 from directory.db import make_engine, make_session_factory, session_scope  # noqa: E402
 from directory.demo import generate_demo_records  # noqa: E402
 from directory.hours import OpeningHoursError, parse_opening_hours, to_json  # noqa: E402
@@ -69,14 +71,12 @@ from directory.migrate import upgrade_database  # noqa: E402
 from directory.models import Area, Business, BusinessCategory, Category  # noqa: E402
 from directory.search.indexer import index_businesses, optimize_search_indexes  # noqa: E402
 from directory.search.params import SearchParams, Sort  # noqa: E402
-from directory.search.text_match import words as fold_words  # noqa: E402
-from directory.services.areas import make_locator, seed_areas  # noqa: E402
-from directory.services.search import (  # noqa: E402
+from directory.search.service import (  # noqa: E402
     autocomplete,
     nearest_candidates,
     search_businesses,
 )
-from directory.services.taxonomy import seed_categories  # noqa: E402
+from directory.search.text_match import words as fold_words  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 SEED = 20261128

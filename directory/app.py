@@ -9,12 +9,13 @@ from fastapi import APIRouter, FastAPI
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from directory import __version__
+from directory.api import health
 from directory.api.docs import install_docs
 from directory.api.edge_headers import EdgeHeadersMiddleware
 from directory.api.limits import BodySizeLimitMiddleware
 from directory.api.problems import document_problems, register_exception_handlers
-from directory.api.routes import businesses, catalog, health, matches
-from directory.api.routes import search as search_routes
+from directory.areas import router as catalog
+from directory.businesses import router as businesses
 from directory.db import make_engine, make_session_factory
 from directory.db_routing import PrimaryAfterWriteMiddleware, build_read_router
 from directory.inquiries import admin_router as inquiry_admin
@@ -28,8 +29,10 @@ from directory.photos import router as photo_routes
 from directory.products import router as product_routes
 from directory.recommendations import router as recommendation_routes
 from directory.reviews import router as review_routes
+from directory.search import router as search_routes
 from directory.settings import Settings, get_settings
 from directory.submissions import admin_router as submission_admin
+from directory.submissions import matches_router as matches
 from directory.submissions import router as submission_routes
 from directory.web import install_web
 from directory.web.security import hsts_header

@@ -400,4 +400,4 @@ class BusinessDailyCount(Base):
 
 # Feature packages keep their tables beside their code; importing them here puts every
 # table on Base.metadata wherever the models are loaded (migrations, create_all, tests).
-from directory.products import models as _product_models  # noqa: E402,F401
+from directory import product_models as _product_models  # noqa: E402,F401

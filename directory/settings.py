@@ -230,7 +230,7 @@ class Settings(BaseSettings):
     def _check_media_url(cls, value: str | None) -> str | None:
         """A wrong store URL stops the server at start-up, not at the first upload."""
         if value is not None:
-            from directory.photos.locations import parse_media_url
+            from directory.media_locations import parse_media_url
 
             parse_media_url(value)
         return value

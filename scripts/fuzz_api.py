@@ -394,8 +394,8 @@ def make_credentials(app: Any) -> tuple[HeadersFor, dict[str, Any]]:
     path values the owner's token owns (its business and submission)."""
     from fastapi.testclient import TestClient
 
+    from directory.accounts.admins import create_admin_token
     from directory.apikeys.service import INTERACTIONS_WRITE, create_api_key
-    from directory.submissions.admins import create_admin_token
 
     with app.state.sessions() as session:
         admin = create_admin_token(session, f"fuzz-editor-{time.time_ns()}")
@@ -424,7 +424,7 @@ def make_credentials(app: Any) -> tuple[HeadersFor, dict[str, Any]]:
 
 
 def _prepare(url: str, *, businesses: int) -> None:
-    from directory.services.bootstrap import prepare_database, seed_demo_data
+    from directory.bootstrap import prepare_database, seed_demo_data
     from directory.settings import Settings
 
     settings = Settings(database_url=url, demo_count=max(businesses, 1))

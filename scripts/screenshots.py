@@ -27,11 +27,11 @@ import uvicorn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from directory.accounts.admins import create_admin_token  # noqa: E402
 from directory.app import create_app  # noqa: E402
+from directory.bootstrap import prepare_database  # noqa: E402
 from directory.db import make_engine, make_session_factory, session_scope  # noqa: E402
-from directory.services.bootstrap import prepare_database  # noqa: E402
 from directory.settings import Settings  # noqa: E402
-from directory.submissions.admins import create_admin_token  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.app import create_app
+from directory.areas.service import seed_areas
+from directory.areas.taxonomy import seed_categories
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.migrate import upgrade_database
-from directory.services.areas import seed_areas
-from directory.services.taxonomy import seed_categories
 from directory.settings import Settings
 from tests.s3server import s3_server  # noqa: F401  (a fixture for every test package)
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.apikeys.service import create_api_key
+from directory.businesses.input import parse_business_fields
+from directory.businesses.writes import create_business
 from directory.models import Business, Category
-from directory.services.business_input import parse_business_fields
-from directory.services.business_writes import create_business
 
 _seq = itertools.count(1)
 

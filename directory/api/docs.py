@@ -37,8 +37,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from directory.submissions.dependencies import AdminDep
-from directory.web.static import CachedStaticFiles
+from directory.api.access import AdminDep
+from directory.api.static_files import CachedStaticFiles
 
 ADMIN_PREFIX: Final = "/api/v1/admin"
 ASSETS_PREFIX: Final = "/docs/assets"

@@ -2,7 +2,7 @@
 
 A key is printed once by ``dekat admin create-key NAME --scope interactions:write``; the
 database keeps its SHA-256 hash and its scopes, exactly as for editors' admin tokens
-(``directory/submissions/tokens.py``). A key proves *which client* sent a write, so that
+(``directory/accounts/tokens.py``). A key proves *which client* sent a write, so that
 the write can be limited per key and the recommender can cap any one key's weight; a
 scope says *what* the key may write. A key is never an admin token, nor the reverse.
 """
@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from directory.accounts import audit
+from directory.accounts.admins import check_name
+from directory.accounts.tokens import hash_token, new_token, token_matches
 from directory.errors import Conflict, FieldError, Forbidden, NotFound, Unauthorized, invalid
 from directory.models import ApiKey, utcnow
-from directory.submissions import audit
-from directory.submissions.admins import check_name
-from directory.submissions.tokens import hash_token, new_token, token_matches
 
 KEY_PREFIX: Final = "dk_key_"
 INTERACTIONS_WRITE: Final = "interactions:write"

@@ -16,13 +16,14 @@ import typer
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from directory.accounts import admins, audit
 from directory.apikeys import service as apikeys
 from directory.cli.console import err_console, fail
 from directory.cli.main import app
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.errors import DirectoryError
 from directory.settings import get_settings
-from directory.submissions import admins, audit, owners
+from directory.submissions import owners
 
 T = TypeVar("T")
 

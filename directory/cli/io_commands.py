@@ -72,7 +72,7 @@ def _fail(message: str) -> NoReturn:
 @contextmanager
 def _session(settings: Settings) -> Iterator[Session]:
     """A migrated database (an import may be the first command run) and one session."""
-    from directory.services.bootstrap import prepare_database
+    from directory.bootstrap import prepare_database
 
     prepare_database(settings, demo=False)
     engine = make_engine(settings.database_url)

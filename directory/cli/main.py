@@ -21,7 +21,7 @@ app = typer.Typer(
 @app.command()
 def migrate() -> None:
     """Create or upgrade the database schema to the newest revision and seed shipped data."""
-    from directory.services.bootstrap import prepare_database
+    from directory.bootstrap import prepare_database
 
     settings = get_settings()
     report = prepare_database(settings, demo=False)
@@ -33,7 +33,7 @@ def seed_demo(
     count: Annotated[int | None, typer.Option(help="How many demo businesses.")] = None,
 ) -> None:
     """Load the deterministic, plainly fake demo businesses (idempotent)."""
-    from directory.services.bootstrap import prepare_database, seed_demo_data
+    from directory.bootstrap import prepare_database, seed_demo_data
 
     settings = get_settings()
     prepare_database(settings, demo=False)
@@ -53,7 +53,7 @@ def serve(
     """Migrate, load demo data into an empty database (unless --no-demo), and serve."""
     import uvicorn
 
-    from directory.services.bootstrap import prepare_database
+    from directory.bootstrap import prepare_database
     from directory.serving import uvicorn_options
 
     settings = get_settings()

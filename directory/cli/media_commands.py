@@ -44,7 +44,7 @@ def migrate(
     workers: Annotated[int, typer.Option(min=1, max=32, help="Objects copied at once.")] = 4,
 ) -> None:
     """Copy every photo to another store; resumable, skips objects already there."""
-    from directory.photos.locations import parse_media_url
+    from directory.media_locations import parse_media_url
     from directory.photos.media_migrate import migrate_media
     from directory.photos.storage import S3Credentials, location_of, open_store
 

@@ -8,10 +8,10 @@ from typing import Annotated
 
 import typer
 
+from directory.backups import backup_database, restore_database
 from directory.cli.console import err_console, fail, progress_bar
 from directory.cli.main import app
 from directory.errors import DirectoryError
-from directory.services.backups import backup_database, restore_database
 from directory.settings import get_settings
 
 

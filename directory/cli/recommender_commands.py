@@ -78,7 +78,7 @@ def nextpoi(
     Prints, per data set, Acc@1/5/10/20 and MRR@20 of the recommender and of the
     baselines (most popular, nearest, the user's most-visited).
     """
-    from directory.recommendations.evaluation import DATASETS, KS, published_lines, run_nextpoi
+    from directory.evaluation.recommendations import DATASETS, KS, published_lines, run_nextpoi
 
     chosen = dataset or list(DATASETS)
     unknown = [d for d in chosen if d not in DATASETS]

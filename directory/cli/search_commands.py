@@ -35,7 +35,7 @@ def search_eval(
 ) -> None:
     """nDCG@10, precision@5, zero-result rate and wrong-sense results of search, on the
     demo data and on real restaurants (skipped when the shared data are missing)."""
-    from directory.search.evaluation import evaluate_all
+    from directory.evaluation.search import evaluate_all
     from directory.search.judging import summarise
 
     chosen = tuple(dataset or ("demo", "zomato"))

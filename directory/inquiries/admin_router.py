@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from directory.accounts.admins import admin_actor
+from directory.api.access import AdminDep, SessionsDep, get_admin
 from directory.api.deps import SessionDep
 from directory.errors import NotFound
 from directory.inquiries import moderation, views
@@ -13,8 +15,6 @@ from directory.inquiries.dependencies import InquiryIdPath
 from directory.inquiries.schemas import AdminInquiryRead
 from directory.models import Business, Inquiry
 from directory.reviews.schemas import HideRequest
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import AdminDep, SessionsDep, get_admin
 
 router = APIRouter(
     prefix="/admin",

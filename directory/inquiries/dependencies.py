@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from directory.accounts.tokens import bearer_token
 from directory.settings import Settings
-from directory.submissions.tokens import bearer_token
 
 _receipt_scheme = HTTPBearer(
     auto_error=False,

@@ -11,12 +11,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
 from directory.db_retry import run_in_transaction
 from directory.errors import NotFound
 from directory.inquiries.fields import MAX_REASON, clean_note
 from directory.inquiries.service import ANSWERED, HIDDEN, NEW, REPORTED
 from directory.models import Business, Inquiry
-from directory.submissions import audit
 
 
 def editor_inquiries(

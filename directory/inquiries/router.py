@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 
+from directory.api.access import BusinessIdPath, EditTokenDep, SessionsDep
 from directory.api.deps import SessionDep, SettingsDep
 from directory.errors import NotFound
 from directory.inquiries import notify, service, views
@@ -22,7 +23,6 @@ from directory.inquiries.schemas import (
     ReportRequest,
 )
 from directory.models import Business
-from directory.submissions.dependencies import BusinessIdPath, EditTokenDep, SessionsDep
 
 router = APIRouter(tags=["inquiries"])
 

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AfterValidator
 
+from directory.api.access import BusinessIdPath, EditTokenDep, SessionsDep
 from directory.api.deps import SessionDep, SettingsDep
 from directory.insights.appearances import AppearanceCounter
 from directory.insights.schemas import OwnerInsights
 from directory.insights.service import DEFAULT_PERIOD, PERIODS, read_insights
 from directory.submissions import owners
-from directory.submissions.dependencies import BusinessIdPath, EditTokenDep, SessionsDep
 
 router = APIRouter(tags=["owners"])
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 
+from directory.api.access import SessionsDep
 from directory.api.deps import SettingsDep
 from directory.apikeys.dependencies import require_key
 from directory.apikeys.service import INTERACTIONS_WRITE, key_source
@@ -13,7 +14,6 @@ from directory.db_retry import run_in_transaction
 from directory.interactions.schemas import InteractionBatch, InteractionIn, InteractionsAccepted
 from directory.interactions.service import record_interactions
 from directory.models import ApiKey
-from directory.submissions.dependencies import SessionsDep
 
 router = APIRouter(tags=["interactions"])
 

@@ -29,6 +29,7 @@ from shapely.validation import explain_validity
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import geometry_area_m2, reassign_business_areas
 from directory.errors import FieldError
 from directory.geo import distance_m
 from directory.io.encoding import Utf8Text, has_bad_bytes
@@ -36,7 +37,6 @@ from directory.io.errors import FormatError, RowError
 from directory.io.formats import FileFormat, Progress, format_for
 from directory.io.geojson_stream import iter_features
 from directory.models import Area
-from directory.services.areas import geometry_area_m2, reassign_business_areas
 from directory.shipped_data import AREA_KINDS
 from directory.slugs import is_slug, slugify
 from directory.textnorm import TextInputError, clean_user_text

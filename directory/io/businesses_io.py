@@ -30,14 +30,22 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.errors import FieldError
-from directory.io.business_validation import (
+from directory.businesses.input import (
+    BUSINESS_COLUMNS,
+    CATEGORY_DEFAULT,
+    CATEGORY_INFERRED,
+    REQUIRED_COLUMNS,
+    BusinessInput,
+)
+from directory.businesses.validation import (
     UNRESOLVED_CATEGORY,
     Validated,
     ValidationContext,
     auto_workers,
     validated_chunks,
 )
+from directory.businesses.writes import BATCH, BusinessUpserter, Derived
+from directory.errors import FieldError
 from directory.io.category_infer import CategoryInferrer
 from directory.io.category_lookup import CategoryLookup
 from directory.io.errors import RowError
@@ -50,15 +58,7 @@ from directory.io.formats import (
     estimate_records,
 )
 from directory.models import Business, BusinessStatus, Category
-from directory.services.business_input import (
-    BUSINESS_COLUMNS,
-    CATEGORY_DEFAULT,
-    CATEGORY_INFERRED,
-    REQUIRED_COLUMNS,
-    BusinessInput,
-)
-from directory.services.business_writes import BATCH, BusinessUpserter, Derived
-from directory.services.indexing import optimize_search_indexes
+from directory.search.indexing import optimize_search_indexes
 
 EXPORT_BATCH: Final = 5_000
 SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from directory.hours import OpeningHours, is_open_at, parse_opening_hours
 from directory.models import Business, BusinessStatus, Photo
+from directory.search.service import nearest_candidates
 from directory.search.text_match import words
-from directory.services.search import nearest_candidates
 
 DESCRIPTION_WEAK_WORDS = 5
 """A description shorter than this many words counts as weak."""

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from directory.recommendations.service import RecommendationQuery, recommend
 from directory.search.params import MAX_LIMIT, SearchParams
-from directory.services.search import search_businesses
+from directory.search.service import search_businesses
 
 SEARCH_SCAN_CAP = 100
 """Search results looked through for the listing: a rank beyond it is reported as absent

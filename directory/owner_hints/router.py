@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from directory.api.access import BusinessIdPath, EditTokenDep
 from directory.api.deps import LangDep, SessionDep, SettingsDep
+from directory.businesses.views import local_now
 from directory.owner_hints.schemas import RankingHintsRead, hints_read
 from directory.owner_hints.service import ranking_hints
-from directory.services.business_views import local_now
 from directory.submissions import owners
-from directory.submissions.dependencies import BusinessIdPath, EditTokenDep
 
 router = APIRouter(tags=["owners"])
 

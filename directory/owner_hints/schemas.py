@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from directory.api.schemas import AreaRef, CategoryRef
 from directory.owner_hints.service import RankingHints
-from directory.schemas import AreaRef, CategoryRef
 
 
 class PositionRead(BaseModel):

@@ -14,9 +14,9 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session
 
+from directory.businesses.input import parse_business_fields
+from directory.businesses.writes import update_business
 from directory.models import Business, Photo
-from directory.services.business_input import parse_business_fields
-from directory.services.business_writes import update_business
 from directory.submissions.fields import (
     REVIEWED_FIELDS,
     as_raw,

@@ -7,24 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
-from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
-from directory.models import Photo
-from directory.photos import service
-from directory.photos.images import MAX_PHOTO_BYTES
-from directory.photos.schemas import PhotoList, PhotoRead, photo_read
-from directory.photos.serving import photo_response
-from directory.photos.storage import photo_store
-from directory.services.businesses import get_public_business
-from directory.settings import Settings
-from directory.submissions import owners
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import (
+from directory.accounts.admins import admin_actor
+from directory.api.access import (
     AdminDep,
     BusinessIdPath,
     EditTokenDep,
     SessionsDep,
     SubmissionIdPath,
 )
+from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
+from directory.businesses.service import get_public_business
+from directory.models import Photo
+from directory.photos import service
+from directory.photos.images import MAX_PHOTO_BYTES
+from directory.photos.schemas import PhotoList, PhotoRead, photo_read
+from directory.photos.serving import photo_response
+from directory.photos.storage import photo_store
+from directory.settings import Settings
+from directory.submissions import owners
 from directory.submissions.service import get_submission
 
 router = APIRouter(tags=["photos"])

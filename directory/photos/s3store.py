@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from directory.photos.locations import S3Location
+from directory.media_locations import S3Location
 from directory.photos.storage import (
     SUBDIR,
     MissingObject,

@@ -18,13 +18,13 @@ from typing import Final
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
+from directory.businesses.service import READER_VISIBLE
 from directory.db_retry import run_in_transaction
 from directory.errors import Conflict, NotFound
 from directory.models import Business, Photo, Submission, utcnow
 from directory.photos import storage
 from directory.photos.images import EncodedImage, process_photo
-from directory.services.businesses import READER_VISIBLE
-from directory.submissions import audit
 
 MAX_PHOTOS_PER_BUSINESS: Final = 5
 LIVE: Final = "live"

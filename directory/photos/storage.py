@@ -29,14 +29,14 @@ from typing import Final, Protocol
 from urllib.parse import urlsplit
 
 from directory.errors import ServiceUnavailable
-from directory.photos.images import EncodedImage
-from directory.photos.locations import (
+from directory.media_locations import (
     FileLocation,
     MediaLocation,
     S3Location,
     default_location,
     parse_media_url,
 )
+from directory.photos.images import EncodedImage
 from directory.settings import Settings
 
 log = logging.getLogger("dekat.photos")

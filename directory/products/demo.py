@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from directory.demo import DEMO_MARKER
 from directory.models import Business, Category, utcnow
-from directory.products.models import Product, ProductStatus
+from directory.product_models import Product, ProductStatus
 
 # category slug → (name, description, price in rupiah or None for "hubungi", unit)
 DEMO_PRODUCTS: Final[dict[str, tuple[tuple[str, str, int | None, str], ...]]] = {

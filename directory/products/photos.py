@@ -11,15 +11,16 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
 from directory.db_retry import run_in_transaction
 from directory.errors import NotFound
 from directory.models import Photo, utcnow
 from directory.photos import service as photo_service
 from directory.photos import storage
 from directory.photos.images import EncodedImage, process_photo
-from directory.products.models import Product
+from directory.product_models import Product
 from directory.products.service import get_public_product, loaded, owned_product
-from directory.submissions import audit, owners
+from directory.submissions import owners
 
 
 def retire_photo(photo: Photo) -> list[str]:

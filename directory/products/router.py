@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from directory.accounts.admins import admin_actor
+from directory.api.access import AdminDep, BusinessIdPath, EditTokenDep, SessionsDep, get_admin
 from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.router import serve_photo
@@ -25,14 +27,6 @@ from directory.products.schemas import (
 )
 from directory.search.params import MAX_Q_LEN
 from directory.submissions import owners
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import (
-    AdminDep,
-    BusinessIdPath,
-    EditTokenDep,
-    SessionsDep,
-    get_admin,
-)
 
 router = APIRouter(tags=["products"])
 admin_router = APIRouter(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from directory.api.schemas import AreaRef
 from directory.products.fields import (
     MAX_DESCRIPTION,
     MAX_MIN_ORDER,
@@ -14,8 +15,7 @@ from directory.products.fields import (
     MAX_PRICE_IDR,
     MAX_UNIT,
 )
-from directory.schemas import AreaRef
-from directory.schemas_search import Interpretation
+from directory.search.schemas import Interpretation
 
 # Strict: "15000" or 15000.5 is not an integer number of rupiah (422 naming the field).
 PriceIdr = Annotated[int, Field(strict=True, ge=0, le=MAX_PRICE_IDR)]

@@ -32,24 +32,19 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.api.schemas import AreaRef
 from directory.geo import distance_m
 from directory.models import Business, BusinessStatus, Photo
 from directory.photos.service import LIVE
-from directory.products.models import Product, ProductStatus
+from directory.product_models import Product, ProductStatus
 from directory.products.schemas import ProductBusiness, ProductPage
 from directory.products.views import ProductRow, area_ref, product_hit
-from directory.schemas import AreaRef
-from directory.schemas_search import (
-    Correction,
-    Interpretation,
-    InterpretedArea,
-    InterpretedFilters,
-)
 from directory.search import area_lookup
 from directory.search.catalog import Catalog, get_catalog
 from directory.search.cursor import CursorState, decode_cursor, encode_cursor, query_fingerprint
 from directory.search.query_reading import Reading, Vocabulary, read_query
 from directory.search.query_reading import _corrections as ranked_corrections
+from directory.search.schemas import Correction, Interpretation, InterpretedArea, InterpretedFilters
 from directory.search.text_match import (
     TYPO_FACTORS,
     DocFields,

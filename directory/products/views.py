@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from directory.api.schemas import AreaRef
 from directory.models import Area, Business, BusinessStatus
 from directory.photos.service import LIVE
-from directory.products.models import Product
+from directory.product_models import Product
 from directory.products.schemas import OwnerProductRead, ProductBusiness, ProductHit, ProductRead
 from directory.products.service import list_public_products
-from directory.schemas import AreaRef
 from directory.search.catalog import AreaInfo
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from directory.schemas import AreaRef
+from directory.api.schemas import AreaRef
 
 
 class RecommendedBusiness(BaseModel):

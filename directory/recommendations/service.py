@@ -23,6 +23,7 @@ import numpy as np
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
+from directory.api.schemas import AreaRef
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
 from directory.hours import OpeningHours, from_json, is_open_at
@@ -39,12 +40,11 @@ from directory.recommendations.usual_area import (
     usual_area_reasons,
     usual_point,
 )
-from directory.schemas import AreaRef
 from directory.search import area_lookup
 from directory.search.catalog import Catalog, get_catalog
 from directory.search.params import SearchParams
 from directory.search.rawsql import FastStatement
-from directory.services.search import nearest_candidates, search_businesses, text_match
+from directory.search.service import nearest_candidates, search_businesses, text_match
 from directory.textnorm import fold
 from recommender import (
     DEFAULT_WEIGHTS,

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Cookie, Depends, Header, Path, Query, Request
 
+from directory.accounts.admins import admin_actor
+from directory.api.access import AdminDep, BusinessIdPath, SessionsDep
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.reviews import service
@@ -17,8 +19,6 @@ from directory.reviews.schemas import (
     ReviewPosted,
     ReviewRead,
 )
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import AdminDep, BusinessIdPath, SessionsDep
 
 router = APIRouter(tags=["reviews"])
 admin_router = APIRouter(prefix="/admin", tags=["moderation"])

@@ -30,12 +30,12 @@ from typing import Final
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
+from directory.businesses.service import READER_VISIBLE, get_public_business
 from directory.db_retry import run_in_transaction
 from directory.errors import NotFound, invalid
 from directory.models import Business, Review, utcnow
-from directory.services import indexing
-from directory.services.businesses import READER_VISIBLE, get_public_business
-from directory.submissions import audit
+from directory.search import indexing
 from directory.textnorm import TextInputError, clean_user_text
 
 LIVE: Final = "live"

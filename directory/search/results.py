@@ -3,7 +3,7 @@
 Search results are built from selected columns (no ORM objects): one query for the
 businesses of the page, one for their categories, both compiled once per page size and
 run on the DBAPI cursor; category and area names come from the cached catalog. The shape
-is ``directory.schemas_search.SearchHit`` (a business summary plus ``distance_m`` and
+is ``directory.search.schemas.SearchHit`` (a business summary plus ``distance_m`` and
 ``score``), the same fields ``business_summary`` produces.
 """
 

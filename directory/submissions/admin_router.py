@@ -6,18 +6,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
 
+from directory.accounts import audit
+from directory.accounts.admins import admin_actor
+from directory.api.access import AdminDep, SessionsDep, SubmissionIdPath, get_admin
 from directory.api.deps import SessionDep, SettingsDep
 from directory.errors import NotFound
 from directory.models import Submission
 from directory.photos.storage import photo_store
-from directory.submissions import audit, moderation, views
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import (
-    AdminDep,
-    SessionsDep,
-    SubmissionIdPath,
-    get_admin,
-)
+from directory.submissions import moderation, views
 from directory.submissions.schemas import (
     AdminSubmissionPage,
     AdminSubmissionRead,

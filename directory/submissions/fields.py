@@ -17,14 +17,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.taxonomy import find_category
+from directory.businesses.input import BusinessInput, CategoryResolver, parse_business_fields
 from directory.errors import FieldError
 from directory.models import Business, BusinessCategory, Category
-from directory.services.business_input import (
-    BusinessInput,
-    CategoryResolver,
-    parse_business_fields,
-)
-from directory.services.taxonomy import find_category
 
 # The fields a person may set, in form order.
 EDITABLE_FIELDS: Final = (

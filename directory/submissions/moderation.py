@@ -19,14 +19,14 @@ from typing import Final
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
+from directory.businesses.input import BusinessInput, parse_business_fields
+from directory.businesses.writes import create_business, update_business
 from directory.db_retry import run_in_transaction
 from directory.errors import Conflict, InvalidInput, NotFound, invalid
 from directory.models import Business, OwnerToken, Photo, Submission, utcnow
 from directory.photos import service as photo_service
 from directory.photos import storage
-from directory.services.business_input import BusinessInput, parse_business_fields
-from directory.services.business_writes import create_business, update_business
-from directory.submissions import audit
 from directory.submissions.fields import (
     REVIEWED_FIELDS,
     as_raw,

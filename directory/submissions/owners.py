@@ -16,14 +16,21 @@ from typing import Final
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
+from directory.accounts.tokens import (
+    EDIT_PREFIX,
+    hash_token,
+    new_submission_id,
+    new_token,
+    token_matches,
+)
+from directory.businesses.input import BusinessInput, parse_business_fields
+from directory.businesses.service import READER_VISIBLE
+from directory.businesses.writes import touch_updated, update_business
 from directory.db_retry import run_in_transaction
 from directory.errors import FieldError, Forbidden, InvalidInput, NotFound, Unauthorized
 from directory.models import Business, BusinessStatus, OwnerToken, Submission, utcnow
-from directory.services import indexing
-from directory.services.business_input import BusinessInput, parse_business_fields
-from directory.services.business_writes import touch_updated, update_business
-from directory.services.businesses import READER_VISIBLE
-from directory.submissions import audit
+from directory.search import indexing
 from directory.submissions.fields import (
     REVIEWED_FIELDS,
     as_raw,
@@ -42,13 +49,6 @@ from directory.submissions.service import (
     SUPERSEDED,
     duplicates_json,
     find_duplicates,
-)
-from directory.submissions.tokens import (
-    EDIT_PREFIX,
-    hash_token,
-    new_submission_id,
-    new_token,
-    token_matches,
 )
 from directory.textnorm import TextInputError, clean_user_text
 

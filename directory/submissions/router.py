@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
-from directory.api.deps import LangDep, SessionDep, SettingsDep
-from directory.api.limits import SUBMISSIONS, rate_limit
-from directory.services.business_views import business_detail, local_now
-from directory.submissions import owners, service, views
-from directory.submissions.dependencies import (
+from directory.api.access import (
     BusinessIdPath,
     EditTokenDep,
     GeocoderDep,
     SessionsDep,
     SubmissionIdPath,
 )
+from directory.api.deps import LangDep, SessionDep, SettingsDep
+from directory.api.limits import SUBMISSIONS, rate_limit
+from directory.businesses.views import business_detail, local_now
+from directory.submissions import owners, service, views
 from directory.submissions.fields import EDITABLE_FIELDS
 from directory.submissions.schemas import (
     ClaimCreate,

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from directory.schemas import BusinessRead
+from directory.api.schemas import BusinessRead
 
 # Generous caps against absurd payloads; the real limits are checked with clear messages.
 _TEXT = 10_000

@@ -1,7 +1,7 @@
 """Submitting a business profile, free, and reading it back with its edit token.
 
 ``submit_business`` validates every field (all errors at once), places an address without
-a pin (``directory.geocoding``), looks for duplicates, and stores a pending submission with
+a pin (``directory.areas.geocoding``), looks for duplicates, and stores a pending submission with
 a fresh edit token, of which only the hash is kept. The token is returned once.
 
 ``get_submission`` answers the same 404 for an unknown id and for a wrong token, so ids
@@ -18,28 +18,28 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts import audit
+from directory.accounts.tokens import (
+    EDIT_PREFIX,
+    hash_token,
+    new_submission_id,
+    new_token,
+    token_matches,
+)
+from directory.areas.geocoding import Geocoder, PlacedAddress, place_address
+from directory.businesses.input import BusinessInput, parse_business_fields
+from directory.businesses.matches import BusinessMatch, match_businesses
+from directory.businesses.matching import MATCH_THRESHOLD, MatchQuery
 from directory.db_retry import run_in_transaction
 from directory.errors import FieldError, InvalidInput, NotFound, Unauthorized
-from directory.geocoding import Geocoder, PlacedAddress, place_address
 from directory.io.category_infer import CategoryInferrer, fallback_category_id
-from directory.matching import MATCH_THRESHOLD, MatchQuery
 from directory.models import OwnerToken, Submission, utcnow
-from directory.services.business_input import BusinessInput, parse_business_fields
-from directory.services.matches import BusinessMatch, match_businesses
-from directory.submissions import audit
 from directory.submissions.fields import (
     as_raw,
     category_resolver,
     category_slug,
     clean_email,
     payload_from_input,
-)
-from directory.submissions.tokens import (
-    EDIT_PREFIX,
-    hash_token,
-    new_submission_id,
-    new_token,
-    token_matches,
 )
 
 log = logging.getLogger("dekat.submissions")

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from directory.matching import MATCH_THRESHOLD, MatchQuery
+from directory.businesses.matches import BusinessMatch, match_businesses
+from directory.businesses.matching import MATCH_THRESHOLD, MatchQuery
 from directory.models import Business, Submission
-from directory.services.matches import BusinessMatch, match_businesses
 from directory.submissions.schemas import (
     AdminSubmissionRead,
     BusinessRef,

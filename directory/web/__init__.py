@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from directory.api.static_files import CachedStaticFiles
 from directory.web.errors import install_html_errors
 from directory.web.pages import build_pages_router
-from directory.web.static import CachedStaticFiles
 from directory.web.templating import STATIC_DIR, STATIC_PREFIX
 
 

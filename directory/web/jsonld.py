@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from directory.api.schemas import BusinessRead
 from directory.hours import from_json, schema_org_specs
-from directory.schemas import BusinessRead
 from directory.web.formatting import format_price
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}

@@ -14,13 +14,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from directory.api.schemas import BusinessSummary
 from directory.errors import InvalidInput, NotFound
 from directory.geo import BBox
 from directory.models import Area, Category
-from directory.schemas import BusinessSummary
-from directory.schemas_search import Interpretation, SearchHit, SearchPage
 from directory.search.params import SearchParams, Sort
-from directory.services.search import search_businesses
+from directory.search.schemas import Interpretation, SearchHit, SearchPage
+from directory.search.service import search_businesses
 from directory.web.formatting import format_distance, format_rating
 from directory.web.search_form import SearchForm
 from directory.web.views import ResultView, listed

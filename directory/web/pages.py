@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from directory.products import moderation_pages as product_moderation
-from directory.products import owner_pages as product_owner
-from directory.products import pages as product_pages
 from directory.web.routes import (
     business,
     inquiries,
@@ -15,10 +12,13 @@ from directory.web.routes import (
     moderation,
     owner,
     places,
+    product_moderation,
+    product_owner,
     readers,
     search,
     submit,
 )
+from directory.web.routes import products as product_pages
 
 
 def build_pages_router() -> APIRouter:

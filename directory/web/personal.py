@@ -15,12 +15,12 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.businesses.views import business_summary
 from directory.errors import InvalidInput
 from directory.models import Business, BusinessStatus
 from directory.readers.events import recently_viewed
 from directory.readers.visitor import visitor_for
 from directory.recommendations.service import RecommendationQuery, recommend, weights_for
-from directory.services.business_views import business_summary
 from directory.web.context import Page
 from directory.web.views import ResultView, listed
 

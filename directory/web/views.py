@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from directory.schemas import AreaRef
+from directory.api.schemas import AreaRef
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory.submissions.admins import create_admin_token
+from directory.accounts.admins import create_admin_token
 from tests.factories import BSD
 
 # A complete, valid submission near the centre of BSD City.

@@ -16,14 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
+from directory.accounts.admins import create_admin_token
+from directory.accounts.tokens import hash_token
 from directory.apikeys.service import INTERACTIONS_WRITE, KEY_PREFIX
 from directory.app import create_app
 from directory.cli.main import _register_feature_commands
 from directory.cli.main import app as cli_app
 from directory.models import ApiKey, AuditLog, Interaction, utcnow
 from directory.settings import Settings, get_settings
-from directory.submissions.admins import create_admin_token
-from directory.submissions.tokens import hash_token
 from tests.factories import key_headers, make_api_key, make_business
 
 URL = "/api/v1/interactions"

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import AreaLocator, circle_area_m2, circle_bbox, make_locator
 from directory.io.areas_io import import_areas
 from directory.io.errors import FormatError
 from directory.models import Area, Business
-from directory.services.areas import AreaLocator, circle_area_m2, circle_bbox, make_locator
 from directory.shipped_data import load_areas
 from tests.factories import BSD, make_business
 
@@ -48,7 +48,7 @@ def square(lat: float, lon: float, half_deg: float, **props: Any) -> dict[str, A
 def polygon_area(area_id: int, feature: dict[str, Any], kind: str = "neighbourhood") -> Area:
     from shapely.geometry import shape
 
-    from directory.services.areas import geometry_area_m2
+    from directory.areas.service import geometry_area_m2
 
     geom = shape(feature["geometry"])
     min_lon, min_lat, max_lon, max_lat = geom.bounds

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
+from directory.areas.service import make_locator
 from directory.search.area_lookup import area_filter
 from directory.search.catalog import Catalog, get_catalog
-from directory.services.areas import make_locator
 from directory.shipped_data import load_area_polygons
 from tests.factories import make_business
 

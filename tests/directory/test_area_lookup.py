@@ -9,12 +9,12 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import area_contains
 from directory.errors import NotFound
 from directory.models import Area
 from directory.search import catalog as catalog_cache
 from directory.search.area_lookup import area_filter, find_area, resolve_area, suggest_areas
 from directory.search.catalog import get_catalog
-from directory.services.areas import area_contains
 from tests.factories import make_business
 
 

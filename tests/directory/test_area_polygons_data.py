@@ -12,8 +12,8 @@ from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import seed_areas
 from directory.models import Area
-from directory.services.areas import seed_areas
 from directory.shipped_data import (
     AREA_POLYGONS_FILE,
     ShippedDataError,

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from directory.io.businesses_io import ImportOptions, export_businesses, import_businesses
 from directory.io.errors import FormatError
 from directory.models import Business, BusinessCategory
-from directory.services import indexing
+from directory.search import indexing
 from tests.directory.test_import_businesses import row, write_csv
 
 # Rows that exercise every column and the awkward cases of each format.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from directory.services.business_input import MAX_LEN
+from directory.businesses.input import MAX_LEN
 
 
 def test_oversized_name_does_not_hide_other_errors(client: TestClient) -> None:

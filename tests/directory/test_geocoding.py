@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.app import create_app
-from directory.geocoding import (
+from directory.areas.geocoding import (
     GazetteerArea,
     GeopyGeocoder,
     load_gazetteer,

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.businesses.input import BUSINESS_COLUMNS
 from directory.errors import InvalidInput
 from directory.io import businesses_io
 from directory.io.businesses_io import ImportOptions, ImportReport, import_businesses
 from directory.io.errors import RowError
 from directory.models import Business, BusinessCategory, Category
 from directory.search.tables import search_doc
-from directory.services.business_input import BUSINESS_COLUMNS
 from tests.factories import BSD
 
 

@@ -11,11 +11,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.tokens import hash_token
 from directory.app import create_app
 from directory.models import AuditLog, Inquiry, utcnow
-from directory.products.models import Product, ProductStatus
+from directory.product_models import Product, ProductStatus
 from directory.settings import Settings
-from directory.submissions.tokens import hash_token
 from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, ask, owned_business, token_of
 from tests.directory.moderation_helpers import bearer
 from tests.factories import make_business

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from directory.geo import METERS_PER_DEG_LAT, distance_m
-from directory.matching import (
+from directory.businesses.matching import (
     CANDIDATE_RADIUS_M,
     MATCH_THRESHOLD,
     POSSIBLE_MATCH_THRESHOLD,
@@ -23,6 +22,7 @@ from directory.matching import (
     rank_matches,
     score_match,
 )
+from directory.geo import METERS_PER_DEG_LAT, distance_m
 
 LAT, LON = -6.3016, 106.6527  # BSD City
 

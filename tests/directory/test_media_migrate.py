@@ -12,7 +12,7 @@ from typer.testing import CliRunner, Result
 import directory.cli.media_commands  # noqa: F401  (registers the command)
 from directory.cli import console
 from directory.cli.main import app
-from directory.photos.locations import FileLocation
+from directory.media_locations import FileLocation
 from directory.photos.media_migrate import migrate_media
 from directory.photos.storage import FileStore, PhotoStore, open_store
 from directory.settings import get_settings

@@ -10,13 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.admins import authenticate_admin, create_admin_token, revoke_admin_token
 from directory.errors import Conflict, Unauthorized
 from directory.models import AdminToken, Business, OwnerToken, Submission
-from directory.submissions.admins import (
-    authenticate_admin,
-    create_admin_token,
-    revoke_admin_token,
-)
 from directory.submissions.moderation import approve_submission
 from tests.directory.moderation_helpers import VALID, approve, bearer, make_admin, submit
 from tests.factories import make_business

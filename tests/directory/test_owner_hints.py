@@ -11,15 +11,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.tokens import EDIT_PREFIX, hash_token, new_token
 from directory.models import Business, OwnerToken, Photo
 from directory.owner_hints.queries import category_terms, common_searches
 from directory.owner_hints.service import Hint, RankingHints, ranking_hints
 from directory.recommendations.service import RecommendationQuery, recommend
 from directory.search.params import SearchParams
+from directory.search.service import search_businesses
 from directory.search.tables import search_doc
-from directory.services.search import search_businesses
 from directory.submissions import owners
-from directory.submissions.tokens import EDIT_PREFIX, hash_token, new_token
 from tests.directory.moderation_helpers import approve, make_admin, submit
 from tests.factories import make_business
 from tests.web.forms import open_private_link

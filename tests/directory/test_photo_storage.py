@@ -22,8 +22,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.app import create_app
+from directory.media_locations import FileLocation, S3Location, parse_media_url
 from directory.models import Photo
-from directory.photos.locations import FileLocation, S3Location, parse_media_url
 from directory.photos.storage import (
     FileStore,
     MissingObject,

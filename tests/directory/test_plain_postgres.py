@@ -17,11 +17,11 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from directory.app import create_app
+from directory.areas.service import seed_areas
+from directory.areas.taxonomy import seed_categories
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.migrate import upgrade_database
 from directory.search.indexer import spatial_backend
-from directory.services.areas import seed_areas
-from directory.services.taxonomy import seed_categories
 from directory.settings import Settings
 from tests.conftest import PG_URL, _pg_admin, backend_name
 from tests.factories import BSD, make_business

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.bootstrap import seed_demo_data
 from directory.demo import DEMO_MARKER
-from directory.services.bootstrap import seed_demo_data
 from directory.settings import Settings
 from tests.directory.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
 from tests.factories import BSD

@@ -15,10 +15,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.bootstrap import seed_demo_data
 from directory.models import Business, Category
 from directory.recommendations.mix_profile import RESTRICTED
 from directory.search.catalog import get_catalog
-from directory.services.bootstrap import seed_demo_data
 from directory.settings import Settings
 from directory.web.recommend import recommend_for_place
 

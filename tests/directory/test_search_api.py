@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from directory.schemas_search import Autocomplete, SearchPage
+from directory.search.schemas import Autocomplete, SearchPage
 from tests.factories import make_business
 
 BSD = (-6.3016, 106.6527)

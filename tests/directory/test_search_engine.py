@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import area_contains
 from directory.geo import BBox, distance_m
 from directory.hours import from_json, is_open_at
 from directory.models import Area, Business, BusinessCategory
@@ -28,14 +29,13 @@ from directory.search.indexer import unindex_businesses
 from directory.search.params import SearchParams, Sort
 from directory.search.query_reading import DbVocabulary, read_query
 from directory.search.ranking import quality_from_key, quality_key, relevance
+from directory.search.service import search_businesses
 from directory.search.text_match import (
     DocFields,
     doc_fields,
     required_words,
     text_score,
 )
-from directory.services.areas import area_contains
-from directory.services.search import search_businesses
 from tests.factories import make_business
 
 TZ = ZoneInfo("Asia/Jakarta")

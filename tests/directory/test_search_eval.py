@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 import directory.cli.search_commands  # noqa: F401  (registers the command)
 from directory.cli.main import app
+from directory.evaluation.search import RELEVANCE_DIR
 from directory.hours import parse_opening_hours
-from directory.search.evaluation import RELEVANCE_DIR
 from directory.search.judging import (
     JudgedBusiness,
     JudgedQuery,

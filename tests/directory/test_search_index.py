@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
+from directory.businesses.input import parse_business_fields
+from directory.businesses.writes import bulk_upsert_businesses, update_business
 from directory.models import Business, Category
+from directory.search import service as search_service
 from directory.search.indexer import rebuild_search_indexes, spatial_backend
+from directory.search.indexing import index_businesses, unindex_businesses
 from directory.search.params import SearchParams, Sort
+from directory.search.service import nearest_candidates, search_businesses
 from directory.search.tables import search_cell, search_doc, search_geo, search_meta, search_term
-from directory.services import search as search_service
-from directory.services.business_input import parse_business_fields
-from directory.services.business_writes import bulk_upsert_businesses, update_business
-from directory.services.indexing import index_businesses, unindex_businesses
-from directory.services.search import nearest_candidates, search_businesses
 from tests.directory.test_search_engine import NOW
 from tests.factories import make_business
 

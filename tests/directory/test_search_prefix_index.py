@@ -12,19 +12,19 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from directory.areas.service import seed_areas
+from directory.areas.taxonomy import seed_categories
+from directory.businesses.input import parse_business_fields
+from directory.businesses.writes import bulk_upsert_businesses, update_business
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.migrate import alembic_config, upgrade_database
 from directory.models import Business, Category
 from directory.search.fulltext import TextStream, build_query
 from directory.search.indexer import rebuild_search_indexes
+from directory.search.indexing import index_businesses, unindex_businesses
+from directory.search.service import autocomplete
 from directory.search.tables import search_doc
 from directory.search.text_match import QueryWord
-from directory.services.areas import seed_areas
-from directory.services.business_input import parse_business_fields
-from directory.services.business_writes import bulk_upsert_businesses, update_business
-from directory.services.indexing import index_businesses, unindex_businesses
-from directory.services.search import autocomplete
-from directory.services.taxonomy import seed_categories
 from tests.factories import make_business
 
 CENTRE = (-6.3016, 106.6527)

@@ -16,7 +16,7 @@ from directory.models import Business
 from directory.search import quadtree
 from directory.search.catalog import get_catalog
 from directory.search.indexer import unindex_businesses
-from directory.services.search import nearest_candidates, spatial_index
+from directory.search.service import nearest_candidates, spatial_index
 from tests.factories import make_business
 
 lat_s = st.floats(min_value=-60.0, max_value=60.0, allow_nan=False)

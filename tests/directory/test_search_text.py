@@ -14,6 +14,7 @@ from directory.models import Business
 from directory.search.catalog import get_catalog
 from directory.search.fulltext import TextStream, build_query
 from directory.search.indexer import unindex_businesses
+from directory.search.service import text_match
 from directory.search.streams import fetch_docs
 from directory.search.text_match import (
     QueryWord,
@@ -25,7 +26,6 @@ from directory.search.text_match import (
     words,
 )
 from directory.search.vocabulary import expand_query
-from directory.services.search import text_match
 from directory.textnorm import normalize_query
 from tests.factories import make_business
 
@@ -124,7 +124,7 @@ def test_queries_find_their_business(
 
 
 def test_literal_search_keeps_intent_words_as_text(client: TestClient, shops: list[int]) -> None:
-    """"24 jam" is a filter (open around the clock); ``interpret=false`` searches it as text."""
+    """ "24 jam" is a filter (open around the clock); ``interpret=false`` searches it as text."""
     read = client.get("/api/v1/businesses", params={"q": "bakso 24 jam"}).json()
     assert read["interpretation"]["filters"]["open_24h"] is True
     # Bakso Mas Joko has no opening hours: nothing matches fully, and it is shown only as

@@ -10,10 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from directory.schemas_search import SearchPage
 from directory.search.catalog import get_catalog
 from directory.search.known_words import is_common_word
 from directory.search.query_reading import DbVocabulary, read_query, typo_allowance
+from directory.search.schemas import SearchPage
 from tests.factories import make_business
 
 BSD = (-6.3016, 106.6527)

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.tokens import bearer_token, hash_token, token_matches
 from directory.models import AuditLog, OwnerToken, Submission
-from directory.submissions.tokens import bearer_token, hash_token, token_matches
 from tests.directory.moderation_helpers import VALID, bearer, submit
 from tests.factories import make_business
 

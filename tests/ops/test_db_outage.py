@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from directory.app import create_app
-from directory.services.bootstrap import prepare_database
+from directory.bootstrap import prepare_database
 from directory.settings import Settings
 from tests.conftest import backend_name
 from tests.ops.conftest import Cluster

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.admins import create_admin_token, revoke_admin_token
 from directory.apikeys.service import create_api_key
-from directory.submissions.admins import create_admin_token, revoke_admin_token
 from tests.factories import BSD
 
 

@@ -17,10 +17,10 @@ from httpx import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.admins import create_admin_token, revoke_admin_token
 from directory.app import create_app
 from directory.models import AdminToken, OwnerToken, Submission
 from directory.settings import Settings
-from directory.submissions.admins import create_admin_token, revoke_admin_token
 from tests.security.actors import Actors, bearer, make_actors, png_bytes, submit
 from tests.security.hostile import judge
 

@@ -9,12 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from directory.businesses.input import BUSINESS_COLUMNS, BusinessInput, parse_business_fields
 from directory.errors import InvalidInput
-from directory.services.business_input import (
-    BUSINESS_COLUMNS,
-    BusinessInput,
-    parse_business_fields,
-)
 from tests.factories import BSD
 from tests.security import corpus
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from directory.submissions.admins import create_admin_token
+from directory.accounts.admins import create_admin_token
 from tests.factories import make_business
 from tests.web.conftest import LiveServer
 

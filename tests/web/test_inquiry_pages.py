@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Business, Inquiry
-from directory.products.models import Product, ProductStatus
+from directory.product_models import Product, ProductStatus
 from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, owned_business
 from tests.security.hostile import unescaped_markup
 from tests.web.forms import csrf_from, log_in_editor, open_private_link

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from directory.submissions.admins import create_admin_token
+from directory.accounts.admins import create_admin_token
 from tests.factories import make_business
 from tests.web.forms import csrf_from, log_in_editor, open_private_link, submit
 from tests.web.html import parse

@@ -8,7 +8,7 @@ One transaction, like every import. For each node or way with a name and a POI t
   since: a field whose stored value is still what OpenStreetMap gave last time
   (``business.osm_values``), or empty, takes the new value; an owner's or editor's value is
   kept;
-- else a listing that the duplicate matcher (``directory/matching.py``, score ≥
+- else a listing that the duplicate matcher (``directory/businesses/matching.py``, score ≥
   ``MATCH_THRESHOLD``) finds to be the same place is *matched*: only its empty fields are
   filled (and a "lainnya" category replaced), it remembers the OSM id, its source stays;
 - else a listing is created with source ``osm``.
@@ -30,19 +30,19 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import make_locator
+from directory.businesses.input import BusinessInput, parse_business_fields
+from directory.businesses.matches import area_words, find_candidates
+from directory.businesses.matching import MATCH_THRESHOLD, MatchQuery, rank_matches
+from directory.businesses.writes import _set_categories, create_business
 from directory.errors import InvalidInput
 from directory.io.category_infer import CategoryInferrer
 from directory.io.category_lookup import CategoryLookup
 from directory.io.formats import Progress
 from directory.io.osm.readers import OsmObject, read_osm
 from directory.io.osm.tags import TagMapping, cuisines, load_mapping
-from directory.matching import MATCH_THRESHOLD, MatchQuery, rank_matches
 from directory.models import Business, utcnow
-from directory.services import indexing
-from directory.services.areas import make_locator
-from directory.services.business_input import BusinessInput, parse_business_fields
-from directory.services.business_writes import _set_categories, create_business
-from directory.services.matches import area_words, find_candidates
+from directory.search import indexing
 
 SOURCE: Final = "osm"
 # Fields OpenStreetMap provides, as (input field, stored column).

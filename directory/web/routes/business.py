@@ -11,8 +11,12 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.api.access import SessionsDep
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import REVIEWS, client_key, rate_limit
+from directory.api.schemas import BusinessRead
+from directory.businesses.service import READER_VISIBLE, get_public_business_by_slug
+from directory.businesses.views import business_detail, local_now
 from directory.errors import InvalidInput, NotFound
 from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Business, BusinessStatus
@@ -23,11 +27,7 @@ from directory.products.views import public_products
 from directory.readers.visitor import remember_visitor
 from directory.reviews import service as review_service
 from directory.reviews.abuse import screen_review
-from directory.schemas import BusinessRead
-from directory.services.business_views import business_detail, local_now
-from directory.services.businesses import READER_VISIBLE, get_public_business_by_slug
 from directory.slugs import is_slug
-from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import phone_whatsapp

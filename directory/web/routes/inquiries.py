@@ -19,7 +19,10 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.accounts.tokens import MAX_TOKEN_LEN
+from directory.api.access import SessionsDep
 from directory.api.deps import ReadSessionDep, SessionDep
+from directory.businesses.service import get_public_business_by_slug
 from directory.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from directory.inquiries import notify, service
 from directory.inquiries.dependencies import site_base
@@ -27,10 +30,7 @@ from directory.inquiries.fields import parse_inquiry
 from directory.inquiries.limits import count_inquiry, count_inquiry_to
 from directory.inquiries.products import product_snapshot
 from directory.models import Business, Inquiry
-from directory.services.businesses import get_public_business_by_slug
 from directory.slugs import is_slug
-from directory.submissions.dependencies import SessionsDep
-from directory.submissions.tokens import MAX_TOKEN_LEN
 from directory.web.context import Page, PageDep
 from directory.web.i18n import N_
 

@@ -11,10 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
+from directory.accounts.admins import admin_actor
+from directory.api.access import SessionsDep
 from directory.api.deps import SessionDep
 from directory.inquiries import moderation as inquiry_moderation
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import SessionsDep
 from directory.web.context import PageDep
 from directory.web.routes.moderation import ADMIN_PATH, _require_admin
 

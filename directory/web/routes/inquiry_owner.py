@@ -13,13 +13,13 @@ from fastapi import APIRouter, BackgroundTasks, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.api.access import SessionsDep
 from directory.api.deps import SessionDep
 from directory.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from directory.inquiries import notify
 from directory.inquiries import service as inquiry_service
 from directory.inquiries.dependencies import site_base
 from directory.models import Submission
-from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
 from directory.web.i18n import N_
 from directory.web.routes.inquiries import inquiry_errors

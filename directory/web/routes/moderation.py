@@ -17,7 +17,12 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.accounts import audit
+from directory.accounts.admins import admin_actor, authenticate_admin
+from directory.accounts.tokens import MAX_TOKEN_LEN
+from directory.api.access import SessionsDep
 from directory.api.deps import SessionDep
+from directory.businesses.service import get_public_business_by_slug
 from directory.errors import (
     Conflict,
     DirectoryError,
@@ -33,12 +38,8 @@ from directory.photos import service as photo_service
 from directory.photos.serving import photo_response
 from directory.photos.storage import photo_store
 from directory.reviews import service as review_service
-from directory.services.businesses import get_public_business_by_slug
 from directory.slugs import is_slug
-from directory.submissions import audit, moderation, views
-from directory.submissions.admins import admin_actor, authenticate_admin
-from directory.submissions.dependencies import SessionsDep
-from directory.submissions.tokens import MAX_TOKEN_LEN
+from directory.submissions import moderation, views
 from directory.web.context import Page, PageDep
 from directory.web.i18n import FIELD_LABELS, N_
 from directory.web.routes.owner import KIND_LABELS, STATUS_LABELS

@@ -22,7 +22,10 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.accounts.tokens import MAX_TOKEN_LEN
+from directory.api.access import SessionsDep
 from directory.api.deps import SessionDep
+from directory.businesses.views import business_detail, local_now
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
 from directory.hours import hours_from_picker
 from directory.inquiries import service as inquiry_service
@@ -33,12 +36,9 @@ from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
 from directory.products import service as product_service
 from directory.products import views as product_views
-from directory.services.business_views import business_detail, local_now
 from directory.submissions import owners
 from directory.submissions import service as submission_service
-from directory.submissions.dependencies import SessionsDep
 from directory.submissions.fields import EDITABLE_FIELDS, raw_from_business
-from directory.submissions.tokens import MAX_TOKEN_LEN
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import format_phone

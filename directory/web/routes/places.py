@@ -11,14 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
+from directory.areas.service import get_area
+from directory.areas.taxonomy import all_categories, get_category
+from directory.businesses.views import local_now
 from directory.errors import NotFound
 from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Area, Category
 from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
-from directory.services.areas import get_area
-from directory.services.business_views import local_now
-from directory.services.taxonomy import all_categories, get_category
 from directory.slugs import is_slug
 from directory.web.context import PageDep
 from directory.web.i18n import AREA_KIND_LABELS

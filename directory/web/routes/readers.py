@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.api.access import SessionsDep
 from directory.api.deps import ReadSessionDep
+from directory.businesses.service import READER_VISIBLE
 from directory.db_retry import run_in_transaction
 from directory.errors import FieldError, Forbidden, InvalidInput, RateLimited, invalid
 from directory.models import Business, Interaction
@@ -27,8 +29,6 @@ from directory.readers.visitor import (
     set_opt_out,
     visitor_for,
 )
-from directory.services.businesses import READER_VISIBLE
-from directory.submissions.dependencies import SessionsDep
 from directory.web.context import PageDep
 from directory.web.origin import same_origin
 from directory.web.reader_events import store_event

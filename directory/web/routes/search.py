@@ -11,11 +11,11 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
+from directory.businesses.views import local_now
 from directory.insights.appearances import RECOMMENDATION, SEARCH, count_shown
-from directory.schemas_search import Interpretation
 from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
-from directory.services.business_views import local_now
+from directory.search.schemas import Interpretation
 from directory.web.context import Page, PageDep
 from directory.web.i18n import N_, SORT_LABELS
 from directory.web.jsonld import script_json

@@ -16,21 +16,21 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.api.access import GeocoderDep, SessionsDep
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import SUBMISSIONS, rate_limit
+from directory.areas.taxonomy import all_categories
+from directory.businesses.matching import MATCH_THRESHOLD
+from directory.businesses.service import get_public_business_by_slug
 from directory.errors import DirectoryError, InvalidInput, NotFound
 from directory.hours import hours_from_picker
-from directory.matching import MATCH_THRESHOLD
 from directory.models import Business
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
-from directory.services.businesses import get_public_business_by_slug
-from directory.services.taxonomy import all_categories
 from directory.slugs import is_slug
 from directory.submissions import owners
 from directory.submissions import service as submission_service
-from directory.submissions.dependencies import GeocoderDep, SessionsDep
 from directory.submissions.fields import EDITABLE_FIELDS
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors

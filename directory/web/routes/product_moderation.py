@@ -12,13 +12,13 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
+from directory.accounts.admins import admin_actor
+from directory.api.access import SessionsDep
 from directory.api.deps import SessionDep
 from directory.errors import Conflict, InvalidInput, NotFound
 from directory.photos import service as photo_service
 from directory.photos.storage import photo_store
 from directory.products import service, views
-from directory.submissions.admins import admin_actor
-from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
 from directory.web.product_messages import MODERATION_NOTICES as NOTICES
 from directory.web.product_messages import REASON_NEEDED

@@ -6,9 +6,9 @@ from fastapi import APIRouter
 from sqlalchemy import func, select
 
 from directory.api.deps import SessionDep
+from directory.api.schemas import Health
 from directory.migrate import current_revision
 from directory.models import Business
-from directory.schemas import Health
 
 router = APIRouter(tags=["health"])
 

@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.api.access import SessionsDep
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, Unauthorized
 from directory.models import Business, Submission
@@ -21,7 +22,6 @@ from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
 from directory.products import photos, service
 from directory.products.fields import FIELDS
-from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.product_messages import PHOTO_REFUSED

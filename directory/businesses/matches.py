@@ -3,7 +3,7 @@
 Candidates are every reader-visible business inside the bounding box of
 ``matching.CANDIDATE_RADIUS_M`` around the query point (the ``ix_business_lat_lon`` index
 answers the box), plus every business with the same phone number wherever it is; the pure
-scorer in :mod:`directory.matching` ranks them. Area names from the gazetteer are passed
+scorer in :mod:`directory.businesses.matching` ranks them. Area names from the gazetteer are passed
 to the scorer so that branch suffixes like "… Pamulang" are recognised as such.
 """
 
@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.geo import bbox_around, valid_coordinates
-from directory.matching import (
+from directory.businesses.matching import (
     CANDIDATE_RADIUS_M,
     POSSIBLE_MATCH_THRESHOLD,
     MatchCandidate,
@@ -24,9 +23,10 @@ from directory.matching import (
     MatchResult,
     rank_matches,
 )
+from directory.businesses.service import READER_VISIBLE
+from directory.geo import bbox_around, valid_coordinates
 from directory.models import Area, Business
 from directory.phones import InvalidPhoneError, normalize_phone
-from directory.services.businesses import READER_VISIBLE
 
 MAX_CANDIDATES = 2000
 

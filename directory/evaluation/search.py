@@ -3,7 +3,7 @@
 Each data set is loaded into a fresh SQLite database through the product's own paths
 (``seed-demo``'s loader for the demo businesses; the business importer for real data),
 every judged query of ``benchmarks/relevance/<set>.toml`` is run through
-:func:`directory.services.search.search_businesses` exactly as the API would, and the
+:func:`directory.search.service.search_businesses` exactly as the API would, and the
 results are graded by the written rules of :mod:`directory.search.judging`.
 
 Real data: Zomato restaurants of one city from ``../shared/data/zomato_restaurants``
@@ -112,7 +112,7 @@ def _businesses(session: Session, extra: dict[int, frozenset[str]]) -> list[Judg
 
 def run_queries(data: DataSet, *, tick: Tick | None = None) -> list[QueryResult]:
     """Run and judge every query of a data set."""
-    from directory.services.search import search_businesses
+    from directory.search.service import search_businesses
 
     session = data.session
     businesses = _businesses(session, data.extra_facets)
@@ -161,7 +161,7 @@ def run_queries(data: DataSet, *, tick: Tick | None = None) -> list[QueryResult]
 @contextmanager
 def demo_data(workdir: Path, *, count: int = 2500) -> Iterator[DataSet]:
     """The deterministic demo businesses in a fresh database."""
-    from directory.services.bootstrap import prepare_database, seed_demo_data
+    from directory.bootstrap import prepare_database, seed_demo_data
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'demo.db'}", demo_count=count)
     prepare_database(settings, demo=False)
@@ -190,8 +190,8 @@ def _cuisines(row: dict[str, str]) -> list[str]:
 @contextmanager
 def zomato_data(data_root: Path, workdir: Path, *, city: str = ZOMATO_CITY) -> Iterator[DataSet]:
     """One city's Zomato restaurants, imported through the business importer."""
+    from directory.bootstrap import prepare_database
     from directory.io.businesses_io import ImportOptions, import_businesses
-    from directory.services.bootstrap import prepare_database
 
     rows = _zomato_rows(data_root / "zomato_restaurants" / "zomato.csv.gz", city)
     settings = Settings(database_url=f"sqlite:///{workdir / 'zomato.db'}", demo_count=0)

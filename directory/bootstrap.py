@@ -9,13 +9,13 @@ from typing import cast
 from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
+from directory.areas.service import seed_areas
+from directory.areas.taxonomy import seed_categories
+from directory.businesses.input import parse_business_fields
+from directory.businesses.writes import bulk_upsert_businesses
 from directory.db import make_engine, make_session_factory, session_scope
 from directory.migrate import current_revision, upgrade_database
 from directory.models import Business, Category, utcnow
-from directory.services.areas import seed_areas
-from directory.services.business_input import parse_business_fields
-from directory.services.business_writes import bulk_upsert_businesses
-from directory.services.taxonomy import seed_categories
 from directory.settings import Settings
 
 

@@ -18,10 +18,18 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from directory.api.schemas import AreaRef
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
-from directory.schemas import AreaRef
-from directory.schemas_search import (
+from directory.search import area_lookup
+from directory.search.catalog import AreaInfo, Catalog, get_catalog
+from directory.search.cursor import CursorState, decode_cursor, encode_cursor, query_fingerprint
+from directory.search.executor import Executor, Found, Plan
+from directory.search.indexer import spatial_backend
+from directory.search.params import SearchParams, Sort, check_params
+from directory.search.query_reading import DbVocabulary, Reading, phrase_index, read_query
+from directory.search.results import hydrate
+from directory.search.schemas import (
     Autocomplete,
     AutocompleteArea,
     AutocompleteBusiness,
@@ -34,14 +42,6 @@ from directory.schemas_search import (
     InterpretedFilters,
     SearchPage,
 )
-from directory.search import area_lookup
-from directory.search.catalog import AreaInfo, Catalog, get_catalog
-from directory.search.cursor import CursorState, decode_cursor, encode_cursor, query_fingerprint
-from directory.search.executor import Executor, Found, Plan
-from directory.search.indexer import spatial_backend
-from directory.search.params import SearchParams, Sort, check_params
-from directory.search.query_reading import DbVocabulary, Reading, phrase_index, read_query
-from directory.search.results import hydrate
 from directory.search.spatial import CellIndex, PostgisIndex, SpatialIndex
 from directory.search.tables import SPATIAL_POSTGIS
 from directory.search.text_match import (

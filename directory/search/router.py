@@ -18,8 +18,8 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from directory.api.deps import get_read_session, negotiate_lang
+from directory.businesses.views import local_now
 from directory.insights.appearances import SEARCH, count_shown
-from directory.schemas_search import Autocomplete, SearchPage
 from directory.search.params import (
     MAX_LIMIT,
     MAX_Q_LEN,
@@ -29,8 +29,8 @@ from directory.search.params import (
     parse_bbox,
     parse_open_at,
 )
-from directory.services.business_views import local_now
-from directory.services.search import autocomplete, search_businesses
+from directory.search.schemas import Autocomplete, SearchPage
+from directory.search.service import autocomplete, search_businesses
 from directory.settings import Settings
 
 router = APIRouter(tags=["search"])

@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from directory.accounts import audit
+from directory.accounts.tokens import ADMIN_PREFIX, hash_token, new_token, token_matches
 from directory.errors import Conflict, NotFound, Unauthorized, invalid
 from directory.models import AdminToken, utcnow
-from directory.submissions import audit
-from directory.submissions.tokens import ADMIN_PREFIX, hash_token, new_token, token_matches
 
 _NAME: Final = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@-]{0,99}\Z")
 _TOUCH_EVERY: Final = timedelta(minutes=1)

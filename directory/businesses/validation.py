@@ -17,13 +17,13 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from typing import Final
 
+from directory.businesses.input import BusinessInput, parse_business_fields
+from directory.businesses.writes import Derived, derive
 from directory.errors import FieldError, InvalidInput
 from directory.io.category_infer import CategoryInferrer
 from directory.io.category_lookup import resolve_category
 from directory.io.formats import Record
 from directory.search.text_match import TextTerms
-from directory.services.business_input import BusinessInput, parse_business_fields
-from directory.services.business_writes import Derived, derive
 
 CHUNK_RECORDS: Final = 2_000
 PARALLEL_FROM_RECORDS: Final = 20_000  # below this, starting workers costs more than it saves

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from directory.schemas import AreaRef, BusinessSummary
+from directory.api.schemas import AreaRef, BusinessSummary
 
 
 class SearchHit(BusinessSummary):

@@ -14,12 +14,12 @@ from typing import Final, cast
 from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from directory.areas.service import AreaLocator, make_locator
+from directory.bulk_insert import BulkInsert
+from directory.businesses.input import BusinessInput
 from directory.models import Business, BusinessCategory, BusinessStatus, utcnow
+from directory.search import indexing
 from directory.search.text_match import TextTerms, text_terms
-from directory.services import indexing
-from directory.services.areas import AreaLocator, make_locator
-from directory.services.bulk_insert import BulkInsert
-from directory.services.business_input import BusinessInput
 from directory.slugs import slugify
 
 BATCH = 5_000

@@ -30,9 +30,9 @@ from geopy.geocoders import Nominatim, Photon
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.service import KIND_SPECIFICITY
 from directory.geo import valid_coordinates
 from directory.models import Area
-from directory.services.areas import KIND_SPECIFICITY
 from directory.settings import Settings
 from directory.textnorm import fold
 

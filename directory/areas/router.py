@@ -8,8 +8,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, select
 
 from directory.api.deps import LangDep, ReadSessionDep
-from directory.models import Area, Business, BusinessStatus
-from directory.schemas import (
+from directory.api.schemas import (
     AreaDetail,
     AreaList,
     AreaRead,
@@ -17,8 +16,9 @@ from directory.schemas import (
     CategoryNodeRead,
     CategoryTree,
 )
-from directory.services.areas import get_area, list_areas
-from directory.services.taxonomy import CategoryNode, category_tree
+from directory.areas.service import get_area, list_areas
+from directory.areas.taxonomy import CategoryNode, category_tree
+from directory.models import Area, Business, BusinessStatus
 
 router = APIRouter(tags=["catalog"])
 

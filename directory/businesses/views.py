@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from directory.api.schemas import AreaRef, BusinessRead, BusinessSummary, WeekdayHours
 from directory.hours import describe_week, from_json, is_open_at
 from directory.models import Business
-from directory.schemas import AreaRef, BusinessRead, BusinessSummary, WeekdayHours
 
 
 def local_now(timezone: str) -> datetime:

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends, Query
 
 from directory.api.deps import ReadSessionDep
 from directory.api.limits import MATCHES, rate_limit
+from directory.businesses.matches import match_businesses
+from directory.businesses.matching import MATCH_THRESHOLD, POSSIBLE_MATCH_THRESHOLD, MatchQuery
 from directory.errors import FieldError, InvalidInput
-from directory.matching import MATCH_THRESHOLD, POSSIBLE_MATCH_THRESHOLD, MatchQuery
-from directory.services.matches import match_businesses
 from directory.submissions.schemas import MatchList
 from directory.submissions.views import match_read
 from directory.textnorm import TextInputError, clean_user_text

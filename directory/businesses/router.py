@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from directory.api.deps import LangDep, ReadSessionDep, SettingsDep
-from directory.schemas import BusinessRead
-from directory.services.business_views import business_detail, local_now
-from directory.services.businesses import get_public_business
+from directory.api.schemas import BusinessRead
+from directory.businesses.service import get_public_business
+from directory.businesses.views import business_detail, local_now
 
 router = APIRouter(tags=["businesses"])
 

@@ -8,12 +8,12 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.admins import authenticate_admin
+from directory.accounts.tokens import bearer_token
 from directory.api.deps import SessionDep
-from directory.geocoding import Geocoder, make_geocoder
+from directory.areas.geocoding import Geocoder, make_geocoder
 from directory.models import AdminToken
 from directory.settings import Settings
-from directory.submissions.admins import authenticate_admin
-from directory.submissions.tokens import bearer_token
 
 _edit_scheme = HTTPBearer(
     auto_error=False,

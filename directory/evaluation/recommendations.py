@@ -31,6 +31,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.bootstrap import prepare_database
 from directory.db import make_engine, make_session_factory
 from directory.geo import distance_m
 from directory.io.businesses_io import ImportOptions, import_businesses
@@ -38,7 +39,6 @@ from directory.io.interactions_io import import_interactions
 from directory.models import Business
 from directory.recommendations.model_store import refresh_model
 from directory.recommendations.service import RecommendationQuery, recommend, weights_for
-from directory.services.bootstrap import prepare_database
 from directory.settings import Settings
 
 ORIGIN = datetime(2012, 4, 3, 17, 59, tzinfo=UTC)

@@ -1,1 +1,0 @@
-"""Routers: parse, call a service, return a schema."""
