@@ -1,4 +1,4 @@
-"""Accuracy of category inference (``directory/io/category_infer.py``) on labelled names.
+"""Accuracy of category inference (``directory/areas/category_infer.py``) on labelled names.
 
 Two labelled sets, scored on the top-level group of the expected category (a coffee shop
 inferred as "kafe" instead of "kedai-kopi" counts as right; a cafe inferred as a
@@ -21,8 +21,8 @@ import gzip
 from collections import Counter
 from pathlib import Path
 
+from directory.areas.category_infer import CategoryInferrer
 from directory.demo import generate_demo_records
-from directory.io.category_infer import CategoryInferrer
 from directory.shipped_data import load_categories
 
 CAFE_CUISINES = {"cafe", "coffee and tea", "tea", "juices", "beverages", "bubble tea"}

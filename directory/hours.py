@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Final
+from zoneinfo import ZoneInfo
 
 MINUTES_PER_DAY: Final = 1440
 MINUTES_PER_WEEK: Final = 7 * MINUTES_PER_DAY
@@ -631,3 +632,8 @@ def hours_from_picker(opens: Sequence[str], closes: Sequence[str]) -> str:
         return ""
     # Later rules override earlier ones, so the closed days come first.
     return "; ".join(["Mo-Su off", *rules])
+
+
+def local_now(timezone: str) -> datetime:
+    """Wall-clock time in the city, which is what opening hours are written in."""
+    return datetime.now(ZoneInfo(timezone))

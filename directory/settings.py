@@ -210,7 +210,7 @@ class Settings(BaseSettings):
     def _check_smtp_url(cls, value: SecretStr | None) -> SecretStr | None:
         """A wrong mail server URL stops the server at start-up, not at the first inquiry."""
         if value is not None:
-            from directory.inquiries.mail import parse_smtp_url
+            from directory.mail_config import parse_smtp_url
 
             parse_smtp_url(value.get_secret_value())
         return value
@@ -220,7 +220,7 @@ class Settings(BaseSettings):
     def _check_mail_from(cls, value: str | None) -> str | None:
         """One address (optionally with a display name), no header tricks."""
         if value is not None:
-            from directory.inquiries.mail import parse_sender
+            from directory.mail_config import parse_sender
 
             parse_sender(value)
         return value

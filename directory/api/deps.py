@@ -1,16 +1,20 @@
-"""Dependencies shared by routers: the session, settings, language and lookups."""
+"""The HTTP dependencies every router shares: session, settings, language, tokens, path ids."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Path, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from directory.accounts.admins import authenticate_admin
+from directory.accounts.tokens import bearer_token
 from directory.api.accept_language import preferred_language
 from directory.db_routing import PRIMARY_COOKIE, ReadRouter, ReadTarget, is_connection_error
+from directory.models import AdminToken
 from directory.settings import Settings
 
 SUPPORTED_LANGS = ("id", "en")
@@ -75,3 +79,51 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 LangDep = Annotated[str, Depends(get_lang)]
+
+_edit_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="EditToken",
+    description="The edit token returned once by POST /submissions or a claim.",
+)
+_admin_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="AdminToken",
+    description="An editor's token from `dekat admin create-token NAME`.",
+)
+
+
+def get_sessions(request: Request) -> sessionmaker[Session]:
+    """The session factory, for services that run (and retry) their own transaction."""
+    sessions: sessionmaker[Session] = request.app.state.sessions
+    return sessions
+
+
+def _token(credentials: HTTPAuthorizationCredentials | None) -> str | None:
+    if credentials is None:
+        return None
+    return bearer_token(f"Bearer {credentials.credentials}")
+
+
+def get_edit_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_edit_scheme)],
+) -> str | None:
+    """The edit token sent as ``Authorization: Bearer``, or None."""
+    return _token(credentials)
+
+
+def get_admin(
+    session: SessionDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_scheme)],
+) -> AdminToken:
+    """The editor making this request; 401 for a missing, unknown or revoked token."""
+    return authenticate_admin(session, _token(credentials))
+
+
+SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
+EditTokenDep = Annotated[str | None, Depends(get_edit_token)]
+AdminDep = Annotated[AdminToken, Depends(get_admin)]
+SubmissionIdPath = Annotated[
+    str,
+    Path(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9_-]+$", description="Submission id."),
+]
+BusinessIdPath = Annotated[int, Path(ge=1, le=2**62)]

@@ -37,7 +37,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Route
 
-from directory.api.access import AdminDep
+from directory.api.deps import AdminDep
 from directory.api.static_files import CachedStaticFiles
 
 ADMIN_PREFIX: Final = "/api/v1/admin"

@@ -21,9 +21,10 @@ import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Annotated, Any, Final, Protocol
 from urllib.parse import urlsplit
 
+from fastapi import Depends, Request
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim, Photon
@@ -303,3 +304,16 @@ def place_address(
     if area is None:
         return None
     return PlacedAddress(area.lat, area.lon, True, SOURCE_AREA, area_slug=area.slug)
+
+
+def get_geocoder(request: Request) -> Geocoder | None:
+    """The app's geocoder, made once so that its rate limiter is shared by all requests."""
+    state = request.app.state
+    if not hasattr(state, "geocoder"):
+        settings: Settings = state.settings
+        state.geocoder = make_geocoder(settings)
+    geocoder: Geocoder | None = state.geocoder
+    return geocoder
+
+
+GeocoderDep = Annotated[Geocoder | None, Depends(get_geocoder)]

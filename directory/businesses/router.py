@@ -9,7 +9,8 @@ from fastapi import APIRouter, Path
 from directory.api.deps import LangDep, ReadSessionDep, SettingsDep
 from directory.api.schemas import BusinessRead
 from directory.businesses.service import get_public_business
-from directory.businesses.views import business_detail, local_now
+from directory.businesses.views import business_detail
+from directory.hours import local_now
 
 router = APIRouter(tags=["businesses"])
 

@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from directory.api.schemas import AreaRef, BusinessRead, BusinessSummary, WeekdayHours
 from directory.hours import describe_week, from_json, is_open_at
 from directory.models import Business
-
-
-def local_now(timezone: str) -> datetime:
-    """Wall-clock time in the city, which is what opening hours are written in."""
-    return datetime.now(ZoneInfo(timezone))
 
 
 def open_at(business: Business, at: datetime) -> bool | None:

@@ -7,8 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Query
 
 from directory.accounts.admins import admin_actor
-from directory.api.access import AdminDep, SessionsDep, get_admin
-from directory.api.deps import SessionDep
+from directory.api.deps import AdminDep, SessionDep, SessionsDep, get_admin
 from directory.errors import NotFound
 from directory.inquiries import moderation, views
 from directory.inquiries.dependencies import InquiryIdPath

@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 
-from directory.api.access import BusinessIdPath, EditTokenDep, SessionsDep
-from directory.api.deps import SessionDep, SettingsDep
+from directory.api.deps import BusinessIdPath, EditTokenDep, SessionDep, SessionsDep, SettingsDep
 from directory.errors import NotFound
 from directory.inquiries import notify, service, views
 from directory.inquiries.dependencies import InquiryIdPath, ReceiptTokenDep, SiteDep

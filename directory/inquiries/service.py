@@ -23,13 +23,13 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.accounts import audit
+from directory.accounts.owners import authenticate_owner, owner_actor
 from directory.accounts.tokens import hash_token, new_token, token_matches
 from directory.db_retry import run_in_transaction
 from directory.errors import Conflict, NotFound, Unauthorized, invalid
 from directory.inquiries.fields import MAX_ANSWER, MAX_REASON, InquiryFields, clean_note
 from directory.inquiries.products import product_snapshot
 from directory.models import Business, BusinessStatus, Inquiry, utcnow
-from directory.submissions.owners import authenticate_owner, owner_actor
 
 NEW: Final = "new"
 ANSWERED: Final = "answered"

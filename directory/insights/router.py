@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import AfterValidator
 
-from directory.api.access import BusinessIdPath, EditTokenDep, SessionsDep
-from directory.api.deps import SessionDep, SettingsDep
+from directory.accounts import owners
+from directory.api.deps import BusinessIdPath, EditTokenDep, SessionDep, SessionsDep, SettingsDep
 from directory.insights.appearances import AppearanceCounter
 from directory.insights.schemas import OwnerInsights
 from directory.insights.service import DEFAULT_PERIOD, PERIODS, read_insights
-from directory.submissions import owners
 
 router = APIRouter(tags=["owners"])
 

@@ -6,8 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends
 
-from directory.api.access import SessionsDep
-from directory.api.deps import SettingsDep
+from directory.api.deps import SessionsDep, SettingsDep
 from directory.apikeys.dependencies import require_key
 from directory.apikeys.service import INTERACTIONS_WRITE, key_source
 from directory.db_retry import run_in_transaction

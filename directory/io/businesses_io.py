@@ -30,6 +30,8 @@ from typing import Final
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from directory.areas.category_infer import CategoryInferrer
+from directory.areas.category_lookup import CategoryLookup
 from directory.businesses.input import (
     BUSINESS_COLUMNS,
     CATEGORY_DEFAULT,
@@ -37,17 +39,15 @@ from directory.businesses.input import (
     REQUIRED_COLUMNS,
     BusinessInput,
 )
-from directory.businesses.validation import (
+from directory.businesses.writes import BATCH, BusinessUpserter, Derived
+from directory.errors import FieldError
+from directory.io.business_validation import (
     UNRESOLVED_CATEGORY,
     Validated,
     ValidationContext,
     auto_workers,
     validated_chunks,
 )
-from directory.businesses.writes import BATCH, BusinessUpserter, Derived
-from directory.errors import FieldError
-from directory.io.category_infer import CategoryInferrer
-from directory.io.category_lookup import CategoryLookup
 from directory.io.errors import RowError
 from directory.io.formats import (
     Cell,

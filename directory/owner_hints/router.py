@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from directory.api.access import BusinessIdPath, EditTokenDep
-from directory.api.deps import LangDep, SessionDep, SettingsDep
-from directory.businesses.views import local_now
+from directory.accounts import owners
+from directory.api.deps import BusinessIdPath, EditTokenDep, LangDep, SessionDep, SettingsDep
+from directory.hours import local_now
 from directory.owner_hints.schemas import RankingHintsRead, hints_read
 from directory.owner_hints.service import ranking_hints
-from directory.submissions import owners
 
 router = APIRouter(tags=["owners"])
 

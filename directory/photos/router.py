@@ -7,15 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, File, Path, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from directory.accounts import owners
 from directory.accounts.admins import admin_actor
-from directory.api.access import (
+from directory.api.deps import (
     AdminDep,
     BusinessIdPath,
     EditTokenDep,
+    ReadSessionDep,
+    SessionDep,
     SessionsDep,
-    SubmissionIdPath,
+    SettingsDep,
 )
-from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from directory.businesses.service import get_public_business
 from directory.models import Photo
 from directory.photos import service
@@ -24,15 +26,13 @@ from directory.photos.schemas import PhotoList, PhotoRead, photo_read
 from directory.photos.serving import photo_response
 from directory.photos.storage import photo_store
 from directory.settings import Settings
-from directory.submissions import owners
-from directory.submissions.service import get_submission
 
 router = APIRouter(tags=["photos"])
 admin_router = APIRouter(prefix="/admin", tags=["moderation"])
 
 PhotoIdPath = Annotated[int, Path(ge=1, le=2**62)]
 UploadDep = Annotated[UploadFile, File(description="A JPEG, PNG or WebP image, at most 5 MB.")]
-_UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
+UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {"description": "Already 5 photos, or the submission is decided"},
     413: {"description": "Larger than 5 MB"},
     415: {"description": "Not a JPEG, PNG or WebP image"},
@@ -40,33 +40,9 @@ _UPLOAD_RESPONSES: dict[int | str, dict[str, str]] = {
 }
 
 
-def _read_upload(upload: UploadFile) -> bytes:
-    # One byte over the limit is enough to refuse; never read an unbounded file.
+def read_upload(upload: UploadFile) -> bytes:
+    """The upload's bytes, at most one over the limit: enough to refuse, never unbounded."""
     return upload.file.read(MAX_PHOTO_BYTES + 1)
-
-
-@router.post(
-    "/submissions/{submission_id}/photos",
-    status_code=201,
-    response_model=PhotoRead,
-    tags=["submissions"],
-    responses=_UPLOAD_RESPONSES,
-)
-def upload_submission_photo(
-    submission_id: SubmissionIdPath,
-    file: UploadDep,
-    token: EditTokenDep,
-    session: SessionDep,
-    sessions: SessionsDep,
-    settings: SettingsDep,
-) -> PhotoRead:
-    """Add a photo to your pending submission (edit token); shown once it is approved."""
-    get_submission(session, submission_id, token)
-    session.rollback()
-    photo = service.add_submission_photo(
-        sessions, store=photo_store(settings), submission_id=submission_id, data=_read_upload(file)
-    )
-    return photo_read(photo)
 
 
 @router.post(
@@ -74,7 +50,7 @@ def upload_submission_photo(
     status_code=201,
     response_model=PhotoRead,
     tags=["owners"],
-    responses=_UPLOAD_RESPONSES,
+    responses=UPLOAD_RESPONSES,
 )
 def upload_owner_photo(
     business_id: BusinessIdPath,
@@ -91,7 +67,7 @@ def upload_owner_photo(
         sessions,
         store=photo_store(settings),
         business_id=business_id,
-        data=_read_upload(file),
+        data=read_upload(file),
         actor=owners.owner_actor(owner),
     )
     return photo_read(photo)

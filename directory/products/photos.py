@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory.accounts import audit
+from directory.accounts import audit, owners
 from directory.db_retry import run_in_transaction
 from directory.errors import NotFound
 from directory.models import Photo, utcnow
@@ -20,7 +20,6 @@ from directory.photos import storage
 from directory.photos.images import EncodedImage, process_photo
 from directory.product_models import Product
 from directory.products.service import get_public_product, loaded, owned_product
-from directory.submissions import owners
 
 
 def retire_photo(photo: Photo) -> list[str]:

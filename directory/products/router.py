@@ -7,9 +7,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
+from directory.accounts import owners
 from directory.accounts.admins import admin_actor
-from directory.api.access import AdminDep, BusinessIdPath, EditTokenDep, SessionsDep, get_admin
-from directory.api.deps import ReadSessionDep, SessionDep, SettingsDep
+from directory.api.deps import (
+    AdminDep,
+    BusinessIdPath,
+    EditTokenDep,
+    ReadSessionDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+    get_admin,
+)
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.router import serve_photo
 from directory.photos.storage import photo_store
@@ -26,7 +35,6 @@ from directory.products.schemas import (
     ProductRejectRequest,
 )
 from directory.search.params import MAX_Q_LEN
-from directory.submissions import owners
 
 router = APIRouter(tags=["products"])
 admin_router = APIRouter(

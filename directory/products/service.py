@@ -15,13 +15,12 @@ from typing import Final
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from directory.accounts import audit
+from directory.accounts import audit, owners
 from directory.db_retry import run_in_transaction
 from directory.errors import Conflict, NotFound, invalid
 from directory.models import BusinessStatus, utcnow
 from directory.product_models import Product, ProductStatus
 from directory.products.fields import FIELDS, TEXT_FIELDS, clean_product_fields
-from directory.submissions import owners
 from directory.textnorm import TextInputError, clean_user_text
 
 MAX_PRODUCTS_PER_BUSINESS: Final = 200

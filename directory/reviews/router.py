@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Cookie, Depends, Header, Path, Query, Request
 
 from directory.accounts.admins import admin_actor
-from directory.api.access import AdminDep, BusinessIdPath, SessionsDep
-from directory.api.deps import ReadSessionDep, SessionDep
+from directory.api.deps import AdminDep, BusinessIdPath, ReadSessionDep, SessionDep, SessionsDep
 from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.reviews import service
 from directory.reviews.abuse import screen_review

@@ -18,7 +18,7 @@ from pydantic import Field
 from sqlalchemy.orm import Session
 
 from directory.api.deps import get_read_session, negotiate_lang
-from directory.businesses.views import local_now
+from directory.hours import local_now
 from directory.insights.appearances import SEARCH, count_shown
 from directory.search.params import (
     MAX_LIMIT,

@@ -8,8 +8,14 @@ from fastapi import APIRouter, Depends, Query
 
 from directory.accounts import audit
 from directory.accounts.admins import admin_actor
-from directory.api.access import AdminDep, SessionsDep, SubmissionIdPath, get_admin
-from directory.api.deps import SessionDep, SettingsDep
+from directory.api.deps import (
+    AdminDep,
+    SessionDep,
+    SessionsDep,
+    SettingsDep,
+    SubmissionIdPath,
+    get_admin,
+)
 from directory.errors import NotFound
 from directory.models import Submission
 from directory.photos.storage import photo_store

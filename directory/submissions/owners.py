@@ -17,18 +17,18 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.accounts import audit
+from directory.accounts.owners import owned_business, owner_actor
 from directory.accounts.tokens import (
     EDIT_PREFIX,
     hash_token,
     new_submission_id,
     new_token,
-    token_matches,
 )
 from directory.businesses.input import BusinessInput, parse_business_fields
 from directory.businesses.service import READER_VISIBLE
 from directory.businesses.writes import touch_updated, update_business
 from directory.db_retry import run_in_transaction
-from directory.errors import FieldError, Forbidden, InvalidInput, NotFound, Unauthorized
+from directory.errors import FieldError, Forbidden, InvalidInput, NotFound
 from directory.models import Business, BusinessStatus, OwnerToken, Submission, utcnow
 from directory.search import indexing
 from directory.submissions.fields import (
@@ -52,40 +52,7 @@ from directory.submissions.service import (
 )
 from directory.textnorm import TextInputError, clean_user_text
 
-MISSING_TOKEN: Final = "Send the edit token: `Authorization: Bearer <token>`."
-NOT_OWNER: Final = "This edit token does not manage this business."
 OWNER_STATUSES: Final = (BusinessStatus.PUBLISHED, BusinessStatus.CLOSED)
-
-
-def owner_actor(token: OwnerToken) -> str:
-    """How an owner appears in the audit log (never the token itself)."""
-    return f"owner:{token.id}"
-
-
-def authenticate_owner(session: Session, business_id: int, token: str | None) -> OwnerToken:
-    """The owner token for this business that ``token`` is; 401 without one, 403 otherwise."""
-    if token is None:
-        raise Unauthorized(detail=MISSING_TOKEN)
-    rows = session.scalars(
-        select(OwnerToken).where(
-            OwnerToken.business_id == business_id, OwnerToken.revoked_at.is_(None)
-        )
-    )
-    for row in rows:
-        if token_matches(token, row.token_hash):
-            return row
-    raise Forbidden(detail=NOT_OWNER)
-
-
-def owned_business(
-    session: Session, business_id: int, token: str | None
-) -> tuple[OwnerToken, Business]:
-    """The owner token and the business it manages (any status: owners see hidden ones)."""
-    owner = authenticate_owner(session, business_id, token)
-    business = session.get(Business, business_id)
-    if business is None:  # deleted since; the token's link went with it (CASCADE)
-        raise Forbidden(detail=NOT_OWNER)
-    return owner, business
 
 
 def pending_edits(session: Session, business_id: int) -> list[Submission]:

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Response
 
-from directory.api.access import (
+from directory.accounts import owners as owner_access
+from directory.api.deps import (
     BusinessIdPath,
     EditTokenDep,
-    GeocoderDep,
+    LangDep,
+    SessionDep,
     SessionsDep,
+    SettingsDep,
     SubmissionIdPath,
 )
-from directory.api.deps import LangDep, SessionDep, SettingsDep
 from directory.api.limits import SUBMISSIONS, rate_limit
-from directory.businesses.views import business_detail, local_now
+from directory.areas.geocoding import GeocoderDep
+from directory.businesses.views import business_detail
+from directory.hours import local_now
+from directory.photos import service as photo_service
+from directory.photos.router import UPLOAD_RESPONSES, UploadDep, read_upload
+from directory.photos.schemas import PhotoRead, photo_read
+from directory.photos.storage import photo_store
 from directory.submissions import owners, service, views
 from directory.submissions.fields import EDITABLE_FIELDS
 from directory.submissions.schemas import (
@@ -92,7 +100,7 @@ def read_owned_business(
     response: Response,
 ) -> OwnerBusinessRead:
     """The listing as its owner manages it, with edits that wait for an editor."""
-    _, business = owners.owned_business(session, business_id, token)
+    _, business = owner_access.owned_business(session, business_id, token)
     response.headers.update(_NO_STORE)
     return OwnerBusinessRead(
         business=business_detail(business, at=local_now(settings.timezone), lang=lang),
@@ -168,3 +176,27 @@ def claim_business(
         edit_token=receipt.edit_token,
         created_at=receipt.submission.created_at,
     )
+
+
+@router.post(
+    "/submissions/{submission_id}/photos",
+    status_code=201,
+    response_model=PhotoRead,
+    tags=["submissions"],
+    responses=UPLOAD_RESPONSES,
+)
+def upload_submission_photo(
+    submission_id: SubmissionIdPath,
+    file: UploadDep,
+    token: EditTokenDep,
+    session: SessionDep,
+    sessions: SessionsDep,
+    settings: SettingsDep,
+) -> PhotoRead:
+    """Add a photo to your pending submission (edit token); shown once it is approved."""
+    service.get_submission(session, submission_id, token)
+    session.rollback()
+    photo = photo_service.add_submission_photo(
+        sessions, store=photo_store(settings), submission_id=submission_id, data=read_upload(file)
+    )
+    return photo_read(photo)

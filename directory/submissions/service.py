@@ -26,13 +26,13 @@ from directory.accounts.tokens import (
     new_token,
     token_matches,
 )
+from directory.areas.category_infer import CategoryInferrer, fallback_category_id
 from directory.areas.geocoding import Geocoder, PlacedAddress, place_address
 from directory.businesses.input import BusinessInput, parse_business_fields
 from directory.businesses.matches import BusinessMatch, match_businesses
 from directory.businesses.matching import MATCH_THRESHOLD, MatchQuery
 from directory.db_retry import run_in_transaction
 from directory.errors import FieldError, InvalidInput, NotFound, Unauthorized
-from directory.io.category_infer import CategoryInferrer, fallback_category_id
 from directory.models import OwnerToken, Submission, utcnow
 from directory.submissions.fields import (
     as_raw,

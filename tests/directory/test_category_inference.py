@@ -10,8 +10,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from directory.accounts.admins import create_admin_token
+from directory.areas.category_infer import CategoryInferrer
 from directory.errors import InvalidInput
-from directory.io.category_infer import CategoryInferrer
 from directory.models import Business, Category
 from tests.directory.test_cli_io import cli_db, dekat  # noqa: F401  (fixture)
 from tests.directory.test_import_businesses import row, run, write_csv

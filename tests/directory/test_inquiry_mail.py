@@ -25,7 +25,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.app import create_app
-from directory.inquiries.mail import parse_smtp_url
+from directory.mail_config import parse_smtp_url
 from directory.models import Inquiry
 from directory.settings import Settings
 from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, ask, owned_business

@@ -30,17 +30,17 @@ from typing import Any, Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.areas.category_infer import CategoryInferrer
+from directory.areas.category_lookup import CategoryLookup
+from directory.areas.osm_tags import TagMapping, cuisines, load_mapping
 from directory.areas.service import make_locator
 from directory.businesses.input import BusinessInput, parse_business_fields
 from directory.businesses.matches import area_words, find_candidates
 from directory.businesses.matching import MATCH_THRESHOLD, MatchQuery, rank_matches
 from directory.businesses.writes import _set_categories, create_business
 from directory.errors import InvalidInput
-from directory.io.category_infer import CategoryInferrer
-from directory.io.category_lookup import CategoryLookup
 from directory.io.formats import Progress
 from directory.io.osm.readers import OsmObject, read_osm
-from directory.io.osm.tags import TagMapping, cuisines, load_mapping
 from directory.models import Business, utcnow
 from directory.search import indexing
 

@@ -11,13 +11,13 @@ from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from directory.api.access import SessionsDep
-from directory.api.deps import ReadSessionDep, SessionDep
+from directory.api.deps import ReadSessionDep, SessionDep, SessionsDep
 from directory.api.limits import REVIEWS, client_key, rate_limit
 from directory.api.schemas import BusinessRead
 from directory.businesses.service import READER_VISIBLE, get_public_business_by_slug
-from directory.businesses.views import business_detail, local_now
+from directory.businesses.views import business_detail
 from directory.errors import InvalidInput, NotFound
+from directory.hours import local_now
 from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Business, BusinessStatus
 from directory.photos import service as photo_service

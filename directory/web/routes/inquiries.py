@@ -20,8 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from directory.accounts.tokens import MAX_TOKEN_LEN
-from directory.api.access import SessionsDep
-from directory.api.deps import ReadSessionDep, SessionDep
+from directory.api.deps import ReadSessionDep, SessionDep, SessionsDep
 from directory.businesses.service import get_public_business_by_slug
 from directory.errors import FieldError, InvalidInput, NotFound, Unauthorized
 from directory.inquiries import notify, service

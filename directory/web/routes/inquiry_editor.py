@@ -12,8 +12,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from directory.accounts.admins import admin_actor
-from directory.api.access import SessionsDep
-from directory.api.deps import SessionDep
+from directory.api.deps import SessionDep, SessionsDep
 from directory.inquiries import moderation as inquiry_moderation
 from directory.web.context import PageDep
 from directory.web.routes.moderation import ADMIN_PATH, _require_admin

@@ -13,8 +13,7 @@ from fastapi import APIRouter, BackgroundTasks, Form
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from directory.api.access import SessionsDep
-from directory.api.deps import SessionDep
+from directory.api.deps import SessionDep, SessionsDep
 from directory.errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from directory.inquiries import notify
 from directory.inquiries import service as inquiry_service

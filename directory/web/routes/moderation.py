@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from directory.accounts import audit
 from directory.accounts.admins import admin_actor, authenticate_admin
 from directory.accounts.tokens import MAX_TOKEN_LEN
-from directory.api.access import SessionsDep
-from directory.api.deps import SessionDep
+from directory.api.deps import SessionDep, SessionsDep
+from directory.areas.category_infer import fallback_category_id
 from directory.businesses.service import get_public_business_by_slug
 from directory.errors import (
     Conflict,
@@ -32,7 +32,6 @@ from directory.errors import (
     Unauthorized,
 )
 from directory.inquiries.moderation import editor_inquiries
-from directory.io.category_infer import fallback_category_id
 from directory.models import AdminToken, Business, BusinessStatus, Review
 from directory.photos import service as photo_service
 from directory.photos.serving import photo_response

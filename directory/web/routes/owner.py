@@ -22,12 +22,12 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from directory.accounts import owners as owner_access
 from directory.accounts.tokens import MAX_TOKEN_LEN
-from directory.api.access import SessionsDep
-from directory.api.deps import SessionDep
-from directory.businesses.views import business_detail, local_now
+from directory.api.deps import SessionDep, SessionsDep
+from directory.businesses.views import business_detail
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
-from directory.hours import hours_from_picker
+from directory.hours import hours_from_picker, local_now
 from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
 from directory.owner_hints.page import hints_section
@@ -101,7 +101,7 @@ def _managed(session: Session, submission: Submission, token: str) -> Business |
     if submission.business_id is None:
         return None
     try:
-        _, business = owners.owned_business(session, submission.business_id, token)
+        _, business = owner_access.owned_business(session, submission.business_id, token)
     except (Forbidden, Unauthorized):
         return None
     return business
@@ -332,14 +332,14 @@ def owner_photo(
         if not data:
             raise InvalidInput(detail="photo: no file")
         if business is not None:
-            owner = owners.authenticate_owner(session, business.id, token)
+            owner = owner_access.authenticate_owner(session, business.id, token)
             session.rollback()
             photo_service.add_business_photo(
                 sessions,
                 store=photo_store(page.settings),
                 business_id=business.id,
                 data=data,
-                actor=owners.owner_actor(owner),
+                actor=owner_access.owner_actor(owner),
             )
         else:
             photo_service.add_submission_photo(
@@ -375,14 +375,14 @@ def owner_photo_delete(
     business = _managed(session, submission, token)
     if business is None:
         raise Forbidden(detail="this listing is not managed with this link yet")
-    owner = owners.authenticate_owner(session, business.id, token)
+    owner = owner_access.authenticate_owner(session, business.id, token)
     session.rollback()
     photo_service.delete_owner_photo(
         sessions,
         store=photo_store(page.settings),
         business_id=business.id,
         photo_id=photo_id,
-        actor=owners.owner_actor(owner),
+        actor=owner_access.owner_actor(owner),
     )
     return page.redirect(f"{_path(submission_id)}?ok=foto-dihapus", private=True)
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from directory.api.deps import ReadSessionDep
 from directory.areas.service import get_area
 from directory.areas.taxonomy import all_categories, get_category
-from directory.businesses.views import local_now
 from directory.errors import NotFound
+from directory.hours import local_now
 from directory.insights.appearances import RECOMMENDATION, count_shown
 from directory.models import Area, Category
 from directory.search.area_lookup import find_area

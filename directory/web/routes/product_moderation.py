@@ -13,8 +13,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from directory.accounts.admins import admin_actor
-from directory.api.access import SessionsDep
-from directory.api.deps import SessionDep
+from directory.api.deps import SessionDep, SessionsDep
 from directory.errors import Conflict, InvalidInput, NotFound
 from directory.photos import service as photo_service
 from directory.photos.storage import photo_store

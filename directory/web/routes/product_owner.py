@@ -14,8 +14,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from directory.api.access import SessionsDep
-from directory.api.deps import SessionDep
+from directory.api.deps import SessionDep, SessionsDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, Unauthorized
 from directory.models import Business, Submission
 from directory.photos.images import MAX_PHOTO_BYTES

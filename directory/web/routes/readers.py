@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from directory.api.access import SessionsDep
-from directory.api.deps import ReadSessionDep
+from directory.api.deps import ReadSessionDep, SessionsDep
 from directory.businesses.service import READER_VISIBLE
 from directory.db_retry import run_in_transaction
 from directory.errors import FieldError, Forbidden, InvalidInput, RateLimited, invalid

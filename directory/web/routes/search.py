@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
-from directory.businesses.views import local_now
+from directory.hours import local_now
 from directory.insights.appearances import RECOMMENDATION, SEARCH, count_shown
 from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from directory.api.access import GeocoderDep, SessionsDep
-from directory.api.deps import ReadSessionDep, SessionDep
+from directory.api.deps import ReadSessionDep, SessionDep, SessionsDep
 from directory.api.limits import SUBMISSIONS, rate_limit
+from directory.areas.geocoding import GeocoderDep
 from directory.areas.taxonomy import all_categories
 from directory.businesses.matching import MATCH_THRESHOLD
 from directory.businesses.service import get_public_business_by_slug

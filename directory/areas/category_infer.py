@@ -81,7 +81,7 @@ class CategoryInferrer:
                     if known is None or (depth, -order) > (known.depth, -known.order):
                         rules[phrase] = rule
         if cuisine_words is None:
-            from directory.io.osm.tags import load_mapping  # noqa: PLC0415 (data, not code)
+            from directory.areas.osm_tags import load_mapping  # noqa: PLC0415 (data, not code)
 
             cuisine_words = load_mapping().cuisine
         for word, slug in cuisine_words.items():

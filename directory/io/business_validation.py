@@ -17,11 +17,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field, fields, replace
 from typing import Final
 
+from directory.areas.category_infer import CategoryInferrer
+from directory.areas.category_lookup import resolve_category
 from directory.businesses.input import BusinessInput, parse_business_fields
 from directory.businesses.writes import Derived, derive
 from directory.errors import FieldError, InvalidInput
-from directory.io.category_infer import CategoryInferrer
-from directory.io.category_lookup import resolve_category
 from directory.io.formats import Record
 from directory.search.text_match import TextTerms
 
