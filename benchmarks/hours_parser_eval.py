@@ -1,6 +1,6 @@
 """Dekat's hours parser against the opening-hours-py library on the hours corpus.
 
-For each string of ``tests/directory/data/hours_corpus.tsv`` (typed Indonesian/English
+For each string of ``tests/core/data/hours_corpus.tsv`` (typed Indonesian/English
 forms and OpenStreetMap values, with the expected week written by hand): does each parser
 accept it, and does the week it gives (open minutes of a reference week without public
 holidays, Monday 2024-06-03) equal the expected one?
@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from directory.hours import MINUTES_PER_DAY, OpeningHoursError, parse_opening_hours  # noqa: E402
 
-CORPUS = ROOT / "tests/directory/data/hours_corpus.tsv"
+CORPUS = ROOT / "tests/core/data/hours_corpus.tsv"
 MONDAY = datetime(2024, 6, 3)
 
 

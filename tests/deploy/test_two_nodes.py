@@ -35,8 +35,8 @@ from sqlalchemy.orm import Session
 
 from tests.conftest import PG_URL, _pg_admin
 from tests.deploy.proxy import UPSTREAM_HEADER, RoundRobinProxy
-from tests.directory.moderation_helpers import VALID, image_bytes
 from tests.factories import BSD, key_headers, make_api_key, make_business
+from tests.moderation_helpers import VALID, image_bytes
 from tests.reliability.loader import load_script
 from tests.s3server import S3Server
 

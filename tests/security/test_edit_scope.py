@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Business
-from tests.directory.moderation_helpers import approve, bearer, make_admin, submit
+from tests.moderation_helpers import approve, bearer, make_admin, submit
 
 OLD_TEXT = {
     "description": "Promo </script> &amp;  <b>diskon</b>\n\n\n\nhari ini",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory.app import create_app
 from directory.settings import Settings
-from tests.directory.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
+from tests.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
 
 
 def test_the_public_schema_has_no_admin_operations(client: TestClient) -> None:

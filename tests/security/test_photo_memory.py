@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.errors import InvalidInput, ServiceUnavailable
 from directory.models import Photo, utcnow
 from directory.photos import images, service
-from tests.directory.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
+from tests.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.app import create_app
 from directory.models import Business, Review
 from directory.settings import Settings
-from tests.directory.moderation_helpers import bearer, make_admin
 from tests.factories import make_business
+from tests.moderation_helpers import bearer, make_admin
 
 
 @pytest.fixture

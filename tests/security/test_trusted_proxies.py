@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from directory.app import create_app
 from directory.serving import uvicorn_options
 from directory.settings import Settings
-from tests.directory.moderation_helpers import VALID
 from tests.factories import make_business
+from tests.moderation_helpers import VALID
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from directory.models import Business, Inquiry
 from directory.product_models import Product, ProductStatus
-from tests.directory.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, owned_business
+from tests.inquiry_helpers import BUYER, OWNER_EMAIL, Owned, owned_business
 from tests.security.hostile import unescaped_markup
 from tests.web.forms import csrf_from, log_in_editor, open_private_link
 from tests.web.html import parse

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.readers.visitor import pseudonym
-from tests.directory.moderation_helpers import VALID, approve, make_admin, submit
+from tests.moderation_helpers import VALID, approve, make_admin, submit
 from tests.web.forms import open_private_link
 from tests.web.html import parse
 

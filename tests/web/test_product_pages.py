@@ -9,7 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.directory.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
+from tests.moderation_helpers import approve, bearer, image_bytes, make_admin, submit
 from tests.web.forms import csrf_from, log_in_editor, open_private_link
 from tests.web.html import parse
 
