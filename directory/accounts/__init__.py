@@ -1,0 +1,1 @@
+"""Who acts: admin and edit tokens, owners as actors, and the audit log of what they did."""

@@ -1,1 +1,1 @@
-"""HTTP API under /api/v1."""
+"""The HTTP layer under /api/v1: shared dependencies, problems, limits, docs, read shapes."""

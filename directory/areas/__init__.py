@@ -1,0 +1,1 @@
+"""Areas and categories: the gazetteer, the taxonomy, category inference and geocoding."""

@@ -1,0 +1,1 @@
+"""Businesses: reading, validating, writing and showing a listing; duplicate matching."""

@@ -1,0 +1,1 @@
+"""Offline evaluations behind ``dekat eval search`` and ``dekat eval nextpoi``."""

@@ -1,6 +1,6 @@
-"""Search internals: spatial and text indexes, ranking, cursors and the query executor.
+"""Search: the engine (spatial and text indexes, ranking, cursors, the executor) and its API.
 
-Callers use :mod:`directory.search.service` (reads) and
-:mod:`directory.search.indexing` (index maintenance); the modules here are its parts.
-See ``docs/search.md`` for the design, the relevance formula and the measurements.
+Other packages call :mod:`directory.search.service` (reads) and
+:mod:`directory.search.indexing` (index upkeep); ``router.py`` serves ``GET /businesses``
+and ``GET /autocomplete``. See ``docs/search.md`` for the design and the relevance formula.
 """
