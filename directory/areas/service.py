@@ -195,7 +195,7 @@ class AreaLocator:
             ys = np.asarray(lats, dtype=float)
             # Bounding boxes from the tree, then the exact test per polygon on all its
             # candidate points at once against the prepared polygon (a city's border has
-            # thousands of vertices; testing it unprepared point by point is 100x slower).
+            # thousands of vertices, which an unprepared test would walk again for every point).
             pairs = self._tree.query(shapely.points(xs, ys))
             best_size = np.full(len(lats), np.inf)
             best_poly = np.full(len(lats), -1, dtype=np.int64)
@@ -341,8 +341,8 @@ def _areas_version(session: Session) -> tuple[Any, ...]:
 def make_locator(session: Session) -> AreaLocator:
     """A locator over every area currently stored (as this session sees them).
 
-    Parsing every border takes about a second, so the locator is kept per database and
-    rebuilt only when the areas change; creating one business stays a millisecond job.
+    Parsing every border is slow next to placing one point, so the locator is kept per
+    database and rebuilt only when the areas change.
     """
     bind = session.get_bind()
     engine = bind.engine if isinstance(bind, Connection) else bind

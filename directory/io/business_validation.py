@@ -1,8 +1,8 @@
 """Validating business records in bulk, in this process or in worker processes.
 
-Validation (text cleaning, phone numbers, URLs, hours) costs about 45 µs a row, as much as
-writing the row; a large import therefore validates in worker processes while the main
-process writes the previous batch. Workers receive plain records and return plain
+Validation (text cleaning, phone numbers, URLs, hours) costs about as much as writing the
+row; a large import therefore validates in worker processes while the main process writes
+the previous batch. Workers receive plain records and return plain
 results, in file order; they never touch the database. Only a few in-flight chunks are
 queued, so memory stays flat however long the file is.
 """
@@ -114,7 +114,7 @@ def _init_worker(context: ValidationContext) -> None:
 
 
 _FIELDS: Final = tuple(f.name for f in fields(BusinessInput))
-# What crosses the process boundary: plain tuples pickle several times faster than
+# What crosses the process boundary: plain tuples, which pickle cheaper than
 # dataclasses (line, number, BusinessInput fields or None, errors, new category,
 # slug base and folded words or None).
 _Packed = tuple[

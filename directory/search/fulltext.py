@@ -2,8 +2,8 @@
 
 SQLite uses the FTS5 table ``search_fts`` whose rowid is ``search_doc.rank_key``
 (quality first, then lowest business id), so "matches in rowid order, descending" is "matches,
-best rated first", and a page of them costs a fraction of a millisecond even for a word on
-a hundred thousand shop fronts. PostgreSQL uses the generated ``tsvector`` with its GIN
+best rated first", and a page of them reads only that page of the index, however many
+shop fronts carry the word. PostgreSQL uses the generated ``tsvector`` with its GIN
 index and orders by the same ``rank_key``. Both receive the same boolean query built from
 :class:`~directory.search.text_match.QueryWord`: every word an OR of its alternatives
 (and ``prefix*`` for the last word), words combined with AND — or, relaxed, "all but one".
@@ -123,8 +123,8 @@ def build_query(words: Sequence[QueryWord], *, required: int, dialect: str) -> s
     return or_.join(groups)
 
 
-# The page statements, compiled once per dialect and run on the raw cursor: a page is a
-# fraction of a millisecond of index work, less than a trip through the ORM session.
+# The page statements, compiled once per dialect and run on the raw cursor: a page is
+# less index work than a trip through the ORM session (see ``rawsql``).
 _PAGE = FastStatement(_FTS5_PAGE)
 _LOCATED_PAGE = FastStatement(_FTS5_LOCATED_PAGE)
 _TS_PAGE = FastStatement(_TSQUERY_PAGE)

@@ -382,11 +382,11 @@ _ANALYZE = ("ANALYZE search_doc", "ANALYZE search_cell", "ANALYZE search_term")
 
 
 def optimize_search_indexes(session: Session) -> None:
-    """Compact the indexes after a bulk import (a few seconds per million businesses).
+    """Compact the indexes after a bulk import.
 
     Batched inserts leave the FTS5 index in many segments, and a query has to merge them
-    all: after a million-row import, common-word queries ran 5× faster once merged. On
-    PostgreSQL the planner statistics are refreshed instead.
+    all, which slows common-word queries until they are merged. On PostgreSQL the planner
+    statistics are refreshed instead.
     """
     conn = session.connection()
     if _is_sqlite(session):

@@ -1,7 +1,7 @@
 """Running a few hot, fixed statements without SQLAlchemy's per-call overhead.
 
 A nearest-neighbour walk issues a dozen tiny range scans; through the ORM session each
-costs tens of microseconds of Python, more than the scan itself. The statements are
+would cost more Python than the scan itself costs the database. The statements are
 still built with SQLAlchemy Core (no SQL text assembled from strings); they are compiled
 once per dialect and run on the DBAPI cursor of the session's own connection, inside the
 session's transaction.

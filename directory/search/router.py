@@ -1,8 +1,8 @@
 """Search and autocomplete: ``GET /api/v1/businesses`` and ``GET /api/v1/autocomplete``.
 
-The handlers are ``async def`` on purpose: they call fast synchronous code (index walks
-of a millisecond or two), and on a small machine hopping through the thread pool costs
-more than the work (see STYLE.md). The read session is opened the same way
+The handlers are ``async def`` on purpose: they call short synchronous code (index
+walks), and on a small machine a hop through the thread pool costs more than the work.
+The read session is opened the same way
 ``ReadSessionDep`` does, without the thread-pool round trip of a sync dependency.
 """
 
