@@ -1,45 +1,11 @@
 """Duplicate matching of businesses: is this submission or import row a place we already list?
 
-The job of Yelp's ``/businesses/matches`` and Foursquare's ``/places/match``. This is the
-one module in ``directory/`` that imports rapidfuzz; every call passes ``processor=None``
-explicitly because names are normalised here first (:func:`normalize_business_name`).
-
-How a pair is scored
---------------------
-Each piece of evidence adds log-odds; the sum goes through a logistic function, so the
-score is in [0, 1] and reads roughly as "how likely this is the same place":
-
-* **Name** (the backbone, -10 … +3.5). Names are folded (``textnorm.fold``: case,
-  diacritics, punctuation), spellings unified ("Coffee"→"kopi", "Restaurant"→"resto"),
-  legal/generic words that do not identify a business dropped at either end ("Warung",
-  "RM"/"Rumah Makan", "Toko", "PT", "Tbk", "Resto", …) and so are branch tails ("cabang Bintaro",
-  "- BSD", "(Alam Sutera)", trailing area names). A word one typo away from an unmatched
-  word of the other name (two for words of 8+ letters) is read as that word, at a cost
-  of 4% each. Similarity is then the best of rapidfuzz ``ratio``/``token_sort_ratio``
-  (reordered words) and discounted ``token_set_ratio``/``partial_ratio`` (extra words),
-  computed twice: on the whole name and on its *core*, the words that are neither
-  generic nor common trade words ("kopi", "sate", "bakery", …); the core counts for
-  65%. "Kopi Kenangan" vs "Kopi Kenari" thus compares "kenangan" with "kenari". When
-  each side has a trade word or a number the other lacks ("Sate Pak Budi" vs "Soto Pak
-  Budi", "Alfamart 12" vs "Alfamart 14") the similarity is multiplied by 0.6: a typo
-  rarely turns one dictionary word into another, and two trade words are never merged
-  as a typo.
-* **Distance** (+2 … -6): ≤ 50 m strongly supports, 200 m is neutral, 1 km and more
-  argues hard against (other branches of a chain), capped at -6 from 2 km.
-* **Phone** (+3 / -2): the same number (compared as digits, "0812…" = "+62812…") is
-  strong evidence, two different numbers count against. A shared phone cannot lift a
-  very different name over the threshold: below a name similarity of about 0.6 the
-  score stays under it even with the same phone, the same spot and the same address.
-* **Address** (+0.8 … -0.8): a weak signal; different house numbers count against.
-
-A bias of -1.5 makes an identical name with nothing else known score 0.88 and the same
-name 1 km away 0.12. :data:`MATCH_THRESHOLD` (0.7) was chosen on the synthetic benchmark
-``benchmarks/match.py``, where precision and recall are both about 0.99 at it;
-:data:`POSSIBLE_MATCH_THRESHOLD` (0.3) is for showing editors candidates side by side.
-See ``docs/matching.md``.
-
-Callers search candidates within :data:`CANDIDATE_RADIUS_M` of the query point and, in
-addition, every business with the same phone regardless of distance.
+Name, distance, phone and address each add log-odds, and a logistic turns the sum into a
+score in [0, 1]; the weights, the name normalisation and how the thresholds were chosen
+are in ``docs/matching.md``. This is the one module that imports rapidfuzz; every call
+passes ``processor=None`` because names are normalised here first
+(:func:`normalize_business_name`). Callers bring the candidates: every business within
+:data:`CANDIDATE_RADIUS_M` of the point, plus every one with the same phone.
 """
 
 from __future__ import annotations

@@ -1,22 +1,11 @@
 """Spatial candidate generation: nearest-first streams and box scans, per category scope.
 
-Two interchangeable backends give identical results (distances are always recomputed
-with :func:`directory.geo.distance_m` and ties broken by business id):
-
-* :class:`CellIndex` — the portable one (SQLite, and PostgreSQL without PostGIS): a
-  best-first walk over the linear quadtree in ``search_cell``. Cells wait in a heap keyed
-  by a lower bound of their distance; a cell is scanned once it is small enough (or
-  split while it holds more than ``DENSE_CELL`` rows), its points enter the heap with
-  their exact distance, and a point leaves the heap only when nothing left can be
-  nearer — so results stream in exact distance order and a nearest-20 query touches a
-  handful of cells whatever the total size.
-* :class:`PostgisIndex` — PostgreSQL with PostGIS: ``ORDER BY geog <-> point`` on a GiST
-  index over ``(scope, geog)`` (scope 0, every business, on its own partial GiST index
-  over ``geog``), re-ordered by haversine distance through a small buffer
-  (PostGIS measures on the spheroid, at most ~0.6 % apart from the sphere).
-
-A *scope* is 0 for every business or a category id for the businesses in that category
-or below it, so "nearest in this category" walks only that category's points.
+Two interchangeable backends give identical results (distances recomputed with
+:func:`directory.geo.distance_m`, ties broken by business id): :class:`CellIndex`, a
+best-first walk over the linear quadtree in ``search_cell`` (SQLite, and PostgreSQL
+without PostGIS), and :class:`PostgisIndex`, ``ORDER BY geog <-> point`` on GiST. A
+*scope* is 0 for every business or a category id for that category and below. How the
+walk and the indexes work: ``docs/search.md`` (*Spatial, portable* and *PostGIS*).
 """
 
 from __future__ import annotations
