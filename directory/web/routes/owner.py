@@ -30,7 +30,6 @@ from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, 
 from directory.hours import hours_from_picker, local_now
 from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
-from directory.owner_hints.page import hints_section
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
@@ -43,6 +42,7 @@ from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import format_phone
 from directory.web.i18n import FIELD_LABELS, N_
+from directory.web.owner_hints import hints_section
 from directory.web.owner_insights import insights_context
 from directory.web.routes.submit import PRICE_LABELS, category_groups, pin_map_json
 
