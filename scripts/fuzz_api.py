@@ -395,7 +395,7 @@ def make_credentials(app: Any) -> tuple[HeadersFor, dict[str, Any]]:
     from fastapi.testclient import TestClient
 
     from directory.accounts.admins import create_admin_token
-    from directory.apikeys.service import INTERACTIONS_WRITE, create_api_key
+    from directory.accounts.apikeys import INTERACTIONS_WRITE, create_api_key
 
     with app.state.sessions() as session:
         admin = create_admin_token(session, f"fuzz-editor-{time.time_ns()}")

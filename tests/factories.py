@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.apikeys.service import create_api_key
+from directory.accounts.apikeys import create_api_key
 from directory.businesses.input import parse_business_fields
 from directory.businesses.writes import create_business
 from directory.models import Business, Category

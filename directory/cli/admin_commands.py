@@ -16,8 +16,7 @@ import typer
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from directory.accounts import admins, audit
-from directory.apikeys import service as apikeys
+from directory.accounts import admins, apikeys, audit
 from directory.cli.console import err_console, fail
 from directory.cli.main import app
 from directory.db import make_engine, make_session_factory, session_scope

@@ -15,7 +15,7 @@ from PIL import Image
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.accounts.admins import create_admin_token, revoke_admin_token
-from directory.apikeys.service import create_api_key
+from directory.accounts.apikeys import create_api_key
 from tests.factories import BSD
 
 

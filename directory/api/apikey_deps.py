@@ -17,10 +17,10 @@ from typing import Annotated, Final
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from directory.accounts.apikeys import authenticate_key
 from directory.accounts.tokens import bearer_token
 from directory.api.deps import SessionDep
 from directory.api.limits import Limit, count_hit
-from directory.apikeys.service import authenticate_key
 from directory.errors import RateLimited
 from directory.models import ApiKey
 from directory.settings import Settings

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from directory.accounts.admins import create_admin_token
+from directory.accounts.apikeys import INTERACTIONS_WRITE, KEY_PREFIX
 from directory.accounts.tokens import hash_token
-from directory.apikeys.service import INTERACTIONS_WRITE, KEY_PREFIX
 from directory.app import create_app
 from directory.cli.main import _register_feature_commands
 from directory.cli.main import app as cli_app
