@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from typing import Annotated, Final
 
 from fastapi import Depends, Path, Query, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.accounts.admins import authenticate_admin
+from directory.accounts.apikeys import authenticate_key
 from directory.accounts.tokens import bearer_token
 from directory.api.accept_language import preferred_language
+from directory.api.limits import Limit, count_hit
 from directory.db_routing import PRIMARY_COOKIE, ReadRouter, ReadTarget, is_connection_error
-from directory.models import AdminToken
+from directory.errors import RateLimited
+from directory.models import AdminToken, ApiKey
 from directory.settings import Settings
 
 SUPPORTED_LANGS = ("id", "en")
@@ -127,3 +132,65 @@ SubmissionIdPath = Annotated[
     Path(min_length=3, max_length=40, pattern=r"^[A-Za-z0-9_-]+$", description="Submission id."),
 ]
 BusinessIdPath = Annotated[int, Path(ge=1, le=2**62)]
+
+
+# API keys: ``Authorization: Bearer dk_key_…`` or ``X-API-Key``, each key limited to
+# ``rate_limit_interactions_per_minute`` through ``api/limits.py`` (shared by all workers).
+KEY_BUCKET: Final = "api-key"
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    description="An API key from `dekat admin create-key NAME --scope interactions:write`.",
+)
+_header = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    scheme_name="ApiKeyHeader",
+    description="The same API key, for clients that cannot send `Authorization`.",
+)
+
+
+def key_limit(settings: Settings) -> Limit:
+    """Requests one key may make per minute."""
+    return Limit(KEY_BUCKET, settings.rate_limit_interactions_per_minute, 60)
+
+
+def presented_key(
+    credentials: HTTPAuthorizationCredentials | None, header_value: str | None
+) -> str | None:
+    """The key from ``Authorization: Bearer`` or else ``X-API-Key`` (same checks)."""
+    if credentials is not None:
+        return bearer_token(f"Bearer {credentials.credentials}")
+    if header_value:
+        return bearer_token(f"Bearer {header_value.strip()}")
+    return None
+
+
+def require_key(scope: str) -> Callable[..., ApiKey]:
+    """A dependency returning the caller's key holding ``scope`` (401/403/429 otherwise)."""
+
+    def dependency(
+        request: Request,
+        session: SessionDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        header_value: Annotated[str | None, Depends(_header)],
+    ) -> ApiKey:
+        key = authenticate_key(session, presented_key(credentials, header_value), scope=scope)
+        settings: Settings = request.app.state.settings
+        limit = key_limit(settings)
+        wait = count_hit(
+            request.app.state.sessions,
+            client_key=hashlib.sha256(f"dekat-api-key:{key.id}".encode()).hexdigest(),
+            limit=limit,
+            now_s=time.time(),
+        )
+        if wait is not None:
+            raise RateLimited(
+                detail=f"Too many requests with this API key: at most {limit.max_hits} per "
+                f"minute. Try again in {wait} s.",
+                retry_after_s=wait,
+            )
+        return key
+
+    dependency.__name__ = f"require_key_{scope.replace(':', '_')}"
+    return dependency

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends
 
 from directory.accounts.apikeys import INTERACTIONS_WRITE, key_source
-from directory.api.apikey_deps import require_key
-from directory.api.deps import SessionsDep, SettingsDep
+from directory.api.deps import SessionsDep, SettingsDep, require_key
 from directory.db_retry import run_in_transaction
 from directory.interactions.schemas import InteractionBatch, InteractionIn, InteractionsAccepted
 from directory.interactions.service import record_interactions
