@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from directory.areas.category_infer import CategoryInferrer
-from directory.demo import generate_demo_records
+from directory.businesses.demo import generate_demo_records
 from directory.shipped_data import load_categories
 
 CAFE_CUISINES = {"cafe", "coffee and tea", "tea", "juices", "beverages", "bubble tea"}

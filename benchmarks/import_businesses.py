@@ -34,9 +34,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from directory.bootstrap import prepare_database
+from directory.businesses.demo import generate_demo_businesses
 from directory.businesses.input import BUSINESS_COLUMNS
 from directory.db import make_engine, make_session_factory
-from directory.demo import generate_demo_businesses
 from directory.io.businesses_io import ImportOptions, import_businesses
 from directory.models import Business
 from directory.search import indexing

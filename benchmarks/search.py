@@ -1,7 +1,7 @@
 """Search benchmark: the project's indexes against PostGIS and pg_trgm on the same data.
 
 Builds (once, then reuses) a database of synthetic businesses made by the demo generator
-(``directory/demo.py``: deterministic, clustered like a real city over Greater Jakarta,
+(``directory/businesses/demo.py``: deterministic, clustered like a real city over Greater Jakarta,
 real-looking Indonesian names), and times, in process:
 
 * nearest 20 (all businesses, and within one category),
@@ -64,8 +64,8 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from directory.areas.service import make_locator, seed_areas  # noqa: E402
 from directory.areas.taxonomy import seed_categories  # noqa: E402
+from directory.businesses.demo import generate_demo_records  # noqa: E402
 from directory.db import make_engine, make_session_factory, session_scope  # noqa: E402
-from directory.demo import generate_demo_records  # noqa: E402
 from directory.hours import OpeningHoursError, parse_opening_hours, to_json  # noqa: E402
 from directory.migrate import upgrade_database  # noqa: E402
 from directory.models import Area, Business, BusinessCategory, Category  # noqa: E402

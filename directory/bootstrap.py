@@ -46,7 +46,7 @@ def prepare_database(settings: Settings, *, demo: bool) -> BootstrapReport:
 
 def seed_demo_data(settings: Settings, *, count: int | None = None) -> int:
     """Load the deterministic demo businesses through the import path (idempotent)."""
-    from directory.demo import generate_demo_businesses
+    from directory.businesses.demo import generate_demo_businesses
     from directory.products.demo import seed_demo_products
 
     rows = generate_demo_businesses(count=count or settings.demo_count, seed=settings.demo_seed)

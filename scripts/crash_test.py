@@ -56,8 +56,8 @@ from serverctl import dekat_command, dekat_env, exit_on_sigterm, start_server
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine, make_url
 
+from directory.businesses.demo import generate_demo_businesses
 from directory.db import make_engine
-from directory.demo import generate_demo_businesses
 from directory.models import Business
 
 WRITE_OPS = ("review", "interaction", "submission")

@@ -12,7 +12,7 @@ from typing import Final
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.demo import DEMO_MARKER
+from directory.businesses.demo import DEMO_MARKER
 from directory.models import Business, Category, utcnow
 from directory.product_models import Product, ProductStatus
 

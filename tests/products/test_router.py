@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from directory.bootstrap import seed_demo_data
-from directory.demo import DEMO_MARKER
+from directory.businesses.demo import DEMO_MARKER
 from directory.settings import Settings
 from tests.factories import BSD
 from tests.moderation_helpers import approve, bearer, image_bytes, make_admin, submit

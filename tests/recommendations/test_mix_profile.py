@@ -1,6 +1,6 @@
 """The default mix on the demo city: what readers go out for, not errands.
 
-The demo businesses (``directory.demo``) are loaded as a fresh site has them: no
+The demo businesses (``directory.businesses.demo``) are loaded as a fresh site has them: no
 interactions, so the shipped prior decides the families.
 """
 

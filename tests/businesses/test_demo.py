@@ -16,7 +16,7 @@ import phonenumbers
 import pytest
 from shapely.geometry import Point, shape
 
-from directory.demo import (
+from directory.businesses.demo import (
     BUSINESS_COLUMNS,
     DEMO_MARKER,
     DemoBusiness,
@@ -86,7 +86,7 @@ def test_same_seed_same_rows_other_seed_other_rows() -> None:
 
 def test_output_does_not_depend_on_the_hash_seed() -> None:
     code = (
-        "import hashlib, json; from directory.demo import generate_demo_businesses; "
+        "import hashlib, json; from directory.businesses.demo import generate_demo_businesses; "
         "print(hashlib.sha256(json.dumps(generate_demo_businesses(count=400)).encode())"
         ".hexdigest())"
     )
