@@ -18,22 +18,48 @@ from directory.phones import InvalidPhoneError, parse_phone
 from directory.textnorm import TextInputError, clean_user_text
 from directory.weburls import InvalidUrlError, normalize_url
 
-BUSINESS_COLUMNS = (
-    "external_id",
-    "name",
-    "category",
-    "lat",
-    "lon",
-    "address",
-    "phone",
-    "website",
-    "opening_hours",
-    "price_level",
-    "rating",
-    "rating_count",
-    "description",
+
+@dataclass(frozen=True, slots=True)
+class BusinessField:
+    """One business field as import files, forms and submission payloads name it.
+
+    The single list below (:data:`BUSINESS_FIELDS`) fixes the fields and their order; the
+    import/export columns, the form fields and the stored columns each field writes are all
+    read from it, so adding a field is one edit.
+    """
+
+    name: str
+    attrs: tuple[str, ...]  # the BusinessInput attributes it fills
+    columns: tuple[str, ...]  # the stored Business columns it sets
+    editable: bool = True  # submitters and owners may set it (else: imports only)
+    required: bool = False  # an import row or form without it is refused
+
+
+_POINT = ("lat", "lon", "area_id")  # a point is stored whole, with the area it falls in
+BUSINESS_FIELDS: tuple[BusinessField, ...] = (
+    BusinessField("external_id", ("external_id",), ("external_id",), editable=False),
+    BusinessField("name", ("name",), ("name",), required=True),
+    BusinessField("category", ("category_id",), ("primary_category_id",)),
+    BusinessField("lat", ("lat",), _POINT, required=True),
+    BusinessField("lon", ("lon",), _POINT, required=True),
+    BusinessField("address", ("address",), ("address",)),
+    BusinessField("phone", ("phone",), ("phone",)),
+    BusinessField("website", ("website",), ("website",)),
+    BusinessField(
+        "opening_hours",
+        ("opening_hours", "opening_hours_json"),
+        ("opening_hours", "opening_hours_json"),
+    ),
+    BusinessField("price_level", ("price_level",), ("price_level",)),
+    BusinessField("rating", ("rating",), ("base_rating_sum", "base_rating_count"), editable=False),
+    BusinessField(
+        "rating_count", ("rating_count",), ("base_rating_sum", "base_rating_count"), editable=False
+    ),
+    BusinessField("description", ("description",), ("description",)),
 )
-REQUIRED_COLUMNS = ("name", "lat", "lon")
+BUSINESS_COLUMNS = tuple(f.name for f in BUSINESS_FIELDS)  # import/export columns, in order
+REQUIRED_COLUMNS = tuple(f.name for f in BUSINESS_FIELDS if f.required)
+EDITABLE_FIELDS = tuple(f.name for f in BUSINESS_FIELDS if f.editable)  # form order
 
 MAX_LEN = {
     "external_id": 100,
