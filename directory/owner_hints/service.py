@@ -26,6 +26,7 @@ from directory.recommendations.service import RecommendationQuery
 from directory.search.catalog import AreaInfo, CategoryInfo, get_catalog
 from directory.search.params import SearchParams, Sort
 from directory.search.text_match import words
+from directory.summary import localized_name
 
 NEARBY_RADIUS_M = 1000.0
 MAX_DESCRIPTION_HINTS = 2
@@ -127,7 +128,7 @@ class _Subject:
 
     @property
     def category_name(self) -> str:
-        return self.category.name_en if self.lang == "en" else self.category.name_id
+        return localized_name(self.category, self.lang)
 
 
 _Ran = tuple[Probe, Standing]

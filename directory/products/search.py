@@ -38,7 +38,6 @@ from directory.photos.service import LIVE
 from directory.products.models import Product, ProductStatus
 from directory.products.schemas import ProductBusiness, ProductPage
 from directory.products.views import ProductRow, area_ref, product_hit
-from directory.schemas import AreaRef
 from directory.schemas_search import (
     Correction,
     Interpretation,
@@ -314,7 +313,7 @@ def search_products(session: Session, query: ProductQuery) -> ProductPage:
     return ProductPage(
         items=[product_hit(d.product, distance_m=dist, score=score) for _, d, dist, score in page],
         next_cursor=next_cursor,
-        area=AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind) if area else None,
+        area=area_ref(area),
         words=tokens,
         relaxed=relaxed,
         interpretation=_interpretation(

@@ -45,6 +45,7 @@ from directory.search.catalog import Catalog, get_catalog
 from directory.search.params import SearchParams
 from directory.search.rawsql import FastStatement
 from directory.services.search import nearest_candidates, search_businesses, text_match
+from directory.summary import area_ref, summary_fields
 from directory.textnorm import fold
 from recommender import (
     DEFAULT_WEIGHTS,
@@ -128,7 +129,7 @@ def _point(catalog: Catalog, query: RecommendationQuery) -> tuple[float, float, 
         return (
             area.lat,
             area.lon,
-            AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind),
+            area_ref(area),
         )
     raise InvalidInput(
         detail="give lat and lon, or area (or a user_id with a history)",
@@ -434,7 +435,6 @@ def recommend(
         mix=mix_profile(model.family_share if model is not None else None),
         anchor_family=anchor.family if anchor is not None else None,
     )
-    areas = _areas(catalog, {rows[r.business_id].area_id for r in ranked})
     lang: Literal["id", "en"] = "en" if query.lang == "en" else "id"
     origin: Origin = query.origin or ("area" if area_ref is not None else "reader")
     items = []
@@ -449,23 +449,25 @@ def recommend(
         items.append(
             RecommendationItem(
                 business=RecommendedBusiness(
-                    id=p.id,
-                    external_id=p.external_id,
-                    slug=p.slug,
-                    name=p.name,
-                    category=info.slug,
-                    category_name=info.name_en if lang == "en" else info.name_id,
-                    lat=p.lat,
-                    lon=p.lon,
-                    address=p.address,
-                    area=areas.get(p.area_id) if p.area_id is not None else None,
-                    rating=round(cand.rating_mean, 2) if cand.rating_mean is not None else None,
-                    rating_count=cand.rating_count,
+                    **summary_fields(
+                        business_id=p.id,
+                        slug=p.slug,
+                        external_id=p.external_id,
+                        name=p.name,
+                        category=info,
+                        lat=p.lat,
+                        lon=p.lon,
+                        address=p.address,
+                        area=catalog.areas.get(p.area_id) if p.area_id is not None else None,
+                        rating=cand.rating_mean,
+                        rating_count=cand.rating_count,
+                        price_level=p.price_level,
+                        open_now=cand.is_open,
+                        lang=lang,
+                    ),
                     rating_adjusted=round(
                         adjusted_rating(cand.rating_mean, cand.rating_count, weights), 2
                     ),
-                    price_level=p.price_level,
-                    open_now=cand.is_open,
                     distance_m=round(cand.distance_m, 1),
                 ),
                 score=round(r.score, 6),
@@ -497,13 +499,3 @@ def _reach(session: Session) -> dict[int, str]:
         cached = dict(session.execute(select(Category.id, Category.reach)).tuples().all())
         _reach_cache[key] = cached
     return cached
-
-
-def _areas(catalog: Catalog, ids: set[int | None]) -> dict[int, AreaRef]:
-    """Area references from the cached catalogue (as search results do)."""
-    out: dict[int, AreaRef] = {}
-    for i in ids:
-        area = catalog.areas.get(i) if i is not None else None
-        if area is not None:
-            out[area.id] = AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
-    return out

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
-from directory.schemas import AreaRef
 from directory.schemas_search import (
     Autocomplete,
     AutocompleteArea,
@@ -54,6 +53,7 @@ from directory.search.text_match import (
     text_score,
 )
 from directory.search.text_match import words as fold_words
+from directory.summary import area_ref, localized_name
 
 __all__ = [
     "SearchParams",
@@ -204,8 +204,7 @@ def _interpretation(
     cats = [
         InterpretedCategory(
             slug=catalog.categories[cid].slug,
-            name=catalog.categories[cid].name_en if lang == "en"
-            else catalog.categories[cid].name_id,
+            name=localized_name(catalog.categories[cid], lang),
             phrase=c.phrase,
         )
         for c in reading.categories
@@ -433,9 +432,7 @@ def search_businesses(
             "items": hydrate(session, page, catalog=catalog, local_now=now, lang=lang),
             "next_cursor": next_cursor,
             "sort": plan.sort.value,
-            "area": AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
-            if area
-            else None,
+            "area": area_ref(area),
             "area_match": area_match.as_dict() if area_match else None,
             "words": [w.token for w in words],
             "relaxed": relaxed,
@@ -560,7 +557,7 @@ def _category_suggestions(
             continue
         rank = min(ranks)
         via_name = 0 if by_name == rank else 1
-        name = cat.name_en if lang == "en" else cat.name_id
+        name = localized_name(cat, lang)
         scored.append(
             ((rank, via_name, cat.path.count("/"), name), rank,
              AutocompleteCategory(slug=cat.slug, name=name))
@@ -612,7 +609,7 @@ def autocomplete(
                     slug=item["slug"],
                     name=item["name"],
                     category=item["category"],
-                    area=item["area"]["name"] if item["area"] else None,
+                    area=item["area"].name if item["area"] else None,
                     distance_m=item["distance_m"],
                 )
             )

@@ -20,6 +20,7 @@ from directory.services.areas import get_area
 from directory.services.business_views import local_now
 from directory.services.taxonomy import all_categories, get_category
 from directory.slugs import is_slug
+from directory.summary import localized_name
 from directory.web.context import PageDep
 from directory.web.i18n import AREA_KIND_LABELS
 from directory.web.jsonld import script_json
@@ -41,18 +42,13 @@ class Link:
     url: str = ""
 
 
-def category_name(category: Category, lang: str) -> str:
-    """A category's name in the page language."""
-    return category.name_en if lang == "en" else category.name_id
-
-
 def top_categories(session: Session, lang: str) -> list[Link]:
     """The top-level groups of the taxonomy, in taxonomy order (from the cached catalog)."""
     groups = sorted(
         (c for c in get_catalog(session).categories.values() if c.parent_id is None),
         key=lambda c: c.id,  # seeded in taxonomy order
     )
-    return [Link(slug=c.slug, name=c.name_en if lang == "en" else c.name_id) for c in groups]
+    return [Link(slug=c.slug, name=localized_name(c, lang)) for c in groups]
 
 
 def area_ancestors(area: Area) -> list[Area]:
@@ -176,10 +172,10 @@ def category_page(
     return page.render(
         "category.html",
         category_slug=category.slug,
-        category_name=category_name(category, page.lang),
+        category_name=localized_name(category, page.lang),
         area=in_area,
-        ancestors=[Link(c.slug, category_name(c, page.lang)) for c in reversed(ancestors)],
-        children=[Link(c.slug, category_name(c, page.lang)) for c in children],
+        ancestors=[Link(c.slug, localized_name(c, page.lang)) for c in reversed(ancestors)],
+        children=[Link(c.slug, localized_name(c, page.lang)) for c in children],
         area_choices=area_choices,
         best=best,
         recommended=recommended,

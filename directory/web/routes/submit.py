@@ -32,6 +32,7 @@ from directory.submissions import owners
 from directory.submissions import service as submission_service
 from directory.submissions.dependencies import GeocoderDep, SessionsDep
 from directory.submissions.fields import EDITABLE_FIELDS
+from directory.summary import localized_name
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.i18n import N_
@@ -71,7 +72,7 @@ def category_groups(session: Session, lang: str) -> list[CategoryGroup]:
     by_id = {c.id: c for c in rows}
 
     def name(c: Any) -> str:
-        return str(c.name_en if lang == "en" else c.name_id)
+        return localized_name(c, lang)
 
     def top_of(c: Any) -> Any:
         while c.parent_id is not None and c.parent_id in by_id:
