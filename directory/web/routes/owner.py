@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
-from directory.hours import hours_from_picker
 from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
 from directory.owner_hints.page import hints_section
@@ -39,6 +38,7 @@ from directory.submissions import service as submission_service
 from directory.submissions.dependencies import SessionsDep
 from directory.submissions.fields import EDITABLE_FIELDS, raw_from_business
 from directory.submissions.tokens import MAX_TOKEN_LEN
+from directory.web.business_form import BusinessForm
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import format_phone
@@ -246,19 +246,8 @@ def owner_edit(
     page: PageDep,
     session: SessionDep,
     sessions: SessionsDep,
+    form: Annotated[BusinessForm, Form()],
     csrf_token: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "",
-    lon: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    website: Annotated[str, Form()] = "",
-    opening_hours: Annotated[str, Form()] = "",
-    hours_open: Annotated[list[str], Form()] = [],  # noqa: B006 - the per-day picker, Mo..Su
-    hours_close: Annotated[list[str], Form()] = [],  # noqa: B006
-    price_level: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the owner's edits: some apply at once, the rest wait for an editor."""
     page.require_csrf(csrf_token)
@@ -269,13 +258,7 @@ def owner_edit(
     business = _managed(session, submission, token)
     if business is None:
         raise Forbidden(detail="this listing is not managed with this link yet")
-    changes = {
-        "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
-        "address": address, "phone": phone, "website": website,
-        "opening_hours": opening_hours.strip() or hours_from_picker(hours_open, hours_close),
-        "price_level": price_level.strip(),
-        "description": description,
-    }  # fmt: skip
+    changes = form.raw_fields()
     session.rollback()
     try:
         owners.edit_business(sessions, business.id, token, changes)

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import SUBMISSIONS, rate_limit
 from directory.errors import DirectoryError, InvalidInput, NotFound
-from directory.hours import hours_from_picker
 from directory.matching import MATCH_THRESHOLD
 from directory.models import Business
 from directory.photos import service as photo_service
@@ -33,6 +32,7 @@ from directory.submissions import service as submission_service
 from directory.submissions.dependencies import GeocoderDep, SessionsDep
 from directory.submissions.fields import EDITABLE_FIELDS
 from directory.summary import localized_name
+from directory.web.business_form import BusinessForm
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.i18n import N_
@@ -174,19 +174,8 @@ def submit_form(
     session: SessionDep,
     sessions: SessionsDep,
     geocoder: GeocoderDep,
+    form: Annotated[BusinessForm, Form()],
     csrf_token: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "",
-    lon: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    website: Annotated[str, Form()] = "",
-    opening_hours: Annotated[str, Form()] = "",
-    hours_open: Annotated[list[str], Form()] = [],  # noqa: B006 - the per-day picker, Mo..Su
-    hours_close: Annotated[list[str], Form()] = [],  # noqa: B006
-    price_level: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
     contact_email: Annotated[str, Form()] = "",
     confirm_new: Annotated[str, Form()] = "",
     website_url_confirm: Annotated[str, Form()] = "",
@@ -194,13 +183,7 @@ def submit_form(
 ) -> Response:
     """Validate, warn about a likely duplicate, then queue the submission."""
     page.require_csrf(csrf_token)
-    fields = {
-        "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
-        "address": address, "phone": phone, "website": website,
-        "opening_hours": opening_hours.strip() or hours_from_picker(hours_open, hours_close),
-        "price_level": price_level.strip(),
-        "description": description,
-    }  # fmt: skip
+    fields = form.raw_fields()
     values = {**fields, "contact_email": contact_email}
     if website_url_confirm.strip():
         receipt = submission_service.honeypot_receipt(fields)
