@@ -14,7 +14,7 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from directory.api.deps import ReadSessionDep, SessionDep
 from directory.api.limits import SUBMISSIONS, rate_limit
@@ -164,6 +164,18 @@ def _strong_duplicates(
     ]
 
 
+def _duplicate_warning(
+    page: Page, session: Session, values: dict[str, str], email: str | None, geocoder: Any
+) -> Response | None:
+    """The form again with "is this yours?" when a listing very likely is this business."""
+    fields = {k: v for k, v in values.items() if k != "contact_email"}
+    duplicates = _strong_duplicates(session, fields, email, geocoder)
+    if not duplicates:
+        return None
+    context = form_context(page, session, values=values, errors={}, duplicates=duplicates)
+    return page.render("submit.html", **context)
+
+
 @router.post(
     "/daftar",
     response_class=HTMLResponse,
@@ -191,12 +203,9 @@ def submit_form(
     email = contact_email.strip() or None
     try:
         if not confirm_new:
-            duplicates = _strong_duplicates(session, fields, email, geocoder)
-            if duplicates:
-                context = form_context(
-                    page, session, values=values, errors={}, duplicates=duplicates
-                )
-                return page.render("submit.html", **context)
+            warning = _duplicate_warning(page, session, values, email, geocoder)
+            if warning is not None:
+                return warning
         receipt = submission_service.submit_business(
             sessions, fields, contact_email=email, geocoder=geocoder
         )
@@ -205,19 +214,25 @@ def submit_form(
         errors = form_errors(exc.errors, page.gettext, shown=FORM_FIELDS)
         context = form_context(page, session, values=values, errors=errors)
         return page.render("submit.html", status_code=422, **context)
+    photos = _store_photos(page, sessions, receipt.submission.id, foto)
+    return _to_receipt(page, receipt.submission.id, receipt.edit_token, photos=photos)
+
+
+def _store_photos(
+    page: Page, sessions: sessionmaker[Session], submission_id: str, files: list[UploadFile]
+) -> tuple[int, int]:
+    """Keep the photos sent with a queued submission; (stored, failed): a bad photo is
+    counted for the receipt, never a reason to lose the submission."""
     stored = failed = 0
-    for data in _read_photos(foto):
+    for data in _read_photos(files):
         try:
             photo_service.add_submission_photo(
-                sessions,
-                store=photo_store(page.settings),
-                submission_id=receipt.submission.id,
-                data=data,
+                sessions, store=photo_store(page.settings), submission_id=submission_id, data=data
             )
             stored += 1
         except DirectoryError:
             failed += 1
-    return _to_receipt(page, receipt.submission.id, receipt.edit_token, photos=(stored, failed))
+    return stored, failed
 
 
 def _to_receipt(page: Page, submission_id: str, token: str, *, photos: tuple[int, int]) -> Response:
