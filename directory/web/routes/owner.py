@@ -16,6 +16,7 @@ The token is checked by the same services the owner API uses (``submissions.serv
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -184,6 +185,39 @@ def _load(page: Page, session: Session, submission_id: str) -> tuple[Submission,
     return submission, token
 
 
+@dataclass(frozen=True, slots=True)
+class OwnerPost:
+    """An owner's form post that passed the shared checks (see :func:`owner_post`)."""
+
+    submission: Submission
+    token: str
+    business: Business
+
+
+def owner_post(
+    page: Page, session: Session, submission_id: str, csrf_token: str
+) -> OwnerPost | HTMLResponse:
+    """The steps every action on a managed listing starts with: the CSRF check, the token
+    from the page's cookie (else the "open your private link" page, returned), the
+    business it manages (else 403), and the read transaction ended before the action's
+    own session writes."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    business = _managed(session, submission, token)
+    if business is None:
+        raise Forbidden(detail="this listing is not managed with this link yet")
+    session.rollback()
+    return OwnerPost(submission, token, business)
+
+
+def owner_done(page: Page, submission_id: str, notice: str, anchor: str = "") -> Response:
+    """Back to the owner page with the notice of what was done (``NOTICES``)."""
+    return page.redirect(f"{_path(submission_id)}?ok={notice}{anchor}", private=True)
+
+
 def _missing_link(page: Page, *, error: bool = False) -> HTMLResponse:
     sid = page.request.path_params.get("submission_id", "")
     return page.render(
@@ -250,23 +284,19 @@ def owner_edit(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the owner's edits: some apply at once, the rest wait for an editor."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token = _load(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
     changes = form.raw_fields()
-    session.rollback()
     try:
-        owners.edit_business(sessions, business.id, token, changes)
+        owners.edit_business(sessions, post.business.id, post.token, changes)
     except InvalidInput as exc:
         errors = form_errors(exc.errors, page.gettext, shown=EDITABLE_FIELDS)
-        context = owner_context(page, session, submission, token, values=changes, errors=errors)
+        context = owner_context(
+            page, session, post.submission, post.token, values=changes, errors=errors
+        )
         return page.render("owner.html", status_code=422, private=True, missing=False, **context)
-    return page.redirect(f"{_path(submission_id)}?ok=disimpan", private=True)
+    return owner_done(page, submission_id, "disimpan")
 
 
 @router.post("/pemilik/{submission_id}/status", response_class=HTMLResponse)
@@ -290,7 +320,7 @@ def owner_status(
         raise Forbidden(detail="this listing is not managed with this link yet")
     session.rollback()
     owners.edit_business(sessions, submission.business_id, token, {}, status=status)
-    return page.redirect(f"{_path(submission_id)}?ok=status", private=True)
+    return owner_done(page, submission_id, "status")
 
 
 @router.post("/pemilik/{submission_id}/foto", response_class=HTMLResponse)
@@ -337,7 +367,7 @@ def owner_photo(
         context = owner_context(page, session, submission, token, errors={"foto": message})
         return page.render("owner.html", status_code=exc.status, private=True, missing=False,
                            **context)  # fmt: skip
-    return page.redirect(f"{_path(submission_id)}?ok=foto", private=True)
+    return owner_done(page, submission_id, "foto")
 
 
 @router.post("/pemilik/{submission_id}/foto/{photo_id}/hapus", response_class=HTMLResponse)
@@ -350,24 +380,19 @@ def owner_photo_delete(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Remove one of the business's photos."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token = _load(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
-    owner = owners.authenticate_owner(session, business.id, token)
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    owner = owners.authenticate_owner(session, post.business.id, post.token)
     session.rollback()
     photo_service.delete_owner_photo(
         sessions,
         store=photo_store(page.settings),
-        business_id=business.id,
+        business_id=post.business.id,
         photo_id=photo_id,
         actor=owners.owner_actor(owner),
     )
-    return page.redirect(f"{_path(submission_id)}?ok=foto-dihapus", private=True)
+    return owner_done(page, submission_id, "foto-dihapus")
 
 
 @router.post("/pemilik/{submission_id}/keluar", response_class=HTMLResponse)
