@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from directory.errors import Conflict, NotFound
 from directory.models import AdminToken, ApiKey, utcnow
+from directory.submissions import audit
 from directory.submissions.tokens import hash_token, new_token, token_matches
 
 Credential = TypeVar("Credential", AdminToken, ApiKey)
@@ -44,17 +45,23 @@ def issue(
 
 
 def revoke(
-    session: Session, model: type[Credential], name: str, *, kind: str
-) -> tuple[Credential, bool]:
-    """Revoke the row named ``name`` (NotFound if none); True when this call revoked it,
-    False when it already was (so the caller audits only a change)."""
+    session: Session, model: type[Credential], name: str, *, kind: str, action: str
+) -> Credential:
+    """Revoke the row named ``name`` (NotFound if none); it answers 401 from now on. Only
+    a change is audited (as ``action`` by the CLI): revoking twice records one entry."""
     row = session.scalar(select(model).where(model.name == name))
     if row is None:
         raise NotFound(detail=f"no {kind} named {name!r}")
-    if row.revoked_at is not None:
-        return row, False
-    row.revoked_at = utcnow()
-    return row, True
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(session, actor="cli", action=action, subject_type=model.__tablename__,
+                     subject_id=name)  # fmt: skip
+    return row
+
+
+def list_all(session: Session, model: type[Credential]) -> list[Credential]:
+    """Every row, by name (hashes are not for display)."""
+    return list(session.scalars(select(model).order_by(model.name)))
 
 
 def find_active(session: Session, model: type[Credential], token: str) -> Credential | None:

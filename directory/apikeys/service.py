@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory import credentials
@@ -70,16 +69,12 @@ def create_api_key(session: Session, name: str, scopes: Sequence[str]) -> str:
 
 def revoke_api_key(session: Session, name: str) -> ApiKey:
     """Revoke the key named ``name``; it answers 401 from now on."""
-    row, revoked = credentials.revoke(session, ApiKey, name, kind=_KIND)
-    if revoked:
-        audit.record(session, actor="cli", action="revoke_key", subject_type="api_key",
-                     subject_id=name)  # fmt: skip
-    return row
+    return credentials.revoke(session, ApiKey, name, kind=_KIND, action="revoke_key")
 
 
 def list_api_keys(session: Session) -> list[ApiKey]:
     """Every API key, by name (hashes are not for display)."""
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.name)))
+    return credentials.list_all(session, ApiKey)
 
 
 def _header_error(message: str) -> FieldError:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory import credentials
@@ -50,16 +49,12 @@ def create_admin_token(session: Session, name: str) -> str:
 
 def revoke_admin_token(session: Session, name: str) -> AdminToken:
     """Revoke the token named ``name``; it answers 401 from now on."""
-    row, revoked = credentials.revoke(session, AdminToken, name, kind=_KIND)
-    if revoked:
-        audit.record(session, actor="cli", action="revoke_token", subject_type="admin_token",
-                     subject_id=name)  # fmt: skip
-    return row
+    return credentials.revoke(session, AdminToken, name, kind=_KIND, action="revoke_token")
 
 
 def list_admin_tokens(session: Session) -> list[AdminToken]:
     """Every admin token, by name (hashes are not for display)."""
-    return list(session.scalars(select(AdminToken).order_by(AdminToken.name)))
+    return credentials.list_all(session, AdminToken)
 
 
 def authenticate_admin(session: Session, token: str | None) -> AdminToken:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from directory import credentials
 from directory.errors import Conflict, NotFound
 from directory.models import AdminToken, ApiKey
+from directory.submissions import audit
 
 
 @pytest.mark.parametrize(("model", "kind"), [(AdminToken, "admin token"), (ApiKey, "API key")])
@@ -22,8 +23,13 @@ def test_issue_revoke_and_issue_again_keeps_the_row(
     with pytest.raises(Conflict, match=f"an active {kind} named 'client-a'"):
         credentials.issue(session, model, "client-a", prefix="dk_t_", kind=kind)
 
-    assert credentials.revoke(session, model, "client-a", kind=kind) == (row, True)
-    assert credentials.revoke(session, model, "client-a", kind=kind) == (row, False)
+    assert credentials.revoke(session, model, "client-a", kind=kind, action="revoke") is row
+    assert credentials.revoke(session, model, "client-a", kind=kind, action="revoke") is row
+    session.flush()
+    revoked = [e for e in audit.list_entries(session, limit=10) if e.action == "revoke"]
+    assert [(e.actor, e.subject_type, e.subject_id) for e in revoked] == [
+        ("cli", model.__tablename__, "client-a")
+    ]  # revoking twice records one entry
     assert credentials.find_active(session, model, token) is None
 
     again, new = credentials.issue(session, model, "client-a", prefix="dk_t_", kind=kind)
@@ -31,8 +37,9 @@ def test_issue_revoke_and_issue_again_keeps_the_row(
     assert again.id == row.id  # what was written with the old secret stays this holder's
     assert credentials.find_active(session, model, new) is again
     assert credentials.find_active(session, model, token) is None
+    assert credentials.list_all(session, model) == [again]
     with pytest.raises(NotFound, match=f"no {kind} named 'nobody'"):
-        credentials.revoke(session, model, "nobody", kind=kind)
+        credentials.revoke(session, model, "nobody", kind=kind, action="revoke")
 
 
 def test_touch_records_a_use_at_most_once_a_minute(session: Session) -> None:
