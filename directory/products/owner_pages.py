@@ -8,10 +8,12 @@ Errors re-render the owner page with each bad field marked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep
@@ -25,19 +27,21 @@ from directory.submissions.dependencies import SessionsDep
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.product_messages import PHOTO_REFUSED
-from directory.web.routes.owner import owner_context, owner_done, owner_post
+from directory.web.routes.owner import OwnerPost, owner_context, owner_done, owner_post
 
 router = APIRouter()
 BASE: Final = "/pemilik/{submission_id}/produk"
 
 
-def _fields(
-    name: str, description: str, price_idr: str, unit: str, min_order: str, export_ready: str
-) -> dict[str, object]:
-    return {
-        "name": name, "description": description, "price_idr": price_idr, "unit": unit,
-        "min_order": min_order, "export_ready": export_ready,
-    }  # fmt: skip
+class ProductForm(BaseModel):
+    """The product fields the add and change forms post (validated by the service)."""
+
+    name: str = ""
+    description: str = ""
+    price_idr: str = ""
+    unit: str = ""
+    min_order: str = ""
+    export_ready: str = ""
 
 
 def _failed(
@@ -57,46 +61,51 @@ def _done(page: Page, submission_id: str, ok: str) -> Response:
 _Text = Annotated[str, Form()]
 
 
-@router.post(BASE, response_class=HTMLResponse)
-def add_product(
-    submission_id: str, page: PageDep, session: SessionDep, sessions: SessionsDep,
-    csrf_token: _Text = "", name: _Text = "", description: _Text = "", price_idr: _Text = "",
-    unit: _Text = "", min_order: _Text = "", export_ready: _Text = "",
+def _save(
+    page: Page, session: Session, submission_id: str, csrf_token: str, form: ProductForm,
+    *, form_id: str, ok: str, save: Callable[[OwnerPost, dict[str, object]], object],
 ) -> Response:  # fmt: skip
-    """Add a product; it waits for an editor."""
+    """Check the owner, save the product's fields; errors re-render that product's form."""
     post = owner_post(page, session, submission_id, csrf_token)
     if isinstance(post, Response):
         return post
-    submission, token, business = post.submission, post.token, post.business
-    values = _fields(name, description, price_idr, unit, min_order, export_ready)
+    values: dict[str, object] = form.model_dump()
     try:
-        service.create_product(sessions, business.id, token, values)
+        save(post, values)
     except InvalidInput as exc:
         errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
-        return _failed(page, session, submission, token, form="new", errors=errors,
+        return _failed(page, session, post.submission, post.token, form=form_id, errors=errors,
                        values=values)  # fmt: skip
-    return _done(page, submission_id, "produk")
+    return _done(page, submission_id, ok)
+
+
+@router.post(BASE, response_class=HTMLResponse)
+def add_product(
+    submission_id: str, page: PageDep, session: SessionDep, sessions: SessionsDep,
+    form: Annotated[ProductForm, Form()], csrf_token: _Text = "",
+) -> Response:  # fmt: skip
+    """Add a product; it waits for an editor."""
+    return _save(
+        page, session, submission_id, csrf_token, form, form_id="new", ok="produk",
+        save=lambda post, values: service.create_product(
+            sessions, post.business.id, post.token, values
+        ),
+    )  # fmt: skip
 
 
 @router.post(f"{BASE}/{{product_id}}/ubah", response_class=HTMLResponse)
 def edit_product(
     submission_id: str, product_id: int, page: PageDep, session: SessionDep,
-    sessions: SessionsDep, csrf_token: _Text = "", name: _Text = "", description: _Text = "",
-    price_idr: _Text = "", unit: _Text = "", min_order: _Text = "", export_ready: _Text = "",
+    sessions: SessionsDep, form: Annotated[ProductForm, Form()], csrf_token: _Text = "",
 ) -> Response:  # fmt: skip
     """Change a product: text changes of a published one wait for an editor."""
-    post = owner_post(page, session, submission_id, csrf_token)
-    if isinstance(post, Response):
-        return post
-    submission, token, business = post.submission, post.token, post.business
-    values = _fields(name, description, price_idr, unit, min_order, export_ready)
-    try:
-        service.edit_product(sessions, business.id, token, product_id, values)
-    except InvalidInput as exc:
-        errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
-        return _failed(page, session, submission, token, form=str(product_id), errors=errors,
-                       values=values)  # fmt: skip
-    return _done(page, submission_id, "produk-disimpan")
+    return _save(
+        page, session, submission_id, csrf_token, form, form_id=str(product_id),
+        ok="produk-disimpan",
+        save=lambda post, values: service.edit_product(
+            sessions, post.business.id, post.token, product_id, values
+        ),
+    )  # fmt: skip
 
 
 @router.post(f"{BASE}/{{product_id}}/hapus", response_class=HTMLResponse)
