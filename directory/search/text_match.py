@@ -18,7 +18,8 @@ Text score in [0, 1] (part of the relevance formula in :mod:`directory.search.ra
 ``best_field(w)`` = field weight (name 0.9 — 0.675 outside the category the word names —,
 category 0.8, address 0.5, description 0.35) × how it matched (exact 1.0, prefix 0.85,
 one typo 0.75, two typos 0.55), the best over the fields, plus ``CORROBORATION`` × the
-second field's match when a second kind of evidence agrees (at most 1);
+second field's match when a second kind of evidence agrees, plus ``PHRASE`` when the
+word stands next to its neighbour in the query in one field, as typed (at most 1);
 ``name_coverage`` is the share of the business name's words that some query word matched,
 so "Kopi Senja" beats "Kopi Senja Pamulang 2" for the query "kopi senja".
 ``weight(w)`` = 0.5 + log10(1 + 10⁶ / (1 + df)) / 6, clamped to [0.5, 1.5]: rare words
@@ -56,6 +57,11 @@ CORROBORATION = 0.1
 category ("Bank Arta" filed under banks), the name or the category and the description
 ("Cuisines: Burger" of "Burger Hut"). A name alone is 0.9, so the business whose name,
 category and description all say "burger" ranks before one whose name only does."""
+PHRASE = 0.1
+"""Added to a word's best field (at most 1) when it stands next to its neighbour in the
+query, in the same order, in one field of the business: "Cuisines: Healthy Food" says
+what "healthy food" asks; a "Tasty But Healthy" that serves "Fast Food" only holds both
+words apart. Words typed together and found together are one more kind of evidence."""
 SENSE_TEXT = 0.5
 """A word that names a category matches a business outside that category through its
 name, through its address at half the usual weight, and not through its description
@@ -261,6 +267,21 @@ def _has_phrase(tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bo
     return False
 
 
+def _in_phrase(query: Sequence[QueryWord], fields: Sequence[Sequence[str]]) -> list[bool]:
+    """Which query words occur right next to their neighbour in the query, in the same
+    order, in one of the fields (see ``PHRASE``)."""
+    out = [False] * len(query)
+    for tokens in fields:
+        before: list[int] = []
+        for tok in tokens:
+            here = [i for i, w in enumerate(query) if _hits(tok, w)]
+            for i in here:
+                if i - 1 in before:
+                    out[i] = out[i - 1] = True
+            before = here
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """How a business matched: score in [0, 1] and how many query words it matched."""
@@ -276,8 +297,8 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     addr = doc.address.split()
     desc = doc.description.split()
     total_weight = 0.0
-    weighted = 0.0
     matched = 0
+    bests: list[float] = []
     for word in query:
         total_weight += word.weight
         sense = _sense(word, cats) if word.categories else 0.0
@@ -308,9 +329,14 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
             if second > 0.0:
                 best = min(1.0, best + CORROBORATION * second)
             matched += 1
-            weighted += word.weight * best
+        bests.append(best)
     if not matched:
         return TextMatch(0.0, 0)
+    if matched >= 2:
+        for i, together in enumerate(_in_phrase(query, (name, addr, desc))):
+            if together and bests[i] > 0.0:
+                bests[i] = min(1.0, bests[i] + PHRASE)
+    weighted = sum(w.weight * b for w, b in zip(query, bests, strict=True))
     distinct = set(name)
     covered = sum(1 for tok in distinct if any(_hits(tok, w) for w in query))
     coverage = covered / len(distinct) if distinct else 0.0
