@@ -382,6 +382,9 @@ def search_businesses(
         required=required_words(len(words), relaxed=bool(state and state.relaxed)),
         after=state.key if state else None,
     )
+    in_sense = bool(state and state.in_sense)
+    if in_sense:
+        plan = replace(plan, scopes=_sense_scopes(words))
     nothing_asked = not (words or area or scopes or params.bbox or plan.prices
                          or plan.open_at or plan.always_open)  # fmt: skip
     found: list[Found] = []
@@ -398,7 +401,17 @@ def search_businesses(
     if not found and state is None and len(words) >= 2:
         relaxed = True
         plan = replace(plan, required=required_words(len(words), relaxed=True))
-        found = _execute(session, plan, budget=RELAXED_BUDGET)
+        # A word may go, but not the kind of place the query names: for "warkop pak
+        # kumis" with no such warkop, other warkops, not "Warung Pak Kumis" (a food
+        # stall). Any match at all only when nothing of that kind matches.
+        sense = frozenset() if plan.scopes else _sense_scopes(words)
+        if sense:
+            found = _execute(session, replace(plan, scopes=sense), budget=RELAXED_BUDGET)
+            if found:
+                in_sense = True
+                plan = replace(plan, scopes=sense)
+        if not found:
+            found = _execute(session, plan, budget=RELAXED_BUDGET)
     page, more = found[: params.limit], len(found) > params.limit
     partial_from: int | None = None
     if state is None and params.q and params.interpret and not more:
@@ -416,6 +429,7 @@ def search_businesses(
                 key=page[-1].key,
                 relaxed=relaxed,
                 words=tuple((w.token, dict(w.terms), dict(w.categories), w.weight) for w in words),
+                in_sense=in_sense,
             )
         )
     interpretation = (
