@@ -11,8 +11,8 @@ from recommender.candidates import Candidate, Context
 from recommender.events import Event, EventArrays
 from recommender.history import UserHistory, build_history
 from recommender.interactions import FitParams, InteractionModel
-from recommender.ranking import SIGNALS, Ranked, rank
-from recommender.reasons import REASON_CODES, Origin, Reason, render_reason
+from recommender.ranking import REASON_CODES, SIGNALS, Ranked, rank
+from recommender.reasons import Origin, Reason, render_reason
 from recommender.weights import DEFAULT_WEIGHTS, KIND_WEIGHTS, REACH_CLASSES, RankingWeights
 
 __all__ = [

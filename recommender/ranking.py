@@ -82,6 +82,8 @@ NO_REASON: Final = frozenset(
 would repeat "revisit" or say nothing about the place itself, and the fitted-only views
 of the history and of the distance (their words would repeat "revisit", "next place" or
 the distance)."""
+REASON_CODES: Final = tuple(name for name in SIGNALS if name not in NO_REASON)
+"""The codes a ``Reason`` may carry: the signals that can explain a score, in their order."""
 EVIDENCE_SIGNALS: Final = frozenset({"popular", "rating"})
 """Reasons that praise a place, so need enough evidence (``_evidenced``)."""
 

@@ -23,22 +23,6 @@ Origin = Literal["reader", "place", "area"]
 area's centre (an area given by name)."""
 ParamValue = str | int | float
 
-REASON_CODES: Final = (
-    "distance",
-    "rating",
-    "popular",
-    "popular_now",
-    "trending",
-    "open_now",
-    "text_match",
-    "category_match",
-    "revisit",
-    "favourite_category",
-    "co_visit",
-    "next_place",
-    "new_listing",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Reason:

@@ -10,24 +10,20 @@ scope says *what* the key may write. A key is never an admin token, nor the reve
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Final
 
-from sqlalchemy import select
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from directory.accounts import audit
+from directory.accounts import audit, credentials
 from directory.accounts.admins import check_name
-from directory.accounts.tokens import hash_token, new_token, token_matches
-from directory.errors import Conflict, FieldError, Forbidden, NotFound, Unauthorized, invalid
-from directory.models import ApiKey, utcnow
+from directory.errors import FieldError, Forbidden, Unauthorized, invalid
+from directory.models import ApiKey
 
 KEY_PREFIX: Final = "dk_key_"
 INTERACTIONS_WRITE: Final = "interactions:write"
 SCOPES: Final = (INTERACTIONS_WRITE,)
 """Every scope a key can hold; asking for another is an error, not a silent no-op."""
-_TOUCH_EVERY: Final = timedelta(minutes=1)
+_KIND: Final = "API key"
 MISSING: Final = (
     "An API key is required: send `Authorization: Bearer <key>` (or `X-API-Key: <key>`)."
 )
@@ -60,18 +56,8 @@ def create_api_key(session: Session, name: str, scopes: Sequence[str]) -> str:
     """
     check_name(name)
     granted = check_scopes(scopes)
-    token = new_token(KEY_PREFIX)
-    row = session.scalar(select(ApiKey).where(ApiKey.name == name))
-    if row is not None and row.revoked_at is None:
-        raise Conflict(detail=f"an active API key named {name!r} exists; revoke it first")
-    if row is None:
-        row = ApiKey(name=name)
-        session.add(row)
-    row.token_hash = hash_token(token)
+    row, token = credentials.issue(session, ApiKey, name, prefix=KEY_PREFIX, kind=_KIND)
     row.scopes = granted
-    row.created_at = utcnow()
-    row.revoked_at = None
-    row.last_used_at = None
     session.flush()
     audit.record(
         session, actor="cli", action="create_key", subject_type="api_key", subject_id=name,
@@ -82,19 +68,12 @@ def create_api_key(session: Session, name: str, scopes: Sequence[str]) -> str:
 
 def revoke_api_key(session: Session, name: str) -> ApiKey:
     """Revoke the key named ``name``; it answers 401 from now on."""
-    row = session.scalar(select(ApiKey).where(ApiKey.name == name))
-    if row is None:
-        raise NotFound(detail=f"no API key named {name!r}")
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        audit.record(session, actor="cli", action="revoke_key", subject_type="api_key",
-                     subject_id=name)  # fmt: skip
-    return row
+    return credentials.revoke(session, ApiKey, name, kind=_KIND, action="revoke_key")
 
 
 def list_api_keys(session: Session) -> list[ApiKey]:
     """Every API key, by name (hashes are not for display)."""
-    return list(session.scalars(select(ApiKey).order_by(ApiKey.name)))
+    return credentials.list_all(session, ApiKey)
 
 
 def _header_error(message: str) -> FieldError:
@@ -105,19 +84,13 @@ def authenticate_key(session: Session, token: str | None, *, scope: str) -> ApiK
     """The active key ``token`` is, holding ``scope``: else 401 (no or bad key) or 403."""
     if token is None:
         raise Unauthorized(detail=MISSING, errors=[_header_error("is missing")])
-    row = session.scalar(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None or not token_matches(token, row.token_hash):
+    row = credentials.find_active(session, ApiKey, token)
+    if row is None:
         raise Unauthorized(detail=REFUSED, errors=[_header_error("unknown or revoked API key")])
     if scope not in (row.scopes or []):
         raise Forbidden(
             detail=f"This API key lacks the scope {scope!r}.",
             errors=[_header_error(f"the key lacks the scope {scope!r}")],
         )
-    now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > _TOUCH_EVERY:
-        row.last_used_at = now
-        try:
-            session.commit()
-        except DBAPIError:  # best effort: a busy database must not refuse the client
-            session.rollback()
+    credentials.touch(session, row)  # best effort: a busy database must not refuse the client
     return row

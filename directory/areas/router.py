@@ -16,6 +16,7 @@ from directory.api.schemas import (
     CategoryNodeRead,
     CategoryTree,
 )
+from directory.api.summary import area_ref, localized_name
 from directory.areas.service import get_area, list_areas
 from directory.areas.taxonomy import CategoryNode, category_tree
 from directory.models import Area, Business, BusinessStatus
@@ -28,7 +29,7 @@ def _node(node: CategoryNode, lang: str, parent: str | None) -> CategoryNodeRead
     return CategoryNodeRead(
         id=c.id,
         slug=c.slug,
-        name=c.name_en if lang == "en" else c.name_id,
+        name=localized_name(c, lang),
         name_id=c.name_id,
         name_en=c.name_en,
         parent=parent,
@@ -62,10 +63,6 @@ def area_read(area: Area, slugs_by_id: dict[int, str]) -> AreaRead:
     )
 
 
-def _ref(area: Area) -> AreaRef:
-    return AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
-
-
 @router.get("/areas", response_model=AreaList)
 def read_areas(
     session: ReadSessionDep,
@@ -88,7 +85,7 @@ def read_area(slug: Annotated[str, Path(max_length=120)], session: ReadSessionDe
     ancestors: list[AreaRef] = []
     parent = area.parent
     while parent is not None and len(ancestors) < 10:
-        ancestors.append(_ref(parent))
+        ancestors.append(area_ref(parent))
         parent = parent.parent
     children = session.scalars(select(Area).where(Area.parent_id == area.id).order_by(Area.name))
     count = session.scalar(
@@ -99,7 +96,7 @@ def read_area(slug: Annotated[str, Path(max_length=120)], session: ReadSessionDe
     return AreaDetail(
         **area_read(area, slugs).model_dump(),
         ancestors=ancestors,
-        children=[_ref(c) for c in children],
+        children=[area_ref(c) for c in children],
         business_count=int(count or 0),
         geometry=area.polygon,
     )

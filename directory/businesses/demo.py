@@ -26,6 +26,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from directory.businesses.input import BUSINESS_COLUMNS as BUSINESS_COLUMNS
 from directory.geo import METERS_PER_DEG_LAT, distance_m
 from directory.shipped_data import (
     PLACEHOLDER,
@@ -40,21 +41,6 @@ from directory.shipped_data import (
 )
 
 DEMO_MARKER = "[DEMO] Data fiktif untuk demo Dekat."
-BUSINESS_COLUMNS = (
-    "external_id",
-    "name",
-    "category",
-    "lat",
-    "lon",
-    "address",
-    "phone",
-    "website",
-    "opening_hours",
-    "price_level",
-    "rating",
-    "rating_count",
-    "description",
-)
 HOME_SHARE = 0.8  # share of businesses in the kelurahan (the home city), the rest around it
 HOME_CITY = "kota-tangerang-selatan"  # when present, the home city's kelurahan are "home"
 METRO_DECAY_M = 15_000.0  # kecamatan weight falls by e every 15 km from the home city

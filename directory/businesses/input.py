@@ -18,22 +18,48 @@ from directory.phones import InvalidPhoneError, parse_phone
 from directory.textnorm import TextInputError, clean_user_text
 from directory.weburls import InvalidUrlError, normalize_url
 
-BUSINESS_COLUMNS = (
-    "external_id",
-    "name",
-    "category",
-    "lat",
-    "lon",
-    "address",
-    "phone",
-    "website",
-    "opening_hours",
-    "price_level",
-    "rating",
-    "rating_count",
-    "description",
+
+@dataclass(frozen=True, slots=True)
+class BusinessField:
+    """One business field as import files, forms and submission payloads name it.
+
+    The single list below (:data:`BUSINESS_FIELDS`) fixes the fields and their order; the
+    import/export columns, the form fields and the stored columns each field writes are all
+    read from it, so adding a field is one edit.
+    """
+
+    name: str
+    attrs: tuple[str, ...]  # the BusinessInput attributes it fills
+    columns: tuple[str, ...]  # the stored Business columns it sets
+    editable: bool = True  # submitters and owners may set it (else: imports only)
+    required: bool = False  # an import row or form without it is refused
+
+
+_POINT = ("lat", "lon", "area_id")  # a point is stored whole, with the area it falls in
+BUSINESS_FIELDS: tuple[BusinessField, ...] = (
+    BusinessField("external_id", ("external_id",), ("external_id",), editable=False),
+    BusinessField("name", ("name",), ("name",), required=True),
+    BusinessField("category", ("category_id",), ("primary_category_id",)),
+    BusinessField("lat", ("lat",), _POINT, required=True),
+    BusinessField("lon", ("lon",), _POINT, required=True),
+    BusinessField("address", ("address",), ("address",)),
+    BusinessField("phone", ("phone",), ("phone",)),
+    BusinessField("website", ("website",), ("website",)),
+    BusinessField(
+        "opening_hours",
+        ("opening_hours", "opening_hours_json"),
+        ("opening_hours", "opening_hours_json"),
+    ),
+    BusinessField("price_level", ("price_level",), ("price_level",)),
+    BusinessField("rating", ("rating",), ("base_rating_sum", "base_rating_count"), editable=False),
+    BusinessField(
+        "rating_count", ("rating_count",), ("base_rating_sum", "base_rating_count"), editable=False
+    ),
+    BusinessField("description", ("description",), ("description",)),
 )
-REQUIRED_COLUMNS = ("name", "lat", "lon")
+BUSINESS_COLUMNS = tuple(f.name for f in BUSINESS_FIELDS)  # import/export columns, in order
+REQUIRED_COLUMNS = tuple(f.name for f in BUSINESS_FIELDS if f.required)
+EDITABLE_FIELDS = tuple(f.name for f in BUSINESS_FIELDS if f.editable)  # form order
 
 MAX_LEN = {
     "external_id": 100,
@@ -160,6 +186,110 @@ def _rating(raw: Mapping[str, object], errors: list[FieldError]) -> tuple[float 
     return rating, count
 
 
+def _name(raw: Mapping[str, object], errors: list[FieldError]) -> str:
+    name = _clean(raw, "name", errors)
+    if not name and not any(e.field == "name" for e in errors):
+        errors.append(FieldError("name", "is required"))
+    elif name and len(name) < 2:
+        errors.append(FieldError("name", "must have at least 2 characters"))
+    return name
+
+
+def _category(
+    raw: Mapping[str, object],
+    name: str,
+    errors: list[FieldError],
+    *,
+    resolve_category: CategoryResolver,
+    default_category_id: int | None,
+    infer_category: CategoryGuesser | None,
+    missing_category_hint: str,
+) -> tuple[int | None, str]:
+    """The category id and how it was found (given, inferred or the default)."""
+    category_text = _text(raw, "category")
+    if category_text:
+        if len(category_text) > MAX_LEN["category"]:
+            errors.append(FieldError("category", f"at most {MAX_LEN['category']} characters"))
+            return default_category_id, CATEGORY_GIVEN
+        category_id = resolve_category(category_text)
+        if category_id is None:
+            errors.append(FieldError("category", f"unknown category '{category_text[:60]}'"))
+        return category_id, CATEGORY_GIVEN
+    guessed = infer_category(name, _text(raw, "description")) if infer_category else None
+    if guessed is not None:
+        return guessed, CATEGORY_INFERRED
+    if default_category_id is None:
+        errors.append(FieldError("category", f"is required{missing_category_hint}"))
+    return default_category_id, CATEGORY_DEFAULT
+
+
+def _external_id(raw: Mapping[str, object], errors: list[FieldError]) -> str | None:
+    external_id = _text(raw, "external_id") or None
+    if external_id is not None and (
+        len(external_id) > MAX_LEN["external_id"] or not external_id.isprintable()
+    ):
+        errors.append(FieldError("external_id", "must be printable and at most 100 characters"))
+    return external_id
+
+
+def _phone(
+    raw: Mapping[str, object], errors: list[FieldError], warnings: list[FieldError]
+) -> str | None:
+    """The phone in E.164; a second number or a note after it is dropped with a warning."""
+    phone_t = _text(raw, "phone")
+    if not phone_t:
+        return None
+    try:
+        parsed = parse_phone(phone_t)
+    except InvalidPhoneError as exc:
+        errors.append(FieldError("phone", str(exc)))
+        return None
+    if parsed.dropped:
+        warnings.append(
+            FieldError("phone", f"kept {parsed.value}, dropped {parsed.dropped[:60]!r}")
+        )
+    return parsed.value
+
+
+def _website(raw: Mapping[str, object], errors: list[FieldError]) -> str | None:
+    url_t = _text(raw, "website")
+    if not url_t:
+        return None
+    try:
+        return normalize_url(url_t)
+    except InvalidUrlError as exc:
+        errors.append(FieldError("website", str(exc)))
+        return None
+
+
+def _hours(
+    raw: Mapping[str, object], errors: list[FieldError]
+) -> tuple[str | None, list[list[int]] | None]:
+    """The hours in canonical text and as stored JSON; (None, None) when not given."""
+    hours_t = _text(raw, "opening_hours")
+    if not hours_t:
+        return None, None
+    if len(hours_t) > MAX_LEN["opening_hours"]:
+        errors.append(FieldError("opening_hours", f"at most {MAX_LEN['opening_hours']} characters"))
+        return None, None
+    try:
+        hours = parse_opening_hours(hours_t)
+        return format_opening_hours(hours), to_json(hours)
+    except OpeningHoursError as exc:
+        errors.append(FieldError("opening_hours", str(exc)))
+        return None, None
+
+
+def _price_level(raw: Mapping[str, object], errors: list[FieldError]) -> int | None:
+    price_t = _text(raw, "price_level")
+    if not price_t:
+        return None
+    if price_t in {"1", "2", "3", "4"}:
+        return int(price_t)
+    errors.append(FieldError("price_level", "must be 1, 2, 3 or 4"))
+    return None
+
+
 def parse_business_fields(
     raw: Mapping[str, object],
     *,
@@ -175,78 +305,19 @@ def parse_business_fields(
     required (``missing_category_hint`` says how to give one).
     """
     errors: list[FieldError] = []
-    name = _clean(raw, "name", errors)
-    if not name and not any(e.field == "name" for e in errors):
-        errors.append(FieldError("name", "is required"))
-    elif name and len(name) < 2:
-        errors.append(FieldError("name", "must have at least 2 characters"))
-    lat, lon = _check_location(raw, errors)
-
-    category_text = _text(raw, "category")
-    category_id = default_category_id
-    origin = CATEGORY_DEFAULT
-    if category_text:
-        origin = CATEGORY_GIVEN
-        if len(category_text) > MAX_LEN["category"]:
-            errors.append(FieldError("category", f"at most {MAX_LEN['category']} characters"))
-        else:
-            category_id = resolve_category(category_text)
-            if category_id is None:
-                errors.append(FieldError("category", f"unknown category '{category_text[:60]}'"))
-    else:
-        guessed = infer_category(name, _text(raw, "description")) if infer_category else None
-        if guessed is not None:
-            category_id, origin = guessed, CATEGORY_INFERRED
-        elif category_id is None:
-            errors.append(FieldError("category", f"is required{missing_category_hint}"))
-
-    external_id = _text(raw, "external_id") or None
-    if external_id is not None and (
-        len(external_id) > MAX_LEN["external_id"] or not external_id.isprintable()
-    ):
-        errors.append(FieldError("external_id", "must be printable and at most 100 characters"))
-
-    phone = None
     warnings: list[FieldError] = []
-    if phone_t := _text(raw, "phone"):
-        try:
-            parsed = parse_phone(phone_t)
-        except InvalidPhoneError as exc:
-            errors.append(FieldError("phone", str(exc)))
-        else:
-            phone = parsed.value
-            if parsed.dropped:
-                warnings.append(
-                    FieldError("phone", f"kept {phone}, dropped {parsed.dropped[:60]!r}")
-                )
-
-    website = None
-    if url_t := _text(raw, "website"):
-        try:
-            website = normalize_url(url_t)
-        except InvalidUrlError as exc:
-            errors.append(FieldError("website", str(exc)))
-
-    hours_text, hours_json = None, None
-    if hours_t := _text(raw, "opening_hours"):
-        if len(hours_t) > MAX_LEN["opening_hours"]:
-            errors.append(
-                FieldError("opening_hours", f"at most {MAX_LEN['opening_hours']} characters")
-            )
-        else:
-            try:
-                hours = parse_opening_hours(hours_t)
-                hours_text, hours_json = format_opening_hours(hours), to_json(hours)
-            except OpeningHoursError as exc:
-                errors.append(FieldError("opening_hours", str(exc)))
-
-    price_level = None
-    if price_t := _text(raw, "price_level"):
-        if price_t in {"1", "2", "3", "4"}:
-            price_level = int(price_t)
-        else:
-            errors.append(FieldError("price_level", "must be 1, 2, 3 or 4"))
-
+    name = _name(raw, errors)
+    lat, lon = _check_location(raw, errors)
+    category_id, origin = _category(
+        raw, name, errors, resolve_category=resolve_category,
+        default_category_id=default_category_id, infer_category=infer_category,
+        missing_category_hint=missing_category_hint,
+    )  # fmt: skip
+    external_id = _external_id(raw, errors)
+    phone = _phone(raw, errors, warnings)
+    website = _website(raw, errors)
+    hours_text, hours_json = _hours(raw, errors)
+    price_level = _price_level(raw, errors)
     rating, rating_count = _rating(raw, errors)
     address = _clean(raw, "address", errors)
     description = _clean(raw, "description", errors)

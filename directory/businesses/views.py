@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from directory.api.schemas import AreaRef, BusinessRead, BusinessSummary, WeekdayHours
+from directory.api.schemas import BusinessRead, BusinessSummary, WeekdayHours
+from directory.api.summary import summary_fields
 from directory.hours import describe_week, from_json, is_open_at
 from directory.models import Business
 
@@ -19,26 +20,27 @@ def open_at(business: Business, at: datetime) -> bool | None:
 def business_summary(business: Business, *, at: datetime, lang: str = "id") -> BusinessSummary:
     """The list view of a business, with ``open_now`` evaluated at ``at`` (local time)."""
     cat = business.primary_category
-    area = business.area
     return BusinessSummary(
-        id=business.id,
-        slug=business.slug,
-        external_id=business.external_id,
-        name=business.name,
-        category=cat.slug,
-        category_name=cat.name_en if lang == "en" else cat.name_id,
+        **summary_fields(
+            business_id=business.id,
+            slug=business.slug,
+            external_id=business.external_id,
+            name=business.name,
+            category=cat,
+            lat=business.lat,
+            lon=business.lon,
+            address=business.address,
+            area=business.area,
+            rating=business.rating,
+            rating_count=business.rating_count,
+            price_level=business.price_level,
+            open_now=open_at(business, at),
+            lang=lang,
+        ),
         categories=[bc.category.slug for bc in business.categories] or [cat.slug],
-        lat=business.lat,
-        lon=business.lon,
-        address=business.address,
-        area=AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind) if area else None,
-        rating=round(business.rating, 2) if business.rating is not None else None,
-        rating_count=business.rating_count,
-        price_level=business.price_level,
         phone=business.phone,
         website=business.website,
         opening_hours=business.opening_hours,
-        open_now=open_at(business, at),
         status=business.status,
     )
 

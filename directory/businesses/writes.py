@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from directory.areas.service import AreaLocator, make_locator
 from directory.bulk_insert import BulkInsert
-from directory.businesses.input import BusinessInput
+from directory.businesses.input import BUSINESS_FIELDS, BusinessInput
 from directory.models import Business, BusinessCategory, BusinessStatus, utcnow
 from directory.search import indexing
 from directory.search.text_match import TextTerms, text_terms
@@ -147,16 +147,7 @@ def _set_categories(session: Session, business_id: int, data: BusinessInput) -> 
 
 # Editable field (as forms and edit submissions name it) → the columns it writes.
 FIELD_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "name": ("name",),
-    "category": ("primary_category_id",),
-    "lat": ("lat", "lon", "area_id"),
-    "lon": ("lat", "lon", "area_id"),
-    "address": ("address",),
-    "phone": ("phone",),
-    "website": ("website",),
-    "opening_hours": ("opening_hours", "opening_hours_json"),
-    "price_level": ("price_level",),
-    "description": ("description",),
+    f.name: f.columns for f in BUSINESS_FIELDS if f.editable
 }
 
 
@@ -209,27 +200,13 @@ class UpsertReport:
     unchanged: int = 0
 
 
-# Columns of a new row, in the order BusinessUpserter builds them.
-_INSERT_COLUMNS = (
-    "slug",
-    "external_id",
-    "name",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "area_id",
-    "primary_category_id",
-    "phone",
-    "website",
-    "opening_hours",
-    "opening_hours_json",
-    "price_level",
-    "base_rating_sum",
-    "base_rating_count",
-    "rating_sum",
-    "rating_count",
-    # the same for every row of a batch:
+# Stored columns an input sets, in the order BusinessUpserter builds a new row.
+_INPUT_COLUMNS = tuple(
+    dict.fromkeys(c for f in BUSINESS_FIELDS if f.name != "external_id" for c in f.columns)
+)
+# Columns of a new row: the input's, the running totals (the baseline at first), and those
+# the same for every row of a batch (_CONSTANT_COLUMNS).
+_CONSTANT_COLUMNS = (
     "status",
     "source",
     "location_approximate",
@@ -239,7 +216,9 @@ _INSERT_COLUMNS = (
     "updated_at",
     "published_at",
 )
-_CONSTANT_COLUMNS = _INSERT_COLUMNS[18:]
+_INSERT_COLUMNS = (
+    "slug", "external_id", *_INPUT_COLUMNS, "rating_sum", "rating_count", *_CONSTANT_COLUMNS
+)  # fmt: skip
 # Columns the upserter hands over in driver form: constants and the JSON hours processed
 # once, floats already float (the float processor would only call float() again).
 _PROCESSED_COLUMNS = (
@@ -247,36 +226,11 @@ _PROCESSED_COLUMNS = (
 )  # fmt: skip
 # Stored columns an import can change; a row equal on all of them is left alone.
 # (opening_hours_json is derived from the canonical opening_hours text, so not compared.)
-_COMPARED = (
-    "name",
-    "description",
-    "address",
-    "lat",
-    "lon",
-    "area_id",
-    "primary_category_id",
-    "phone",
-    "website",
-    "opening_hours",
-    "price_level",
-    "base_rating_sum",
-    "base_rating_count",
-)
+_COMPARED = tuple(c for c in _INPUT_COLUMNS if c != "opening_hours_json")
 _IN_CHUNK = 900  # stays under SQLite's bound-parameter limit on old versions
 # Which stored columns each input field sets (the field names of an import file).
 IMPORT_FIELD_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
-    "name": ("name",),
-    "description": ("description",),
-    "address": ("address",),
-    "lat": ("lat", "area_id"),
-    "lon": ("lon", "area_id"),
-    "category": ("primary_category_id",),
-    "phone": ("phone",),
-    "website": ("website",),
-    "opening_hours": ("opening_hours",),
-    "price_level": ("price_level",),
-    "rating": ("base_rating_sum", "base_rating_count"),
-    "rating_count": ("base_rating_sum", "base_rating_count"),
+    f.name: f.columns for f in BUSINESS_FIELDS
 }
 # How a changed column is reported (per-field counts of an import).
 _REPORTED = {
@@ -461,29 +415,12 @@ class BusinessUpserter:
             slugs.append(slug)
             count = data.rating_count if data.rating is not None else 0
             rating_sum = float(data.rating) * count if data.rating is not None else 0.0
-            rows.append(
-                (
-                    slug,
-                    data.external_id,
-                    data.name,
-                    data.description,
-                    data.address,
-                    float(data.lat),
-                    float(data.lon),
-                    area_id,
-                    data.category_id,
-                    data.phone,
-                    data.website,
-                    data.opening_hours,
-                    self._hours_json_value(data),
-                    data.price_level,
-                    rating_sum,
-                    count,
-                    rating_sum,
-                    count,
-                    *constants,
-                )
-            )
+            values = _values(data, area_id)
+            values["lat"], values["lon"] = float(data.lat), float(data.lon)
+            values["base_rating_sum"], values["base_rating_count"] = rating_sum, count
+            values["opening_hours_json"] = self._hours_json_value(data)
+            stored = (values[c] for c in _INPUT_COLUMNS)
+            rows.append((slug, data.external_id, *stored, rating_sum, count, *constants))
         last = self._max_id() if self._sqlite else None
         self._insert.execute(rows, processed=_PROCESSED_COLUMNS)
         ids = self._sequential_ids(last, len(rows)) or self._ids_of(slugs)

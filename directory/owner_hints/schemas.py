@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from directory.api.schemas import AreaRef, CategoryRef
+from directory.api.summary import area_ref, localized_name
 from directory.owner_hints.service import RankingHints
 
 
@@ -56,8 +57,8 @@ def hints_read(result: RankingHints, *, lang: str) -> RankingHintsRead:
     area = result.area
     return RankingHintsRead(
         business_id=result.business_id,
-        category=CategoryRef(slug=cat.slug, name=cat.name_en if lang == "en" else cat.name_id),
-        area=AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind) if area else None,
+        category=CategoryRef(slug=cat.slug, name=localized_name(cat, lang)),
+        area=area_ref(area),
         positions=[PositionRead.model_validate(p, from_attributes=True) for p in result.positions],
         hints=[HintRead.model_validate(h, from_attributes=True) for h in result.hints],
         notes=[NoteRead.model_validate(n, from_attributes=True) for n in result.notes],

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from directory.api.summary import localized_name
 from directory.errors import InvalidInput
 from directory.models import Business, BusinessStatus
 from directory.owner_hints import messages
@@ -127,7 +128,7 @@ class _Subject:
 
     @property
     def category_name(self) -> str:
-        return self.category.name_en if self.lang == "en" else self.category.name_id
+        return localized_name(self.category, self.lang)
 
 
 _Ran = tuple[Probe, Standing]

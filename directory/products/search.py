@@ -32,7 +32,6 @@ from rapidfuzz.distance import OSA
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.api.schemas import AreaRef
 from directory.geo import distance_m
 from directory.models import Business, BusinessStatus, Photo
 from directory.photos.service import LIVE
@@ -309,7 +308,7 @@ def search_products(session: Session, query: ProductQuery) -> ProductPage:
     return ProductPage(
         items=[product_hit(d.product, distance_m=dist, score=score) for _, d, dist, score in page],
         next_cursor=next_cursor,
-        area=AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind) if area else None,
+        area=area_ref(area),
         words=tokens,
         relaxed=relaxed,
         interpretation=_interpretation(

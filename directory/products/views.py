@@ -6,13 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from directory.api.schemas import AreaRef
-from directory.models import Area, Business, BusinessStatus
+from directory.api.summary import area_ref as area_ref
+from directory.models import Business, BusinessStatus
 from directory.photos.service import LIVE
 from directory.product_models import Product
 from directory.products.schemas import OwnerProductRead, ProductBusiness, ProductHit, ProductRead
 from directory.products.service import list_public_products
-from directory.search.catalog import AreaInfo
 
 
 def product_path(product_id: int) -> str:
@@ -36,13 +35,6 @@ class ProductRow:
     business: ProductBusiness
     lat: float
     lon: float
-
-
-def area_ref(area: Area | AreaInfo | None) -> AreaRef | None:
-    """An area as results name it."""
-    if area is None:
-        return None
-    return AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
 
 
 def product_row(product: Product) -> ProductRow:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -24,6 +24,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from directory.api.schemas import AreaRef
+from directory.api.summary import area_ref, summary_fields
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
 from directory.hours import OpeningHours, from_json, is_open_at
@@ -50,7 +51,9 @@ from recommender import (
     DEFAULT_WEIGHTS,
     Candidate,
     Context,
+    InteractionModel,
     Origin,
+    Ranked,
     RankingWeights,
     build_history,
     rank,
@@ -128,7 +131,7 @@ def _point(catalog: Catalog, query: RecommendationQuery) -> tuple[float, float, 
         return (
             area.lat,
             area.lon,
-            AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind),
+            area_ref(area),
         )
     raise InvalidInput(
         detail="give lat and lon, or area (or a user_id with a history)",
@@ -337,87 +340,29 @@ def recommend(
     usual = None
     if history_rows and query.lat is None and query.lon is None and not query.area:
         usual = _usual_point(session, history_rows)  # no point given: where they usually go
-    lat, lon, area_ref = (*usual, None) if usual is not None else _point(catalog, query)
+    lat, lon, area = (*usual, None) if usual is not None else _point(catalog, query)
     asked_slug, asked_ids = _category(catalog, query.category)
     zone = ZoneInfo(timezone)
     at = query.at or now
     at = (at if at.tzinfo else at.replace(tzinfo=zone)).astimezone(zone)
-
-    pool: dict[int, None] = {}
-    for bid, _d in nearest_candidates(
+    near = nearest_candidates(
         session, lat=lat, lon=lon, limit=NEAREST_K, category_ids=asked_ids or None
-    ):
-        pool[bid] = None
-    for bid, _at, _kind in history_rows:
-        pool[bid] = None
+    )
     model = current_model(session)
-    if model is not None and query.anchor_id is not None:
-        for bid, _s in model.related_items([query.anchor_id], limit=RELATED_K // 2):
-            pool[bid] = None
-    if model is not None and history_rows:
-        visits: dict[int, int] = {}
-        for bid, _at, _kind in history_rows:
-            visits[bid] = visits.get(bid, 0) + 1
-        engagement = {bid: math.log1p(n) for bid, n in visits.items()}
-        for bid, _s in model.related_items(engagement, limit=RELATED_K):
-            pool[bid] = None
-        last_place = history_rows[-1][0]
-        for bid, _s in model.related_items([last_place], limit=RELATED_K // 2):
-            pool[bid] = None
+    pool = _pool(near, history_rows, model, query.anchor_id)
     if query.q:
-        page = search_businesses(
-            session,
-            SearchParams(
-                q=query.q,
-                lat=lat,
-                lon=lon,
-                categories=(asked_slug,) if asked_slug else (),
-                limit=TEXT_K,
-            ),
-            now=at,
-            lang=query.lang,
-        )
-        for item in page.items:
-            pool[item.id] = None
-
-    rows = _load(session, list(pool))
-    reach = _reach(session)
-    local = at.replace(tzinfo=None)
-    places = [p for p in rows.values() if p.category_id in catalog.categories]
-    # Interactions count toward popularity only through a fitted model, which counts
-    # distinct visitors (``InteractionModel``): the live ``interaction_count`` counts
-    # requests, and anyone can send a thousand of those.
-    place_ids = np.array([p.id for p in places], dtype=np.int64)
-    if model is not None and places:
-        activity = model.activity_of(place_ids).tolist()
-        visitors = model.visitors_of(place_ids).tolist()
-    else:
-        activity = visitors = [0.0] * len(places)
-    chains: dict[int, tuple[list[int], tuple[str, ...]]] = {}
-    candidates = [
-        _candidate(
-            p,
-            catalog=catalog,
-            chains=chains,
-            reach=reach,
-            lat=lat,
-            lon=lon,
-            local=local,
-            now=now,
-            q=query.q,
-            asked_slug=asked_slug,
-            popularity=max(float(a), 0.0),
-            visitors=v,
-        )
-        for p, a, v in zip(places, activity, visitors, strict=True)
-    ]
-    primary_slug = {c.business_id: c.category for c in candidates}
+        pool.extend(_text_hits(session, query, lat=lat, lon=lon, asked_slug=asked_slug, at=at))
+    rows = _load(session, pool)
+    candidates = _candidates(
+        session, catalog, rows, model, lat=lat, lon=lon, at=at, now=now, query=query,
+        asked_slug=asked_slug,
+    )  # fmt: skip
     history = None
     if history_rows:
         history = build_history(
             [(b, t.astimezone(zone), k) for b, t, k in history_rows if b in rows],
             user_id=query.user_id,
-            categories=primary_slug,
+            categories={c.business_id: c.category for c in candidates},
         )
     context = Context(
         lat=lat, lon=lon, at=at, user_id=query.user_id, text=query.q, category=asked_slug
@@ -434,47 +379,161 @@ def recommend(
         mix=mix_profile(model.family_share if model is not None else None),
         anchor_family=anchor.family if anchor is not None else None,
     )
-    areas = _areas(catalog, {rows[r.business_id].area_id for r in ranked})
     lang: Literal["id", "en"] = "en" if query.lang == "en" else "id"
-    origin: Origin = query.origin or ("area" if area_ref is not None else "reader")
-    items = []
-    for r in ranked:
-        p = rows[r.business_id]
-        cand = by_id[r.business_id]
-        info = catalog.categories[p.category_id]
-        reasons = [render_reason(reason, lang, origin=origin) for reason in r.reasons]
-        codes = [reason.code for reason in r.reasons]
-        if usual is not None:
-            reasons, codes = usual_area_reasons(r.reasons, lang)
-        items.append(
-            RecommendationItem(
-                business=RecommendedBusiness(
-                    id=p.id,
-                    external_id=p.external_id,
-                    slug=p.slug,
-                    name=p.name,
-                    category=info.slug,
-                    category_name=info.name_en if lang == "en" else info.name_id,
-                    lat=p.lat,
-                    lon=p.lon,
-                    address=p.address,
-                    area=areas.get(p.area_id) if p.area_id is not None else None,
-                    rating=round(cand.rating_mean, 2) if cand.rating_mean is not None else None,
-                    rating_count=cand.rating_count,
-                    rating_adjusted=round(
-                        adjusted_rating(cand.rating_mean, cand.rating_count, weights), 2
-                    ),
-                    price_level=p.price_level,
-                    open_now=cand.is_open,
-                    distance_m=round(cand.distance_m, 1),
-                ),
-                score=round(r.score, 6),
-                reasons=reasons,
-                reason_codes=codes,
-            )
-        )
+    origin: Origin = query.origin or ("area" if area is not None else "reader")
+    items = [
+        _item(r, rows[r.business_id], by_id[r.business_id], catalog, weights=weights,
+              lang=lang, origin=origin, usual=usual is not None)
+        for r in ranked
+    ]  # fmt: skip
     return RecommendationPage(
-        items=items, point=(lat, lon), area=area_ref, model_fitted=model is not None
+        items=items, point=(lat, lon), area=area, model_fitted=model is not None
+    )
+
+
+def _pool(
+    near: Iterable[tuple[int, float]],
+    history_rows: Sequence[tuple[int, datetime, str]],
+    model: InteractionModel | None,
+    anchor_id: int | None,
+) -> list[int]:
+    """The places worth scoring, each once in the order found: the nearest, the reader's
+    own, and (with a fitted model) those related to the anchor and to the reader's visits."""
+    pool: dict[int, None] = {}
+    for bid, _d in near:
+        pool[bid] = None
+    for bid, _at, _kind in history_rows:
+        pool[bid] = None
+    if model is not None and anchor_id is not None:
+        for bid, _s in model.related_items([anchor_id], limit=RELATED_K // 2):
+            pool[bid] = None
+    if model is not None and history_rows:
+        visits: dict[int, int] = {}
+        for bid, _at, _kind in history_rows:
+            visits[bid] = visits.get(bid, 0) + 1
+        engagement = {bid: math.log1p(n) for bid, n in visits.items()}
+        for bid, _s in model.related_items(engagement, limit=RELATED_K):
+            pool[bid] = None
+        last_place = history_rows[-1][0]
+        for bid, _s in model.related_items([last_place], limit=RELATED_K // 2):
+            pool[bid] = None
+    return list(pool)
+
+
+def _text_hits(
+    session: Session,
+    query: RecommendationQuery,
+    *,
+    lat: float,
+    lon: float,
+    asked_slug: str | None,
+    at: datetime,
+) -> list[int]:
+    """The places a text query finds (search's best matches near the point)."""
+    page = search_businesses(
+        session,
+        SearchParams(
+            q=query.q,
+            lat=lat,
+            lon=lon,
+            categories=(asked_slug,) if asked_slug else (),
+            limit=TEXT_K,
+        ),
+        now=at,
+        lang=query.lang,
+    )
+    return [item.id for item in page.items]
+
+
+def _candidates(
+    session: Session,
+    catalog: Catalog,
+    rows: dict[int, _Place],
+    model: InteractionModel | None,
+    *,
+    lat: float,
+    lon: float,
+    at: datetime,
+    now: datetime,
+    query: RecommendationQuery,
+    asked_slug: str | None,
+) -> list[Candidate]:
+    """The loaded places as the ranker's candidates (places of unknown categories dropped).
+
+    Interactions count toward popularity only through a fitted model, which counts
+    distinct visitors (``InteractionModel``): the live ``interaction_count`` counts
+    requests, and anyone can send a thousand of those.
+    """
+    reach = _reach(session)
+    local = at.replace(tzinfo=None)
+    places = [p for p in rows.values() if p.category_id in catalog.categories]
+    place_ids = np.array([p.id for p in places], dtype=np.int64)
+    if model is not None and places:
+        activity = model.activity_of(place_ids).tolist()
+        visitors = model.visitors_of(place_ids).tolist()
+    else:
+        activity = visitors = [0.0] * len(places)
+    chains: dict[int, tuple[list[int], tuple[str, ...]]] = {}
+    return [
+        _candidate(
+            p,
+            catalog=catalog,
+            chains=chains,
+            reach=reach,
+            lat=lat,
+            lon=lon,
+            local=local,
+            now=now,
+            q=query.q,
+            asked_slug=asked_slug,
+            popularity=max(float(a), 0.0),
+            visitors=v,
+        )
+        for p, a, v in zip(places, activity, visitors, strict=True)
+    ]
+
+
+def _item(
+    r: Ranked,
+    p: _Place,
+    cand: Candidate,
+    catalog: Catalog,
+    *,
+    weights: RankingWeights,
+    lang: Literal["id", "en"],
+    origin: Origin,
+    usual: bool,
+) -> RecommendationItem:
+    """One ranked place as the API returns it, with its reasons in words and as codes
+    (around the reader's usual area, the distance reasons say so)."""
+    reasons = [render_reason(reason, lang, origin=origin) for reason in r.reasons]
+    codes = [reason.code for reason in r.reasons]
+    if usual:
+        reasons, codes = usual_area_reasons(r.reasons, lang)
+    return RecommendationItem(
+        business=RecommendedBusiness(
+            **summary_fields(
+                business_id=p.id,
+                slug=p.slug,
+                external_id=p.external_id,
+                name=p.name,
+                category=catalog.categories[p.category_id],
+                lat=p.lat,
+                lon=p.lon,
+                address=p.address,
+                area=catalog.areas.get(p.area_id) if p.area_id is not None else None,
+                rating=cand.rating_mean,
+                rating_count=cand.rating_count,
+                price_level=p.price_level,
+                open_now=cand.is_open,
+                lang=lang,
+            ),
+            rating_adjusted=round(adjusted_rating(cand.rating_mean, cand.rating_count, weights), 2),
+            distance_m=round(cand.distance_m, 1),
+        ),
+        score=round(r.score, 6),
+        reasons=reasons,
+        reason_codes=codes,
     )
 
 
@@ -497,13 +556,3 @@ def _reach(session: Session) -> dict[int, str]:
         cached = dict(session.execute(select(Category.id, Category.reach)).tuples().all())
         _reach_cache[key] = cached
     return cached
-
-
-def _areas(catalog: Catalog, ids: set[int | None]) -> dict[int, AreaRef]:
-    """Area references from the cached catalogue (as search results do)."""
-    out: dict[int, AreaRef] = {}
-    for i in ids:
-        area = catalog.areas.get(i) if i is not None else None
-        if area is not None:
-            out[area.id] = AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
-    return out

@@ -3,7 +3,8 @@
 A cursor holds the sort key of the last business returned (the key always ends with the
 business id, so the order is total), a fingerprint of the query, and the query-time
 choices that must stay fixed while paging: each word's alternatives (typo corrections,
-completions, categories) and weight, and whether the text match was relaxed — so later
+completions, categories) and weight, whether the text match was relaxed and whether the
+relaxed match was kept to the kinds of place the words name — so later
 pages match and score exactly like the first, whatever the vocabulary has learnt since.
 It is URL-safe base64 of compact JSON plus a checksum. Anyone can read it (it grants
 nothing), but a damaged, truncated or foreign cursor is refused with a 422 that names
@@ -37,6 +38,8 @@ class CursorState:
     key: Key
     relaxed: bool = False
     words: tuple[WordState, ...] = ()
+    in_sense: bool = False
+    """The relaxed match was kept to the categories the query's words name."""
 
 
 def _invalid(message: str) -> InvalidInput:
@@ -55,6 +58,8 @@ def encode_cursor(state: CursorState) -> str:
     body: dict[str, Any] = {"v": VERSION, "f": state.fingerprint, "k": list(state.key)}
     if state.relaxed:
         body["r"] = 1
+    if state.in_sense:
+        body["s"] = 1
     if state.words:
         body["w"] = [list(w) for w in state.words]
     payload = json.dumps(body, separators=(",", ":"), allow_nan=False).encode()
@@ -97,6 +102,7 @@ def decode_cursor(text: str, *, fingerprint: str) -> CursorState:
         key=tuple(_number(v) for v in key),
         relaxed=body.get("r") == 1,
         words=tuple(_word(w) for w in words),
+        in_sense=body.get("s") == 1,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from directory.api.summary import summary_fields
 from directory.hours import OpeningHours, from_json, is_open_at
 from directory.models import Business, BusinessCategory
 from directory.search.catalog import Catalog
@@ -96,31 +97,28 @@ def hydrate(
             for _, c in sorted(cats.get(bid, []))
             if c in catalog.categories
         ]
-        area = catalog.areas.get(area_id) if area_id is not None else None
         out.append(
             {
-                "id": bid,
-                "slug": slug,
-                "external_id": external_id,
-                "name": name,
-                "category": primary.slug if primary else "",
-                "category_name": (primary.name_en if lang == "en" else primary.name_id)
-                if primary
-                else "",
+                **summary_fields(
+                    business_id=bid,
+                    slug=slug,
+                    external_id=external_id,
+                    name=name,
+                    category=primary,
+                    lat=lat,
+                    lon=lon,
+                    address=address or "",
+                    area=catalog.areas.get(area_id) if area_id is not None else None,
+                    rating=rsum / count if count > 0 else None,
+                    rating_count=count,
+                    price_level=price,
+                    open_now=_open_now(hours, naive_now),
+                    lang=lang,
+                ),
                 "categories": slugs or ([primary.slug] if primary else []),
-                "lat": lat,
-                "lon": lon,
-                "address": address or "",
-                "area": {"id": area.id, "slug": area.slug, "name": area.name, "kind": area.kind}
-                if area
-                else None,
-                "rating": round(rsum / count, 2) if count > 0 else None,
-                "rating_count": count,
-                "price_level": price,
                 "phone": phone,
                 "website": website,
                 "opening_hours": hours_text,
-                "open_now": _open_now(hours, naive_now),
                 "status": status,
                 "distance_m": round(f.distance_m, 1) if f.distance_m is not None else None,
                 "score": round(f.score, 6) if f.score is not None else None,

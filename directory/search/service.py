@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
-from directory.api.schemas import AreaRef
+from directory.api.summary import area_ref, localized_name
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
 from directory.search import area_lookup
@@ -204,8 +204,7 @@ def _interpretation(
     cats = [
         InterpretedCategory(
             slug=catalog.categories[cid].slug,
-            name=catalog.categories[cid].name_en if lang == "en"
-            else catalog.categories[cid].name_id,
+            name=localized_name(catalog.categories[cid], lang),
             phrase=c.phrase,
         )
         for c in reading.categories
@@ -383,6 +382,9 @@ def search_businesses(
         required=required_words(len(words), relaxed=bool(state and state.relaxed)),
         after=state.key if state else None,
     )
+    in_sense = bool(state and state.in_sense)
+    if in_sense:
+        plan = replace(plan, scopes=_sense_scopes(words))
     nothing_asked = not (words or area or scopes or params.bbox or plan.prices
                          or plan.open_at or plan.always_open)  # fmt: skip
     found: list[Found] = []
@@ -399,7 +401,17 @@ def search_businesses(
     if not found and state is None and len(words) >= 2:
         relaxed = True
         plan = replace(plan, required=required_words(len(words), relaxed=True))
-        found = _execute(session, plan, budget=RELAXED_BUDGET)
+        # A word may go, but not the kind of place the query names: for "warkop pak
+        # kumis" with no such warkop, other warkops, not "Warung Pak Kumis" (a food
+        # stall). Any match at all only when nothing of that kind matches.
+        sense = frozenset() if plan.scopes else _sense_scopes(words)
+        if sense:
+            found = _execute(session, replace(plan, scopes=sense), budget=RELAXED_BUDGET)
+            if found:
+                in_sense = True
+                plan = replace(plan, scopes=sense)
+        if not found:
+            found = _execute(session, plan, budget=RELAXED_BUDGET)
     page, more = found[: params.limit], len(found) > params.limit
     partial_from: int | None = None
     if state is None and params.q and params.interpret and not more:
@@ -417,6 +429,7 @@ def search_businesses(
                 key=page[-1].key,
                 relaxed=relaxed,
                 words=tuple((w.token, dict(w.terms), dict(w.categories), w.weight) for w in words),
+                in_sense=in_sense,
             )
         )
     interpretation = (
@@ -433,9 +446,7 @@ def search_businesses(
             "items": hydrate(session, page, catalog=catalog, local_now=now, lang=lang),
             "next_cursor": next_cursor,
             "sort": plan.sort.value,
-            "area": AreaRef(id=area.id, slug=area.slug, name=area.name, kind=area.kind)
-            if area
-            else None,
+            "area": area_ref(area),
             "area_match": area_match.as_dict() if area_match else None,
             "words": [w.token for w in words],
             "relaxed": relaxed,
@@ -560,7 +571,7 @@ def _category_suggestions(
             continue
         rank = min(ranks)
         via_name = 0 if by_name == rank else 1
-        name = cat.name_en if lang == "en" else cat.name_id
+        name = localized_name(cat, lang)
         scored.append(
             ((rank, via_name, cat.path.count("/"), name), rank,
              AutocompleteCategory(slug=cat.slug, name=name))
@@ -612,7 +623,7 @@ def autocomplete(
                     slug=item["slug"],
                     name=item["name"],
                     category=item["category"],
-                    area=item["area"]["name"] if item["area"] else None,
+                    area=item["area"].name if item["area"] else None,
                     distance_m=item["distance_m"],
                 )
             )

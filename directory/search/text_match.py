@@ -18,7 +18,9 @@ Text score in [0, 1] (part of the relevance formula in :mod:`directory.search.ra
 ``best_field(w)`` = field weight (name 0.9 — 0.675 outside the category the word names —,
 category 0.8, address 0.5, description 0.35) × how it matched (exact 1.0, prefix 0.85,
 one typo 0.75, two typos 0.55), the best over the fields, plus ``CORROBORATION`` × the
-second field's match when a second kind of evidence agrees (at most 1);
+second field's match when a second kind of evidence agrees, plus ``PHRASE`` when the
+word stands next to its neighbour in the query in the name or the description, as typed
+(at most 1);
 ``name_coverage`` is the share of the business name's words that some query word matched,
 so "Kopi Senja" beats "Kopi Senja Pamulang 2" for the query "kopi senja".
 ``weight(w)`` = 0.5 + log10(1 + 10⁶ / (1 + df)) / 6, clamped to [0.5, 1.5]: rare words
@@ -56,6 +58,12 @@ CORROBORATION = 0.1
 category ("Bank Arta" filed under banks), the name or the category and the description
 ("Cuisines: Burger" of "Burger Hut"). A name alone is 0.9, so the business whose name,
 category and description all say "burger" ranks before one whose name only does."""
+PHRASE = 0.1
+"""Added to a word's best field (at most 1) when it stands next to its neighbour in the
+query, in the same order, in the business's name or description: "Cuisines: Healthy
+Food" says what "healthy food" asks; a "Tasty But Healthy" that serves "Fast Food" only
+holds both words apart. Words typed together and found together are one more kind of
+evidence."""
 SENSE_TEXT = 0.5
 """A word that names a category matches a business outside that category through its
 name, through its address at half the usual weight, and not through its description
@@ -261,6 +269,22 @@ def _has_phrase(tokens: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> bo
     return False
 
 
+def _in_phrase(
+    query: Sequence[QueryWord], tokens: Sequence[str], hit: Sequence[bool], out: list[bool]
+) -> None:
+    """Mark in ``out`` the query words that occur right next to their neighbour in the
+    query, in the same order, in ``tokens`` (see ``PHRASE``); ``hit`` says which words
+    occur in the field at all, so a field is read only for neighbours both found."""
+    for i in range(len(query) - 1):
+        if not (hit[i] and hit[i + 1]) or (out[i] and out[i + 1]):
+            continue
+        first, second = query[i], query[i + 1]
+        for j in range(len(tokens) - 1):
+            if _hits(tokens[j], first) and _hits(tokens[j + 1], second):
+                out[i] = out[i + 1] = True
+                break
+
+
 @dataclass(frozen=True, slots=True)
 class TextMatch:
     """How a business matched: score in [0, 1] and how many query words it matched."""
@@ -276,13 +300,16 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     addr = doc.address.split()
     desc = doc.description.split()
     total_weight = 0.0
-    weighted = 0.0
     matched = 0
+    bests: list[float] = []
+    name_hits: list[bool] = []
+    desc_hits: list[bool] = []
     for word in query:
         total_weight += word.weight
         sense = _sense(word, cats) if word.categories else 0.0
         in_sense = sense > 0.0
         in_name = _best_in(name, word)
+        in_desc = 0.0
         best = FIELD_NAME * in_name
         if best and word.categories and not in_sense:
             # The word names a category this business is not in: its name uses the
@@ -308,9 +335,19 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
             if second > 0.0:
                 best = min(1.0, best + CORROBORATION * second)
             matched += 1
-            weighted += word.weight * best
+        bests.append(best)
+        name_hits.append(in_name > 0.0)
+        desc_hits.append(in_desc > 0.0)
     if not matched:
         return TextMatch(0.0, 0)
+    if matched >= 2:
+        together = [False] * len(query)
+        _in_phrase(query, name, name_hits, together)
+        _in_phrase(query, desc, desc_hits, together)
+        for i, joined in enumerate(together):
+            if joined and bests[i] > 0.0:
+                bests[i] = min(1.0, bests[i] + PHRASE)
+    weighted = sum(w.weight * b for w, b in zip(query, bests, strict=True))
     distinct = set(name)
     covered = sum(1 for tok in distinct if any(_hits(tok, w) for w in query))
     coverage = covered / len(distinct) if distinct else 0.0

@@ -18,38 +18,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.areas.taxonomy import find_category
-from directory.businesses.input import BusinessInput, CategoryResolver, parse_business_fields
+from directory.businesses.input import (
+    BUSINESS_FIELDS,
+    BusinessInput,
+    CategoryResolver,
+    parse_business_fields,
+)
+from directory.businesses.input import EDITABLE_FIELDS as EDITABLE_FIELDS
 from directory.errors import FieldError
 from directory.models import Business, BusinessCategory, Category
 
-# The fields a person may set, in form order.
-EDITABLE_FIELDS: Final = (
-    "name",
-    "category",
-    "lat",
-    "lon",
-    "address",
-    "phone",
-    "website",
-    "opening_hours",
-    "price_level",
-    "description",
-)
 # Changes to these wait for an editor: they decide what and where the business is.
 REVIEWED_FIELDS: Final = frozenset({"name", "category", "lat", "lon", "address"})
 # BusinessInput attribute(s) behind each editable field.
-_ATTRS: Final = {
-    "name": ("name",),
-    "category": ("category_id",),
-    "lat": ("lat",),
-    "lon": ("lon",),
-    "address": ("address",),
-    "phone": ("phone",),
-    "website": ("website",),
-    "opening_hours": ("opening_hours", "opening_hours_json"),
-    "price_level": ("price_level",),
-    "description": ("description",),
-}
+_ATTRS: Final = {f.name: f.attrs for f in BUSINESS_FIELDS if f.editable}
 
 
 def category_resolver(session: Session) -> CategoryResolver:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from recommender import REASON_CODES, Origin, Reason, render_reason
+from recommender import REASON_CODES, SIGNALS, Origin, Reason, render_reason
+from recommender.ranking import NO_REASON
 from recommender.reasons import ParamValue, format_distance, format_number
 from tests.recommender.builders import place, query, ranked_all
 
@@ -133,3 +134,11 @@ def test_signals_that_did_not_fire_say_nothing() -> None:
     codes = [r.code for r in ranked_all(query(), [closed])[0].reasons]
     assert "open_now" not in codes
     assert ranked_all(query(), [closed])[0].contributions["open_now"] < 0
+
+
+def test_reason_codes_are_read_from_the_signal_list_in_its_order() -> None:
+    """One list of signals: the reason codes are those that can explain, never a copy."""
+    assert tuple(s for s in SIGNALS if s not in NO_REASON) == REASON_CODES
+    assert REASON_CODES[:2] == ("distance", "rating")  # the tie order of reasons
+    assert "new_listing" in REASON_CODES
+    assert not set(REASON_CODES) & NO_REASON

@@ -377,3 +377,52 @@ def test_filling_keeps_the_kind_of_place(client: TestClient, session: Session) -
     body = _search(client, q="korean", lat=BSD[0], lon=BSD[1])
     assert _names(body) == ["Gung The Palace", "Bamboo Boat"]
     assert body["interpretation"]["partial_from"] == 1
+
+
+def test_a_relaxed_query_keeps_the_kind_of_place(client: TestClient, session: Session) -> None:
+    """No warkop is called "Pak Kumis": other warkops answer "warkop pak kumis", not the
+    nearer food stall of that name; page 2 stays with warkops too."""
+    make_business(session, name="Warung Pak Kumis", lat=BSD[0], lon=BSD[1],
+                  category="warung-makan")  # fmt: skip
+    make_business(session, name="Warkop Pak Slamet", lat=BSD[0] + 0.01, lon=BSD[1],
+                  category="warkop")  # fmt: skip
+    make_business(session, name="Warkop Pak Darto", lat=BSD[0] + 0.02, lon=BSD[1],
+                  category="warkop")  # fmt: skip
+    make_business(session, name="Warkop Bu Sri", lat=BSD[0] + 0.03, lon=BSD[1],
+                  category="warkop")  # fmt: skip
+    body = _search(client, q="warkop pak kumis", lat=BSD[0], lon=BSD[1])
+    assert body["relaxed"] is True
+    assert _names(body) == ["Warkop Pak Slamet", "Warkop Pak Darto", "Warkop Bu Sri"]
+
+    first = _search(client, q="warkop pak kumis", lat=BSD[0], lon=BSD[1], limit=1)
+    assert _names(first) == ["Warkop Pak Slamet"]
+    second = _search(client, q="warkop pak kumis", lat=BSD[0], lon=BSD[1], limit=1,
+                     cursor=first["next_cursor"])  # fmt: skip
+    assert _names(second) == ["Warkop Pak Darto"]
+
+    # With no place of the kind named matching any word, the namesake is still found.
+    body = _search(client, q="laundry pak kumis", lat=BSD[0], lon=BSD[1])
+    assert _names(body)[0] == "Warung Pak Kumis"
+
+
+def test_words_typed_together_and_found_together_come_first(
+    client: TestClient, session: Session
+) -> None:
+    """For "ice cream" the dessert shop whose menu says "Ice Cream" before the nearer one
+    selling Indian sweets, both filed under desserts; for "healthy food" the menu saying
+    "Healthy Food" before the nearer one holding "healthy" and "food" apart."""
+    make_business(session, name="Mithai Corner", lat=BSD[0], lon=BSD[1], category="es-dessert",
+                  description="Cuisines: Mithai, Street Food")  # fmt: skip
+    make_business(session, name="Scoops", lat=BSD[0] + 0.00225, lon=BSD[1],
+                  category="es-dessert", description="Cuisines: Ice Cream, Desserts")  # fmt: skip
+    assert _names(_search(client, q="ice cream", lat=BSD[0], lon=BSD[1]))[:2] == [
+        "Scoops", "Mithai Corner"
+    ]  # fmt: skip
+
+    make_business(session, name="Dapur Nusantara", lat=BSD[0], lon=BSD[1] + 0.01,
+                  category="restoran",
+                  description="Cuisines: Healthy Snacks, Fast Food")  # fmt: skip
+    make_business(session, name="Rasa Hijau", lat=BSD[0] + 0.0009, lon=BSD[1] + 0.01,
+                  category="restoran", description="Cuisines: Healthy Food, Salad")  # fmt: skip
+    body = _search(client, q="healthy food", lat=BSD[0], lon=BSD[1] + 0.01)
+    assert _names(body)[:2] == ["Rasa Hijau", "Dapur Nusantara"]

@@ -169,3 +169,23 @@ def test_editor_hides_a_review(client: TestClient, session: Session, admin_token
     page = client.get(f"/b/{business.slug}").text
     assert "kata kasar" not in page
     assert "Belum ada rating" in page
+
+
+def test_a_second_decision_on_the_same_submission_says_it_was_decided(
+    client: TestClient, admin_token: str
+) -> None:
+    """Two editors approve the same submission: the later one is told, nothing changes."""
+    submit(client)
+    mod_csrf = log_in_editor(client, admin_token)
+    [sid] = _queue_ids(client)
+    first = client.post(
+        f"/moderasi/{sid}/setujui", data={"csrf_token": mod_csrf}, follow_redirects=False
+    )
+    assert first.headers["location"] == "/moderasi?ok=approved"
+    again = client.post(
+        f"/moderasi/{sid}/tolak",
+        data={"csrf_token": mod_csrf, "reason": "duplikat"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert again.headers["location"] == "/moderasi?ok=decided"

@@ -11,11 +11,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
-from directory.accounts.admins import admin_actor
 from directory.api.deps import SessionDep, SessionsDep
 from directory.inquiries import moderation as inquiry_moderation
 from directory.web.context import PageDep
-from directory.web.routes.moderation import ADMIN_PATH, _require_admin
+from directory.web.routes.moderation import ADMIN_PATH, editor_post
 
 router = APIRouter()
 
@@ -30,9 +29,8 @@ def hide(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Abuse: the inquiry leaves the owner's list (audited)."""
-    admin, _ = _require_admin(page, session, csrf_token)
-    session.rollback()
-    inquiry_moderation.hide_inquiry(sessions, inquiry_id, actor=admin_actor(admin), reason=reason)
+    editor = editor_post(page, session, csrf_token)
+    inquiry_moderation.hide_inquiry(sessions, inquiry_id, actor=editor.actor, reason=reason)
     return page.redirect(f"{ADMIN_PATH}?ok=inquiry-hidden#pertanyaan", private=True)
 
 
@@ -45,7 +43,6 @@ def restore(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Not abuse: back to the owner's list as new or answered (audited)."""
-    admin, _ = _require_admin(page, session, csrf_token)
-    session.rollback()
-    inquiry_moderation.restore_inquiry(sessions, inquiry_id, actor=admin_actor(admin))
+    editor = editor_post(page, session, csrf_token)
+    inquiry_moderation.restore_inquiry(sessions, inquiry_id, actor=editor.actor)
     return page.redirect(f"{ADMIN_PATH}?ok=inquiry-restored#pertanyaan", private=True)

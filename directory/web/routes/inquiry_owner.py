@@ -14,15 +14,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep, SessionsDep
-from directory.errors import Conflict, Forbidden, InvalidInput, Unauthorized
+from directory.errors import Conflict, InvalidInput
 from directory.inquiries import notify
 from directory.inquiries import service as inquiry_service
 from directory.inquiries.dependencies import site_base
-from directory.models import Submission
 from directory.web.context import Page, PageDep
 from directory.web.i18n import N_
 from directory.web.routes.inquiries import inquiry_errors
-from directory.web.routes.owner import _load, _managed, _missing_link, _path, owner_context
+from directory.web.routes.owner import OwnerPost, owner_context, owner_done, owner_post
 
 router = APIRouter()
 
@@ -30,11 +29,11 @@ ANCHOR = "#pertanyaan"
 
 
 def _show_error(
-    page: Page, session: Session, submission: Submission, token: str, inquiry_id: str,
-    draft: str, message: str, status: int,
+    page: Page, session: Session, post: OwnerPost, inquiry_id: str, draft: str, message: str,
+    status: int,
 ) -> HTMLResponse:  # fmt: skip
     """The owner page again, the message under that inquiry's answer box, the draft kept."""
-    context = owner_context(page, session, submission, token)
+    context = owner_context(page, session, post.submission, post.token)
     context["inquiry_errors"] = {f"answer-{inquiry_id}": message}
     context["inquiry_drafts"] = {inquiry_id: draft}
     return page.render("owner.html", status_code=status, private=True, missing=False, **context)
@@ -52,30 +51,24 @@ def answer(
     answer: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the owner's answer; the buyer reads it on their receipt page."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token = _load(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
-    session.rollback()
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
     try:
         outcome = inquiry_service.answer_inquiry(
-            sessions, business.id, inquiry_id, token, answer=answer
+            sessions, post.business.id, inquiry_id, post.token, answer=answer
         )
     except InvalidInput as exc:
         message = inquiry_errors(page, exc.errors).get("inquiry_answer", exc.detail)
-        return _show_error(page, session, submission, token, inquiry_id, answer, message, 422)
+        return _show_error(page, session, post, inquiry_id, answer, message, 422)
     except Conflict:
         message = page.gettext(N_("This inquiry was reported and waits for an editor."))
-        return _show_error(page, session, submission, token, inquiry_id, answer, message, 409)
+        return _show_error(page, session, post, inquiry_id, answer, message, 409)
     if outcome.changed:
         background.add_task(
             notify.notify_buyer, sessions, page.settings, inquiry_id, site=site_base(page.request)
         )
-    return page.redirect(f"{_path(submission_id)}?ok=jawaban{ANCHOR}", private=True)
+    return owner_done(page, submission_id, "jawaban", ANCHOR)
 
 
 @router.post("/pemilik/{submission_id}/pertanyaan/{inquiry_id}/lapor", response_class=HTMLResponse)
@@ -89,14 +82,10 @@ def report(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Report an inquiry as abuse; an editor decides whether to hide it."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token = _load(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
-    session.rollback()
-    inquiry_service.report_inquiry(sessions, business.id, inquiry_id, token, reason=reason)
-    return page.redirect(f"{_path(submission_id)}?ok=dilaporkan{ANCHOR}", private=True)
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    inquiry_service.report_inquiry(
+        sessions, post.business.id, inquiry_id, post.token, reason=reason
+    )
+    return owner_done(page, submission_id, "dilaporkan", ANCHOR)

@@ -10,6 +10,8 @@ decisions call the same services as the admin API (``submissions.moderation``,
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Form
@@ -89,6 +91,38 @@ def _require_admin(page: Page, session: Session, csrf_token: str) -> tuple[Admin
         raise Unauthorized(detail="log in first")
     page.require_csrf(csrf_token, expected=moderation_csrf_token(found[1]))
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class EditorPost:
+    """An editor's form post that passed the shared checks (see :func:`editor_post`)."""
+
+    admin: AdminToken
+    token: str
+
+    @property
+    def actor(self) -> str:
+        """How the decision appears in the audit log."""
+        return admin_actor(self.admin)
+
+
+def editor_post(page: Page, session: Session, csrf_token: str) -> EditorPost:
+    """The steps every moderation decision starts with: the logged-in editor (else 401),
+    the CSRF check against their token, and the read transaction ended before the
+    decision's own session writes."""
+    admin, token = _require_admin(page, session, csrf_token)
+    session.rollback()
+    return EditorPost(admin, token)
+
+
+def decide(page: Page, back: str, decision: Callable[[], object], ok: str) -> Response:
+    """Run a decision and go back to ``back`` with its notice; "decided" when another
+    editor was first (the service raises Conflict)."""
+    try:
+        decision()
+    except Conflict:
+        return page.redirect(f"{back}?ok=decided", private=True)
+    return page.redirect(f"{back}?ok={ok}", private=True)
 
 
 def _to_login() -> Response:
@@ -227,10 +261,6 @@ def queue_page(page: PageDep, session: SessionDep, cursor: str | None = None) ->
     return page.render("moderation.html", private=True, **context)
 
 
-def _decided(page: Page, ok: str) -> Response:
-    return page.redirect(f"{ADMIN_PATH}?ok={ok}", private=True)
-
-
 @router.post(f"{ADMIN_PATH}/{{submission_id}}/setujui", response_class=HTMLResponse)
 def approve(
     submission_id: str,
@@ -240,13 +270,13 @@ def approve(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Approve: publish a new business, apply an edit or grant a claim."""
-    admin, _ = _require_admin(page, session, csrf_token)
-    session.rollback()
-    try:
-        moderation.approve_submission(sessions, submission_id, actor=admin_actor(admin))
-    except Conflict:
-        return _decided(page, "decided")
-    return _decided(page, "approved")
+    editor = editor_post(page, session, csrf_token)
+    return decide(
+        page,
+        ADMIN_PATH,
+        lambda: moderation.approve_submission(sessions, submission_id, actor=editor.actor),
+        "approved",
+    )
 
 
 @router.post(f"{ADMIN_PATH}/{{submission_id}}/tolak", response_class=HTMLResponse)
@@ -259,25 +289,23 @@ def reject(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """Reject with a reason the submitter reads on their private page."""
-    admin, token = _require_admin(page, session, csrf_token)
-    session.rollback()
+    editor = editor_post(page, session, csrf_token)
+    store = photo_store(page.settings)
     try:
-        moderation.reject_submission(
-            sessions,
-            submission_id,
-            actor=admin_actor(admin),
-            reason=reason,
-            store=photo_store(page.settings),
+        return decide(
+            page,
+            ADMIN_PATH,
+            lambda: moderation.reject_submission(
+                sessions, submission_id, actor=editor.actor, reason=reason, store=store
+            ),
+            "rejected",
         )
-    except Conflict:
-        return _decided(page, "decided")
     except InvalidInput:
-        context = queue_context(page, session, admin, token, cursor=None)
+        context = queue_context(page, session, editor.admin, editor.token, cursor=None)
         context["errors"] = {
             submission_id: page.gettext(N_("Write the reason the submitter will read."))
         }
         return page.render("moderation.html", status_code=422, private=True, **context)
-    return _decided(page, "rejected")
 
 
 @router.post(f"{ADMIN_PATH}/{{submission_id}}/gabung", response_class=HTMLResponse)
@@ -291,21 +319,21 @@ def merge(
     grant_ownership: Annotated[str, Form()] = "",
 ) -> Response:
     """Close the submission as a duplicate of an existing listing, filling its gaps."""
-    admin, _ = _require_admin(page, session, csrf_token)
+    editor = editor_post(page, session, csrf_token)
     if not business_id.isdigit():
         raise InvalidInput(detail="choose the listing to keep")
-    session.rollback()
-    try:
-        moderation.merge_submission(
+    return decide(
+        page,
+        ADMIN_PATH,
+        lambda: moderation.merge_submission(
             sessions,
             submission_id,
-            actor=admin_actor(admin),
+            actor=editor.actor,
             business_id=int(business_id),
             grant_ownership=bool(grant_ownership),
-        )
-    except Conflict:
-        return _decided(page, "decided")
-    return _decided(page, "merged")
+        ),
+        "merged",
+    )
 
 
 def _reviewed_business(session: Session, text: str) -> Business | None:
@@ -353,9 +381,8 @@ def hide_review(
     bisnis: Annotated[str, Form()] = "",
 ) -> Response:
     """Hide an abusive review: it leaves the page and the rating (audited)."""
-    admin, _ = _require_admin(page, session, csrf_token)
-    session.rollback()
-    review_service.hide_review(sessions, review_id, actor=admin_actor(admin), reason=reason)
+    editor = editor_post(page, session, csrf_token)
+    review_service.hide_review(sessions, review_id, actor=editor.actor, reason=reason)
     back = f"{ADMIN_PATH}/ulasan?bisnis={bisnis}&ok=hidden" if is_slug(bisnis) else ADMIN_PATH
     return page.redirect(back, private=True)
 

@@ -16,6 +16,7 @@ The token is checked by the same services the owner API uses (``submissions.serv
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, File, Form, UploadFile
@@ -27,7 +28,7 @@ from directory.accounts.tokens import MAX_TOKEN_LEN
 from directory.api.deps import SessionDep, SessionsDep
 from directory.businesses.views import business_detail
 from directory.errors import DirectoryError, Forbidden, InvalidInput, NotFound, Unauthorized
-from directory.hours import hours_from_picker, local_now
+from directory.hours import local_now
 from directory.inquiries import service as inquiry_service
 from directory.models import Business, Submission
 from directory.photos import service as photo_service
@@ -38,6 +39,7 @@ from directory.products import views as product_views
 from directory.submissions import owners
 from directory.submissions import service as submission_service
 from directory.submissions.fields import EDITABLE_FIELDS, raw_from_business
+from directory.web.business_form import BusinessForm
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.formatting import format_phone
@@ -184,6 +186,39 @@ def _load(page: Page, session: Session, submission_id: str) -> tuple[Submission,
     return submission, token
 
 
+@dataclass(frozen=True, slots=True)
+class OwnerPost:
+    """An owner's form post that passed the shared checks (see :func:`owner_post`)."""
+
+    submission: Submission
+    token: str
+    business: Business
+
+
+def owner_post(
+    page: Page, session: Session, submission_id: str, csrf_token: str
+) -> OwnerPost | HTMLResponse:
+    """The steps every action on a managed listing starts with: the CSRF check, the token
+    from the page's cookie (else the "open your private link" page, returned), the
+    business it manages (else 403), and the read transaction ended before the action's
+    own session writes."""
+    page.require_csrf(csrf_token)
+    try:
+        submission, token = _load(page, session, submission_id)
+    except Unauthorized:
+        return _missing_link(page)
+    business = _managed(session, submission, token)
+    if business is None:
+        raise Forbidden(detail="this listing is not managed with this link yet")
+    session.rollback()
+    return OwnerPost(submission, token, business)
+
+
+def owner_done(page: Page, submission_id: str, notice: str, anchor: str = "") -> Response:
+    """Back to the owner page with the notice of what was done (``NOTICES``)."""
+    return page.redirect(f"{_path(submission_id)}?ok={notice}{anchor}", private=True)
+
+
 def _missing_link(page: Page, *, error: bool = False) -> HTMLResponse:
     sid = page.request.path_params.get("submission_id", "")
     return page.render(
@@ -246,44 +281,23 @@ def owner_edit(
     page: PageDep,
     session: SessionDep,
     sessions: SessionsDep,
+    form: Annotated[BusinessForm, Form()],
     csrf_token: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "",
-    lon: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    website: Annotated[str, Form()] = "",
-    opening_hours: Annotated[str, Form()] = "",
-    hours_open: Annotated[list[str], Form()] = [],  # noqa: B006 - the per-day picker, Mo..Su
-    hours_close: Annotated[list[str], Form()] = [],  # noqa: B006
-    price_level: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the owner's edits: some apply at once, the rest wait for an editor."""
-    page.require_csrf(csrf_token)
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    changes = form.raw_fields()
     try:
-        submission, token = _load(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
-    changes = {
-        "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
-        "address": address, "phone": phone, "website": website,
-        "opening_hours": opening_hours.strip() or hours_from_picker(hours_open, hours_close),
-        "price_level": price_level.strip(),
-        "description": description,
-    }  # fmt: skip
-    session.rollback()
-    try:
-        owners.edit_business(sessions, business.id, token, changes)
+        owners.edit_business(sessions, post.business.id, post.token, changes)
     except InvalidInput as exc:
         errors = form_errors(exc.errors, page.gettext, shown=EDITABLE_FIELDS)
-        context = owner_context(page, session, submission, token, values=changes, errors=errors)
+        context = owner_context(
+            page, session, post.submission, post.token, values=changes, errors=errors
+        )
         return page.render("owner.html", status_code=422, private=True, missing=False, **context)
-    return page.redirect(f"{_path(submission_id)}?ok=disimpan", private=True)
+    return owner_done(page, submission_id, "disimpan")
 
 
 @router.post("/pemilik/{submission_id}/status", response_class=HTMLResponse)
@@ -307,7 +321,7 @@ def owner_status(
         raise Forbidden(detail="this listing is not managed with this link yet")
     session.rollback()
     owners.edit_business(sessions, submission.business_id, token, {}, status=status)
-    return page.redirect(f"{_path(submission_id)}?ok=status", private=True)
+    return owner_done(page, submission_id, "status")
 
 
 @router.post("/pemilik/{submission_id}/foto", response_class=HTMLResponse)
@@ -354,7 +368,7 @@ def owner_photo(
         context = owner_context(page, session, submission, token, errors={"foto": message})
         return page.render("owner.html", status_code=exc.status, private=True, missing=False,
                            **context)  # fmt: skip
-    return page.redirect(f"{_path(submission_id)}?ok=foto", private=True)
+    return owner_done(page, submission_id, "foto")
 
 
 @router.post("/pemilik/{submission_id}/foto/{photo_id}/hapus", response_class=HTMLResponse)
@@ -367,24 +381,19 @@ def owner_photo_delete(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     """Remove one of the business's photos."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token = _load(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
-    owner = owner_access.authenticate_owner(session, business.id, token)
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    owner = owner_access.authenticate_owner(session, post.business.id, post.token)
     session.rollback()
     photo_service.delete_owner_photo(
         sessions,
         store=photo_store(page.settings),
-        business_id=business.id,
+        business_id=post.business.id,
         photo_id=photo_id,
         actor=owner_access.owner_actor(owner),
     )
-    return page.redirect(f"{_path(submission_id)}?ok=foto-dihapus", private=True)
+    return owner_done(page, submission_id, "foto-dihapus")
 
 
 @router.post("/pemilik/{submission_id}/keluar", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.api.deps import ReadSessionDep
+from directory.api.summary import localized_name
 from directory.areas.service import get_area
 from directory.areas.taxonomy import all_categories, get_category
 from directory.errors import NotFound
@@ -20,12 +21,12 @@ from directory.models import Area, Category
 from directory.search.area_lookup import find_area
 from directory.search.catalog import get_catalog
 from directory.slugs import is_slug
-from directory.web.context import PageDep
+from directory.web.context import Page, PageDep
 from directory.web.i18n import AREA_KIND_LABELS
 from directory.web.jsonld import script_json
 from directory.web.listings import best_listings
 from directory.web.recommend import recommend_for_place
-from directory.web.views import map_payload, result_markers
+from directory.web.views import ResultView, map_payload, result_markers
 
 router = APIRouter()
 BEST_LIMIT = 10
@@ -41,18 +42,13 @@ class Link:
     url: str = ""
 
 
-def category_name(category: Category, lang: str) -> str:
-    """A category's name in the page language."""
-    return category.name_en if lang == "en" else category.name_id
-
-
 def top_categories(session: Session, lang: str) -> list[Link]:
     """The top-level groups of the taxonomy, in taxonomy order (from the cached catalog)."""
     groups = sorted(
         (c for c in get_catalog(session).categories.values() if c.parent_id is None),
         key=lambda c: c.id,  # seeded in taxonomy order
     )
-    return [Link(slug=c.slug, name=c.name_en if lang == "en" else c.name_id) for c in groups]
+    return [Link(slug=c.slug, name=localized_name(c, lang)) for c in groups]
 
 
 def area_ancestors(area: Area) -> list[Area]:
@@ -131,6 +127,36 @@ def category_page(
     """A category: the best places in it (optionally in one area) and recommendations."""
     category = get_category(session, _resolve_slug(slug))
     in_area = get_area(session, area) if area and is_slug(area) else None
+    best, recommended = _category_listings(session, page, category, in_area)
+    ancestors = _category_ancestors(category)
+    children = [c for c in all_categories(session) if c.parent_id == category.id]
+    more = {"kategori": category.slug, "urut": "rating"}
+    if in_area is not None:
+        more["area"] = _area_param(session, in_area)
+    count_shown(page.request, RECOMMENDATION, (r.summary.id for r in recommended))
+    markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
+    canonical = page.absolute(f"/kategori/{category.slug}")
+    return page.render(
+        "category.html",
+        category_slug=category.slug,
+        category_name=localized_name(category, page.lang),
+        area=in_area,
+        ancestors=[Link(c.slug, localized_name(c, page.lang)) for c in reversed(ancestors)],
+        children=[Link(c.slug, localized_name(c, page.lang)) for c in children],
+        area_choices=_area_choices(session),
+        best=best,
+        recommended=recommended,
+        more_url="/cari?" + urlencode(more) if best else "",
+        canonical_url=canonical + (f"?area={in_area.slug}" if in_area else ""),
+        map_json=script_json(map_payload(markers)),
+    )
+
+
+def _category_listings(
+    session: Session, page: Page, category: Category, in_area: Area | None
+) -> tuple[list[ResultView], list[ResultView]]:
+    """The best places of the category, and (within an area) recommendations around the
+    area's centre that are not already among the best."""
     at = local_now(page.settings.timezone)
     best = best_listings(
         session,
@@ -141,49 +167,38 @@ def category_page(
         gettext=page.gettext,
         limit=BEST_LIMIT,
     )
-    recommended = []
-    if in_area is not None:
-        recommended = recommend_for_place(
-            session,
-            settings=page.settings,
-            lat=in_area.lat,
-            lon=in_area.lon,
-            category=category,
-            lang=page.lang,
-            at=at,
-            origin="area",  # around the area's centre: "650 m dari pusat area"
-            exclude={r.summary.id for r in best},
-            limit=RECOMMEND_LIMIT,
-        )
+    if in_area is None:
+        return best, []
+    recommended = recommend_for_place(
+        session,
+        settings=page.settings,
+        lat=in_area.lat,
+        lon=in_area.lon,
+        category=category,
+        lang=page.lang,
+        at=at,
+        origin="area",  # around the area's centre: "650 m dari pusat area"
+        exclude={r.summary.id for r in best},
+        limit=RECOMMEND_LIMIT,
+    )
+    return best, recommended
+
+
+def _category_ancestors(category: Category) -> list[Category]:
+    """The category's parents, nearest first (at most 10, against a cycle in bad data)."""
     ancestors: list[Category] = []
     parent = category.parent
     while parent is not None and len(ancestors) < 10:
         ancestors.append(parent)
         parent = parent.parent
-    children = [c for c in all_categories(session) if c.parent_id == category.id]
-    more = {"kategori": category.slug, "urut": "rating"}
-    if in_area is not None:
-        more["area"] = _area_param(session, in_area)
-    count_shown(page.request, RECOMMENDATION, (r.summary.id for r in recommended))
-    markers = result_markers(best) + result_markers(recommended, start=len(best) + 1)
-    area_choices = [
+    return ancestors
+
+
+def _area_choices(session: Session) -> list[Link]:
+    """The areas a category page can be narrowed to: townships and kecamatan, by name."""
+    return [
         Link(a.slug, a.name)
         for a in session.scalars(
             select(Area).where(Area.kind.in_(("township", "kecamatan"))).order_by(Area.name)
         )
     ]
-    canonical = page.absolute(f"/kategori/{category.slug}")
-    return page.render(
-        "category.html",
-        category_slug=category.slug,
-        category_name=category_name(category, page.lang),
-        area=in_area,
-        ancestors=[Link(c.slug, category_name(c, page.lang)) for c in reversed(ancestors)],
-        children=[Link(c.slug, category_name(c, page.lang)) for c in children],
-        area_choices=area_choices,
-        best=best,
-        recommended=recommended,
-        more_url="/cari?" + urlencode(more) if best else "",
-        canonical_url=canonical + (f"?area={in_area.slug}" if in_area else ""),
-        map_json=script_json(map_payload(markers)),
-    )

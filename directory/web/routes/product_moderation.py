@@ -12,25 +12,26 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
-from directory.accounts.admins import admin_actor
 from directory.api.deps import SessionDep, SessionsDep
-from directory.errors import Conflict, InvalidInput, NotFound
+from directory.errors import InvalidInput, NotFound
 from directory.photos import service as photo_service
 from directory.photos.storage import photo_store
 from directory.products import service, views
-from directory.web.context import Page, PageDep
+from directory.web.context import PageDep
 from directory.web.product_messages import MODERATION_NOTICES as NOTICES
 from directory.web.product_messages import REASON_NEEDED
-from directory.web.routes.moderation import ADMIN_PATH, _require_admin, _to_login, current_admin
+from directory.web.routes.moderation import (
+    ADMIN_PATH,
+    _to_login,
+    current_admin,
+    decide,
+    editor_post,
+)
 from directory.web.security import moderation_csrf_token
 
 router = APIRouter()
 PATH: Final = f"{ADMIN_PATH}/produk"
 SHOWN: Final = 50
-
-
-def _back(page: Page, ok: str) -> Response:
-    return page.redirect(f"{PATH}?ok={ok}", private=True)
 
 
 @router.get(PATH, response_class=HTMLResponse)
@@ -60,13 +61,11 @@ def approve(
     csrf_token: _Text = "",
 ) -> Response:  # fmt: skip
     """Publish the product or its waiting changes."""
-    admin, _ = _require_admin(page, session, csrf_token)
-    session.rollback()
-    try:
-        service.approve_product(sessions, product_id, actor=admin_actor(admin))
-    except Conflict:
-        return _back(page, "decided")
-    return _back(page, "approved")
+    editor = editor_post(page, session, csrf_token)
+    return decide(
+        page, PATH, lambda: service.approve_product(sessions, product_id, actor=editor.actor),
+        "approved",
+    )  # fmt: skip
 
 
 @router.post(f"{PATH}/{{product_id}}/tolak", response_class=HTMLResponse)
@@ -75,12 +74,13 @@ def reject(
     csrf_token: _Text = "", reason: _Text = "",
 ) -> Response:  # fmt: skip
     """Refuse with a reason the owner reads on their page."""
-    admin, token = _require_admin(page, session, csrf_token)
-    session.rollback()
+    editor = editor_post(page, session, csrf_token)
     try:
-        service.reject_product(sessions, product_id, actor=admin_actor(admin), reason=reason)
-    except Conflict:
-        return _back(page, "decided")
+        return decide(
+            page, PATH,
+            lambda: service.reject_product(sessions, product_id, actor=editor.actor, reason=reason),
+            "rejected",
+        )  # fmt: skip
     except InvalidInput:
         rows = service.list_for_review(session, status="pending", limit=SHOWN)
         return page.render(
@@ -90,9 +90,8 @@ def reject(
             items=[views.owner_product_read(p) for p in rows],
             notice="",
             errors={product_id: page.gettext(REASON_NEEDED)},
-            mod_csrf=moderation_csrf_token(token),
+            mod_csrf=moderation_csrf_token(editor.token),
         )
-    return _back(page, "rejected")
 
 
 @router.post(f"{PATH}/{{product_id}}/sembunyikan", response_class=HTMLResponse)
@@ -101,13 +100,12 @@ def hide(
     csrf_token: _Text = "", reason: _Text = "",
 ) -> Response:  # fmt: skip
     """Take a published product away from readers."""
-    admin, _ = _require_admin(page, session, csrf_token)
-    session.rollback()
-    try:
-        service.hide_product(sessions, product_id, actor=admin_actor(admin), reason=reason)
-    except Conflict:
-        return _back(page, "decided")
-    return _back(page, "hidden")
+    editor = editor_post(page, session, csrf_token)
+    return decide(
+        page, PATH,
+        lambda: service.hide_product(sessions, product_id, actor=editor.actor, reason=reason),
+        "hidden",
+    )  # fmt: skip
 
 
 @router.post(f"{PATH}/{{product_id}}/foto/sembunyikan", response_class=HTMLResponse)
@@ -116,13 +114,13 @@ def hide_photo(
     csrf_token: _Text = "",
 ) -> Response:  # fmt: skip
     """Hide the product's photo (its files leave the store)."""
-    admin, _ = _require_admin(page, session, csrf_token)
+    editor = editor_post(page, session, csrf_token)
     product = service.get_any_product(session, product_id)
     if product.photo_id is None:
         raise NotFound(detail="this product has no photo")
     photo_id = product.photo_id
     session.rollback()
     photo_service.hide_photo(
-        sessions, photo_id, actor=admin_actor(admin), store=photo_store(page.settings)
+        sessions, photo_id, actor=editor.actor, store=photo_store(page.settings)
     )
-    return _back(page, "photo-hidden")
+    return page.redirect(f"{PATH}?ok=photo-hidden", private=True)

@@ -8,15 +8,17 @@ Errors re-render the owner page with each bad field marked.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Final
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from directory.api.deps import SessionDep, SessionsDep
-from directory.errors import DirectoryError, Forbidden, InvalidInput, Unauthorized
-from directory.models import Business, Submission
+from directory.errors import DirectoryError, InvalidInput
+from directory.models import Submission
 from directory.photos.images import MAX_PHOTO_BYTES
 from directory.photos.storage import photo_store
 from directory.products import photos, service
@@ -24,27 +26,21 @@ from directory.products.fields import FIELDS
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.product_messages import PHOTO_REFUSED
-from directory.web.routes.owner import _load, _managed, _missing_link, _path, owner_context
+from directory.web.routes.owner import OwnerPost, owner_context, owner_done, owner_post
 
 router = APIRouter()
 BASE: Final = "/pemilik/{submission_id}/produk"
 
 
-def _owner(page: Page, session: Session, submission_id: str) -> tuple[Submission, str, Business]:
-    submission, token = _load(page, session, submission_id)
-    business = _managed(session, submission, token)
-    if business is None:
-        raise Forbidden(detail="this listing is not managed with this link yet")
-    return submission, token, business
+class ProductForm(BaseModel):
+    """The product fields the add and change forms post (validated by the service)."""
 
-
-def _fields(
-    name: str, description: str, price_idr: str, unit: str, min_order: str, export_ready: str
-) -> dict[str, object]:
-    return {
-        "name": name, "description": description, "price_idr": price_idr, "unit": unit,
-        "min_order": min_order, "export_ready": export_ready,
-    }  # fmt: skip
+    name: str = ""
+    description: str = ""
+    price_idr: str = ""
+    unit: str = ""
+    min_order: str = ""
+    export_ready: str = ""
 
 
 def _failed(
@@ -57,57 +53,58 @@ def _failed(
     return page.render("owner.html", status_code=status, private=True, missing=False, **context)
 
 
-def _done(submission_id: str, ok: str) -> str:
-    return f"{_path(submission_id)}?ok={ok}#produk"
+def _done(page: Page, submission_id: str, ok: str) -> Response:
+    return owner_done(page, submission_id, ok, "#produk")
 
 
 _Text = Annotated[str, Form()]
 
 
+def _save(
+    page: Page, session: Session, submission_id: str, csrf_token: str, form: ProductForm,
+    *, form_id: str, ok: str, save: Callable[[OwnerPost, dict[str, object]], object],
+) -> Response:  # fmt: skip
+    """Check the owner, save the product's fields; errors re-render that product's form."""
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    values: dict[str, object] = form.model_dump()
+    try:
+        save(post, values)
+    except InvalidInput as exc:
+        errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
+        return _failed(page, session, post.submission, post.token, form=form_id, errors=errors,
+                       values=values)  # fmt: skip
+    return _done(page, submission_id, ok)
+
+
 @router.post(BASE, response_class=HTMLResponse)
 def add_product(
     submission_id: str, page: PageDep, session: SessionDep, sessions: SessionsDep,
-    csrf_token: _Text = "", name: _Text = "", description: _Text = "", price_idr: _Text = "",
-    unit: _Text = "", min_order: _Text = "", export_ready: _Text = "",
+    form: Annotated[ProductForm, Form()], csrf_token: _Text = "",
 ) -> Response:  # fmt: skip
     """Add a product; it waits for an editor."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token, business = _owner(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    values = _fields(name, description, price_idr, unit, min_order, export_ready)
-    session.rollback()
-    try:
-        service.create_product(sessions, business.id, token, values)
-    except InvalidInput as exc:
-        errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
-        return _failed(page, session, submission, token, form="new", errors=errors,
-                       values=values)  # fmt: skip
-    return page.redirect(_done(submission_id, "produk"), private=True)
+    return _save(
+        page, session, submission_id, csrf_token, form, form_id="new", ok="produk",
+        save=lambda post, values: service.create_product(
+            sessions, post.business.id, post.token, values
+        ),
+    )  # fmt: skip
 
 
 @router.post(f"{BASE}/{{product_id}}/ubah", response_class=HTMLResponse)
 def edit_product(
     submission_id: str, product_id: int, page: PageDep, session: SessionDep,
-    sessions: SessionsDep, csrf_token: _Text = "", name: _Text = "", description: _Text = "",
-    price_idr: _Text = "", unit: _Text = "", min_order: _Text = "", export_ready: _Text = "",
+    sessions: SessionsDep, form: Annotated[ProductForm, Form()], csrf_token: _Text = "",
 ) -> Response:  # fmt: skip
     """Change a product: text changes of a published one wait for an editor."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token, business = _owner(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    values = _fields(name, description, price_idr, unit, min_order, export_ready)
-    session.rollback()
-    try:
-        service.edit_product(sessions, business.id, token, product_id, values)
-    except InvalidInput as exc:
-        errors = form_errors(exc.errors, page.gettext, shown=FIELDS)
-        return _failed(page, session, submission, token, form=str(product_id), errors=errors,
-                       values=values)  # fmt: skip
-    return page.redirect(_done(submission_id, "produk-disimpan"), private=True)
+    return _save(
+        page, session, submission_id, csrf_token, form, form_id=str(product_id),
+        ok="produk-disimpan",
+        save=lambda post, values: service.edit_product(
+            sessions, post.business.id, post.token, product_id, values
+        ),
+    )  # fmt: skip
 
 
 @router.post(f"{BASE}/{{product_id}}/hapus", response_class=HTMLResponse)
@@ -118,15 +115,12 @@ def delete_product(
     """Remove a product for good."""
     from directory.photos import storage
 
-    page.require_csrf(csrf_token)
-    try:
-        _, token, business = _owner(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
-    session.rollback()
-    files = service.delete_product(sessions, business.id, token, product_id)
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    files = service.delete_product(sessions, post.business.id, post.token, product_id)
     storage.delete_files(photo_store(page.settings), files)
-    return page.redirect(_done(submission_id, "produk-dihapus"), private=True)
+    return _done(page, submission_id, "produk-dihapus")
 
 
 @router.post(f"{BASE}/{{product_id}}/foto", response_class=HTMLResponse)
@@ -136,13 +130,11 @@ def product_photo(
     foto: Annotated[UploadFile | None, File()] = None,
 ) -> Response:  # fmt: skip
     """Set a product's photo."""
-    page.require_csrf(csrf_token)
-    try:
-        submission, token, business = _owner(page, session, submission_id)
-    except Unauthorized:
-        return _missing_link(page)
+    post = owner_post(page, session, submission_id, csrf_token)
+    if isinstance(post, Response):
+        return post
+    submission, token, business = post.submission, post.token, post.business
     data = foto.file.read(MAX_PHOTO_BYTES + 1) if foto is not None and foto.filename else b""
-    session.rollback()
     try:
         if not data:
             raise InvalidInput(detail="photo: no file")
@@ -156,4 +148,4 @@ def product_photo(
         errors = {"foto": page.gettext(PHOTO_REFUSED)}
         return _failed(page, session, submission, token, form=str(product_id), errors=errors,
                        values={}, status=exc.status)  # fmt: skip
-    return page.redirect(_done(submission_id, "produk-foto"), private=True)
+    return _done(page, submission_id, "produk-foto")

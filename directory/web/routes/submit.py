@@ -14,16 +14,16 @@ from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Depends, File, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from directory.api.deps import ReadSessionDep, SessionDep, SessionsDep
 from directory.api.limits import SUBMISSIONS, rate_limit
+from directory.api.summary import localized_name
 from directory.areas.geocoding import GeocoderDep
 from directory.areas.taxonomy import all_categories
 from directory.businesses.matching import MATCH_THRESHOLD
 from directory.businesses.service import get_public_business_by_slug
 from directory.errors import DirectoryError, InvalidInput, NotFound
-from directory.hours import hours_from_picker
 from directory.models import Business
 from directory.photos import service as photo_service
 from directory.photos.images import MAX_PHOTO_BYTES
@@ -32,6 +32,7 @@ from directory.slugs import is_slug
 from directory.submissions import owners
 from directory.submissions import service as submission_service
 from directory.submissions.fields import EDITABLE_FIELDS
+from directory.web.business_form import BusinessForm
 from directory.web.context import Page, PageDep
 from directory.web.field_errors import form_errors
 from directory.web.i18n import N_
@@ -71,7 +72,7 @@ def category_groups(session: Session, lang: str) -> list[CategoryGroup]:
     by_id = {c.id: c for c in rows}
 
     def name(c: Any) -> str:
-        return str(c.name_en if lang == "en" else c.name_id)
+        return localized_name(c, lang)
 
     def top_of(c: Any) -> Any:
         while c.parent_id is not None and c.parent_id in by_id:
@@ -163,6 +164,18 @@ def _strong_duplicates(
     ]
 
 
+def _duplicate_warning(
+    page: Page, session: Session, values: dict[str, str], email: str | None, geocoder: Any
+) -> Response | None:
+    """The form again with "is this yours?" when a listing very likely is this business."""
+    fields = {k: v for k, v in values.items() if k != "contact_email"}
+    duplicates = _strong_duplicates(session, fields, email, geocoder)
+    if not duplicates:
+        return None
+    context = form_context(page, session, values=values, errors={}, duplicates=duplicates)
+    return page.render("submit.html", **context)
+
+
 @router.post(
     "/daftar",
     response_class=HTMLResponse,
@@ -173,19 +186,8 @@ def submit_form(
     session: SessionDep,
     sessions: SessionsDep,
     geocoder: GeocoderDep,
+    form: Annotated[BusinessForm, Form()],
     csrf_token: Annotated[str, Form()] = "",
-    name: Annotated[str, Form()] = "",
-    category: Annotated[str, Form()] = "",
-    lat: Annotated[str, Form()] = "",
-    lon: Annotated[str, Form()] = "",
-    address: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "",
-    website: Annotated[str, Form()] = "",
-    opening_hours: Annotated[str, Form()] = "",
-    hours_open: Annotated[list[str], Form()] = [],  # noqa: B006 - the per-day picker, Mo..Su
-    hours_close: Annotated[list[str], Form()] = [],  # noqa: B006
-    price_level: Annotated[str, Form()] = "",
-    description: Annotated[str, Form()] = "",
     contact_email: Annotated[str, Form()] = "",
     confirm_new: Annotated[str, Form()] = "",
     website_url_confirm: Annotated[str, Form()] = "",
@@ -193,13 +195,7 @@ def submit_form(
 ) -> Response:
     """Validate, warn about a likely duplicate, then queue the submission."""
     page.require_csrf(csrf_token)
-    fields = {
-        "name": name, "category": category, "lat": lat.strip(), "lon": lon.strip(),
-        "address": address, "phone": phone, "website": website,
-        "opening_hours": opening_hours.strip() or hours_from_picker(hours_open, hours_close),
-        "price_level": price_level.strip(),
-        "description": description,
-    }  # fmt: skip
+    fields = form.raw_fields()
     values = {**fields, "contact_email": contact_email}
     if website_url_confirm.strip():
         receipt = submission_service.honeypot_receipt(fields)
@@ -207,12 +203,9 @@ def submit_form(
     email = contact_email.strip() or None
     try:
         if not confirm_new:
-            duplicates = _strong_duplicates(session, fields, email, geocoder)
-            if duplicates:
-                context = form_context(
-                    page, session, values=values, errors={}, duplicates=duplicates
-                )
-                return page.render("submit.html", **context)
+            warning = _duplicate_warning(page, session, values, email, geocoder)
+            if warning is not None:
+                return warning
         receipt = submission_service.submit_business(
             sessions, fields, contact_email=email, geocoder=geocoder
         )
@@ -221,19 +214,25 @@ def submit_form(
         errors = form_errors(exc.errors, page.gettext, shown=FORM_FIELDS)
         context = form_context(page, session, values=values, errors=errors)
         return page.render("submit.html", status_code=422, **context)
+    photos = _store_photos(page, sessions, receipt.submission.id, foto)
+    return _to_receipt(page, receipt.submission.id, receipt.edit_token, photos=photos)
+
+
+def _store_photos(
+    page: Page, sessions: sessionmaker[Session], submission_id: str, files: list[UploadFile]
+) -> tuple[int, int]:
+    """Keep the photos sent with a queued submission; (stored, failed): a bad photo is
+    counted for the receipt, never a reason to lose the submission."""
     stored = failed = 0
-    for data in _read_photos(foto):
+    for data in _read_photos(files):
         try:
             photo_service.add_submission_photo(
-                sessions,
-                store=photo_store(page.settings),
-                submission_id=receipt.submission.id,
-                data=data,
+                sessions, store=photo_store(page.settings), submission_id=submission_id, data=data
             )
             stored += 1
         except DirectoryError:
             failed += 1
-    return _to_receipt(page, receipt.submission.id, receipt.edit_token, photos=(stored, failed))
+    return stored, failed
 
 
 def _to_receipt(page: Page, submission_id: str, token: str, *, photos: tuple[int, int]) -> Response:
