@@ -149,6 +149,7 @@ class Executor:
     seen: set[int] = field(default_factory=set)
     touched: int = 0
     _alts: list[tuple[frozenset[str], bool]] | None = None
+    _text_cap: float | None = None
 
     @property
     def _k(self) -> int:
@@ -276,7 +277,18 @@ class Executor:
             return math.inf
         quality = quality_from_key(c.quality_key) if c.quality_key is not None else 1.0
         dist = distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point else None
-        return relevance(text=1.0 if p.words else None, distance_m=dist, quality=quality)
+        return relevance(text=self._best_text(), distance_m=dist, quality=quality)
+
+    def _best_text(self) -> float | None:
+        """The best text score any match can reach (None without words): below 1.0 when
+        a word cannot match exactly (``QueryWord.ceiling``), which is what makes a
+        far-away match of a half-typed word provably worse than the kept ones."""
+        p = self.plan
+        if not p.words:
+            return None
+        if self._text_cap is None:
+            self._text_cap = text_bound(p.words, required=p.required)
+        return self._text_cap
 
     def _kth_score(self) -> float:
         """The score a candidate must reach to enter the kept results (-inf: not full)."""
@@ -478,8 +490,7 @@ class Executor:
         d: float | None = None
         if p.point is not None:
             d = dist.last[0] if dist is not None and dist.last is not None else 0.0
-        best_text = text_bound(p.words, required=p.required) if p.words else None
-        bound = relevance_bound(text=best_text, quality=q, distance_m=d)
+        bound = relevance_bound(text=self._best_text(), quality=q, distance_m=d)
         if dist is None and ranked is not None and q_key is not None:
             return kth <= (-bound, ranked.last_id)
         return float(kth[0]) < -bound
