@@ -438,6 +438,13 @@ class Executor:
             if p.sort in (Sort.REVIEWS, Sort.NEWEST)
             else None
         )
+
+        def stop() -> bool:
+            # Checked after every stream, not once a round: when the text matches read so
+            # far settle the result, the distance stream's next batch (the dearest read:
+            # every hit's document) is not needed.
+            return self._done(text, quality, dist, order)
+
         while True:
             if text is not None:
                 if located:
@@ -445,23 +452,21 @@ class Executor:
                                    for b, q, lat, lon in text.next_located()])  # fmt: skip
                 else:
                     self.consider([_Cand(b) for b in text.next_batch()])
-                if text.exhausted:
+                if text.exhausted or stop():
                     return
             if quality is not None:
                 self.consider([_Cand(d.business_id, doc=d) for d in quality.next_docs()])
-                if quality.exhausted:
+                if quality.exhausted or stop():
                     return
             if dist is not None:
                 hits = dist.next_hits()
                 self.consider([_Cand(h[1], h[2], h[3], scoped=True) for h in hits])
-                if dist.exhausted:
+                if dist.exhausted or stop():
                     return
             if order is not None:
                 self.consider([_Cand(b, key=k) for k, b in order.next_rows()])
-                if order.exhausted:
+                if order.exhausted or stop():
                     return
-            if self._done(text, quality, dist, order):
-                return
             if self.budget is not None and self.touched >= self.budget:
                 return  # autocomplete: good enough beats exact
 
