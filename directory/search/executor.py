@@ -290,6 +290,16 @@ class Executor:
             self._text_cap = text_bound(p.words, required=p.required)
         return self._text_cap
 
+    def _filter_word(self) -> QueryWord | None:
+        """The word every match must match, by which the documents of spatial candidates
+        (nearest businesses, a region read whole) are filtered as they are read: the word
+        typed last (its completions), else the rarest; None unless every word is required."""
+        p = self.plan
+        if not p.words or p.required < len(p.words):
+            return None
+        last = p.words[-1]
+        return last if last.prefix else max(p.words, key=lambda w: w.weight)
+
     def _kth_score(self) -> float:
         """The score a candidate must reach to enter the kept results (-inf: not full)."""
         if len(self.top) < self._k:
@@ -300,11 +310,16 @@ class Executor:
         p = self.plan
         need_doc = bool(p.words) or p.sort in (Sort.RELEVANCE, Sort.RATING)
         missing = [
-            c.business_id
+            c
             for c in fresh
             if c.doc is None and (need_doc or c.lat is None or (p.scopes and not c.scoped))
         ]
-        docs = fetch_docs(self.session, missing) if missing else {}
+        word = self._filter_word()
+        spatial = [c.business_id for c in missing if word is not None and c.scoped]
+        rest = [c.business_id for c in missing if word is None or not c.scoped]
+        docs = fetch_docs(self.session, rest) if rest else {}
+        if spatial:
+            docs.update(fetch_docs(self.session, spatial, word=word))
         kept: list[tuple[_Cand, float | None, float | None]] = []
         for c in fresh:
             doc = c.doc or docs.get(c.business_id)
