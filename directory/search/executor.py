@@ -33,7 +33,7 @@ from directory.hours import from_json, is_open_at
 from directory.models import Business, BusinessStatus
 from directory.search.area_lookup import AreaFilter
 from directory.search.cursor import Key
-from directory.search.fulltext import TextStream, build_query
+from directory.search.fulltext import TextStream, build_query, spelled_prefixes
 from directory.search.params import Sort
 from directory.search.ranking import quality_from_key, relevance, relevance_bound
 from directory.search.spatial import SpatialIndex
@@ -150,6 +150,7 @@ class Executor:
     touched: int = 0
     _alts: list[tuple[frozenset[str], bool]] | None = None
     _text_cap: float | None = None
+    _spelled_words: dict[str, list[str]] | None = None
 
     @property
     def _k(self) -> int:
@@ -411,11 +412,16 @@ class Executor:
         stream = TextStream(
             self.session,
             build_query(p.words, required=p.required,
-                        dialect=self.session.get_bind().dialect.name),
+                        dialect=self.session.get_bind().dialect.name, spelled=self._spelled()),
             batch=REGION_CAP + 1,
         )  # fmt: skip
         ids = stream.next_batch()
         return ids if stream.exhausted else None
+
+    def _spelled(self) -> dict[str, list[str]]:
+        if self._spelled_words is None:
+            self._spelled_words = spelled_prefixes(self.session, self.plan.words)
+        return self._spelled_words
 
     def _scopes(self) -> list[int]:
         return sorted(self.plan.scopes) or [0]
@@ -424,7 +430,8 @@ class Executor:
         p = self.plan
         text = (
             TextStream(self.session, build_query(
-                p.words, required=p.required, dialect=self.session.get_bind().dialect.name
+                p.words, required=p.required, dialect=self.session.get_bind().dialect.name,
+                spelled=self._spelled(),
             ), batch=FIRST_BATCH * 4)
             if p.words
             else None
