@@ -362,13 +362,15 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
 
 
 def text_bound(query: Sequence[QueryWord], *, required: int) -> float:
-    """The best text score a business can get: each word at most its ``ceiling`` (the
-    name coverage at most 1) and, when ``required`` is short of every word (the relaxed
+    """The best text score a business can get: each word at most its ``ceiling`` plus the
+    phrase bonus (the name coverage at most 1) and, when ``required`` is short of every word (the relaxed
     query, run only when none matches them all), one word short at the least."""
     if not query:
         return 1.0
     total = sum(w.weight for w in query)
-    parts = [w.weight * min(1.0, w.ceiling) for w in query]
+    # Words found next to each other gain ``PHRASE`` on top of their best field.
+    lift = PHRASE if len(query) >= 2 else 0.0
+    parts = [w.weight * min(1.0, w.ceiling + lift) for w in query]
     if required < len(query):
         parts.remove(min(parts))
     return min(1.0, TOKEN_SHARE * sum(parts) / total + COVERAGE_SHARE)
