@@ -298,11 +298,11 @@ def _remove(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
     _CELL_DELETE.execute_tuples(session, ("k", "b"), keys)
 
 
-def _add(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
+def _add(session: Session, docs: Sequence[IndexedDoc], backend: str, *, fts: bool = True) -> None:
     if not docs:
         return
     _DOC_INSERT.execute_tuples(session, DOC_NAMES, [d.row() for d in docs])
-    if _is_sqlite(session):
+    if fts and _is_sqlite(session):
         ordered = sorted(docs, key=lambda d: d.rank_key)
         _FTS_INSERT.execute_tuples(session, FTS_NAMES, [d.fts_row() for d in ordered])
     if backend == SPATIAL_POSTGIS:
@@ -317,10 +317,67 @@ def _add(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
         _CELL_INSERT.execute_tuples(session, CELL_NAMES, cells)
 
 
+_BULK_HINT = "search_bulk_load"
+
+
+class BulkLoad:
+    """Indexing many new businesses into empty search indexes, with the shared parts once.
+
+    While a bulk load is open on a session, :func:`index_businesses` only appends: the
+    documents and spatial entries of the (new) businesses, without reading stored entries
+    back. The vocabulary counts are summed in memory and the SQLite full-text index is left
+    alone until :meth:`finish` writes them once (the full-text index rebuilt from
+    ``search_doc`` in one pass). Only for businesses that have no index entries yet, such
+    as the first import into an empty directory; an id given twice is an error.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._backend = spatial_backend(session)
+        self._delta: Counter[str] = Counter()
+        self._last_id = 0
+        self.documents = 0
+
+    def add(self, ids: Sequence[int]) -> None:
+        """Index these (sorted, new) businesses, bar the parts :meth:`finish` does."""
+        if ids[0] <= self._last_id:
+            raise RuntimeError("a bulk search-index load got a business it already indexed")
+        self._last_id = ids[-1]
+        docs = list(_wanted_docs(self._session, ids).values())
+        for d in docs:
+            self._delta.update(d.fields.all_terms())
+        _add(self._session, docs, self._backend, fts=False)
+        self.documents += len(docs)
+
+    def finish(self) -> None:
+        """Write the vocabulary counts and build the full-text index; call once, last."""
+        apply_df_changes(self._session, self._delta)
+        self._delta = Counter()
+        if _is_sqlite(self._session):
+            self._session.execute(insert(_search_fts).values(search_fts="rebuild"))
+
+
+@contextmanager
+def bulk_load(session: Session) -> Iterator[BulkLoad]:
+    """Within the block, :func:`index_businesses` appends through the yielded
+    :class:`BulkLoad`; call its ``finish()`` before the transaction commits."""
+    load = BulkLoad(session)
+    session.info[_BULK_HINT] = load
+    try:
+        yield load
+    finally:
+        session.info.pop(_BULK_HINT, None)
+
+
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
     """Bring the index entries of these businesses in line with their rows."""
     ids = sorted(set(business_ids))
     if not ids:
+        return
+    load: BulkLoad | None = session.info.get(_BULK_HINT)
+    if load is not None:
+        session.flush()
+        load.add(ids)
         return
     session.flush()  # pending ORM changes (status, name, ...) must be what we read
     backend = spatial_backend(session)
