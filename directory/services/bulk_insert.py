@@ -66,8 +66,7 @@ class BulkInsert:
         if active:
             rows = [_apply(row, active) for row in rows]
         if self._copy is not None:
-            dbapi = self._session.connection().connection.dbapi_connection
-            assert dbapi is not None
+            dbapi: Any = self._session.connection().connection.dbapi_connection
             with dbapi.cursor() as cursor, cursor.copy(self._copy) as copy:
                 for row in rows:
                     copy.write_row(row)
