@@ -462,6 +462,23 @@ CREATE INDEX bench_business_name_trgm ON bench_business USING gin (name gin_trgm
 VACUUM ANALYZE bench_business;
 VACUUM ANALYZE bench_business_cat;
 """
+# Without PostGIS on the server only the pg_trgm anchor can be built (and is timed).
+PG_TABLES_TEXT = """
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+DROP TABLE IF EXISTS bench_business, bench_business_cat, bench_stamp, bench_cat_tmp;
+CREATE TABLE bench_stamp (params text NOT NULL);
+CREATE TABLE bench_business (id integer PRIMARY KEY, name text NOT NULL,
+    lat double precision NOT NULL, lon double precision NOT NULL);
+"""
+PG_INDEXES_TEXT = """
+DROP TABLE bench_cat_tmp;
+CREATE INDEX bench_business_name_trgm ON bench_business USING gin (name gin_trgm_ops);
+VACUUM ANALYZE bench_business;
+"""
+
+
+def _has_postgis(conn: Any) -> bool:
+    return conn.scalar(text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")) == 1
 
 
 # The anchor queries. Parameters are cast to the indexed columns' types: psycopg sends a
@@ -487,7 +504,7 @@ TYPO_SQL = (
 _BENCH_TABLES = ("bench_business", "bench_business_cat")
 
 
-def print_anchor_plans(cur: Any, work: Workload) -> None:
+def print_anchor_plans(cur: Any, work: Workload, *, postgis: bool = True) -> None:
     """The anchor indexes (as PostgreSQL defines them) and the plan of each anchor query,
     so a reader can check that every PostGIS / pg_trgm row uses its index."""
     cur.execute(
@@ -501,11 +518,15 @@ def print_anchor_plans(cur: Any, work: Workload) -> None:
     lat, lon = work.points[0]
     name = work.typo_queries[0][0] if work.typo_queries else "kopi"
     samples = (
-        ("nearest 20", NEAREST_SQL, (lon, lat)),
-        ("nearest 20, one category", NEAREST_CAT_SQL, (work.categories[0], lon, lat)),
-        ("within 2 km", WITHIN_SQL, (lon, lat, lon, lat)),
-        ("typo text search", TYPO_SQL, (name, name)),
+        (
+            ("nearest 20", NEAREST_SQL, (lon, lat)),
+            ("nearest 20, one category", NEAREST_CAT_SQL, (work.categories[0], lon, lat)),
+            ("within 2 km", WITHIN_SQL, (lon, lat, lon, lat)),
+        )
+        if postgis
+        else ()
     )
+    samples += (("typo text search", TYPO_SQL, (name, name)),)
     print("anchor plans (EXPLAIN, index nodes):")
     for label, sql, params in samples:
         cur.execute("EXPLAIN (COSTS OFF) " + sql, params)
@@ -528,11 +549,15 @@ def build_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
             )
             if not exists:
                 conn.execute(text("CREATE DATABASE dekat_bench_search"))
+            postgis = _has_postgis(conn)
         admin.dispose()
     except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
         print(f"PostgreSQL not reachable ({type(exc).__name__}); skipping the baseline")
         return None
     bench_url = url.rsplit("/", 1)[0] + "/dekat_bench_search"
+    if not postgis:
+        print("PostGIS is not installed on this server: only the pg_trgm anchor is built")
+        stamp += ":text-only"
     engine = create_engine(bench_url)
     with engine.connect() as conn:
         try:
@@ -552,7 +577,7 @@ def build_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
         raw = engine.raw_connection()
         try:
             cur = raw.cursor()
-            for statement in PG_TABLES.split(";"):
+            for statement in (PG_TABLES if postgis else PG_TABLES_TEXT).split(";"):
                 if statement.strip():
                     cur.execute(statement)
             cur.execute("CREATE TABLE bench_cat_tmp (category_id integer, id integer)")
@@ -572,7 +597,7 @@ def build_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
                         node = parents.get(node)
             raw.commit()
             raw.driver_connection.autocommit = True  # type: ignore[union-attr]
-            for statement in PG_INDEXES.split(";"):
+            for statement in (PG_INDEXES if postgis else PG_INDEXES_TEXT).split(";"):
                 if statement.strip():
                     cur.execute(statement)
             cur.execute("INSERT INTO bench_stamp VALUES (%s)", (stamp,))
@@ -588,15 +613,40 @@ def postgis_results(bench_url: str, work: Workload) -> dict[str, Result]:
     engine = create_engine(bench_url)
     raw = engine.raw_connection()
     cur = raw.cursor()
-    point = POINT
     out: dict[str, Result] = {}
 
     def run(sql: str, params: tuple[Any, ...]) -> list[Any]:
         cur.execute(sql, params)
         return list(cur.fetchall())
 
-    print_anchor_plans(cur, work)
+    cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+    postgis = cur.fetchone() is not None
+    print_anchor_plans(cur, work, postgis=postgis)
+    if not postgis:
+        print("  (no PostGIS: spatial anchors and the autocomplete anchor not timed)")
+    out.update(_spatial_anchors(run, work) if postgis else {})
+    hits = 0
 
+    def typo(item: tuple[str, int, str]) -> None:
+        nonlocal hits
+        rows = run(TYPO_SQL, (item[0], item[0]))
+        if any(r[0] == item[1] or " ".join(fold_words(r[1])) == item[2] for r in rows):
+            hits += 1
+
+    res = timed("typo text search, top 10", work.typo_queries, typo, warmup=0)
+    res.extra = f"intended in top 10: {100.0 * hits / max(1, len(work.typo_queries)):.1f}%"
+    out["typo"] = res
+    raw.close()
+    engine.dispose()
+    return out
+
+
+def _spatial_anchors(
+    run: Callable[[str, tuple[Any, ...]], list[Any]], work: Workload
+) -> dict[str, Result]:
+    """The PostGIS rows: nearest, nearest in one category, within 2 km, autocomplete."""
+    point = POINT
+    out: dict[str, Result] = {}
     out["nearest20"] = timed(
         "nearest 20",
         work.points,
@@ -613,17 +663,6 @@ def postgis_results(bench_url: str, work: Workload) -> dict[str, Result]:
         work.points,
         lambda p: run(WITHIN_SQL, (p[1], p[0], p[1], p[0])),
     )
-    hits = 0
-
-    def typo(item: tuple[str, int, str]) -> None:
-        nonlocal hits
-        rows = run(TYPO_SQL, (item[0], item[0]))
-        if any(r[0] == item[1] or " ".join(fold_words(r[1])) == item[2] for r in rows):
-            hits += 1
-
-    res = timed("typo text search, top 10", work.typo_queries, typo, warmup=0)
-    res.extra = f"intended in top 10: {100.0 * hits / max(1, len(work.typo_queries)):.1f}%"
-    out["typo"] = res
 
     def prefix(x: tuple[str, float, float]) -> None:
         # Like the project's autocomplete, a budget of 1,500 candidates (here: name matches
@@ -637,8 +676,6 @@ def postgis_results(bench_url: str, work: Workload) -> dict[str, Result]:
         )
 
     out["autocomplete"] = timed("autocomplete", work.prefixes, prefix)
-    raw.close()
-    engine.dispose()
     return out
 
 

@@ -48,6 +48,7 @@ from directory.search.tables import (
 )
 from directory.search.text_match import DocFields, TextTerms, doc_fields
 from directory.search.vocabulary import apply_df_changes
+from directory.services.bulk_insert import BulkInsert
 
 _CHUNK = 900
 _fts_md = MetaData()
@@ -298,11 +299,11 @@ def _remove(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
     _CELL_DELETE.execute_tuples(session, ("k", "b"), keys)
 
 
-def _add(session: Session, docs: Sequence[IndexedDoc], backend: str, *, fts: bool = True) -> None:
+def _add(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
     if not docs:
         return
     _DOC_INSERT.execute_tuples(session, DOC_NAMES, [d.row() for d in docs])
-    if fts and _is_sqlite(session):
+    if _is_sqlite(session):
         ordered = sorted(docs, key=lambda d: d.rank_key)
         _FTS_INSERT.execute_tuples(session, FTS_NAMES, [d.fts_row() for d in ordered])
     if backend == SPATIAL_POSTGIS:
@@ -337,6 +338,11 @@ class BulkLoad:
         self._delta: Counter[str] = Counter()
         self._last_id = 0
         self.documents = 0
+        # Plain appends: through COPY on PostgreSQL (the point as EWKT text, which the
+        # geography column parses to the same value ST_MakePoint gives).
+        self._docs = BulkInsert(session, search_doc, DOC_NAMES)
+        self._cells = BulkInsert(session, search_cell, CELL_NAMES)
+        self._geo = BulkInsert(session, search_geo, ("scope", "business_id", "lat", "lon", "geog"))
 
     def add(self, ids: Sequence[int]) -> None:
         """Index these (sorted, new) businesses, bar the parts :meth:`finish` does."""
@@ -346,7 +352,17 @@ class BulkLoad:
         docs = list(_wanted_docs(self._session, ids).values())
         for d in docs:
             self._delta.update(d.fields.all_terms())
-        _add(self._session, docs, self._backend, fts=False)
+        self._docs.execute([d.row() for d in docs])
+        if self._backend == SPATIAL_POSTGIS:
+            self._geo.execute(
+                [
+                    (s, d.business_id, d.lat, d.lon, f"SRID=4326;POINT({d.lon!r} {d.lat!r})")
+                    for d in docs
+                    for s in d.scopes
+                ]
+            )
+        else:
+            self._cells.execute(sorted(r for d in docs for r in d.cell_rows()))
         self.documents += len(docs)
 
     def finish(self) -> None:

@@ -22,7 +22,14 @@ from directory.io.businesses_io import ImportOptions, ImportReport, import_busin
 from directory.models import Business, BusinessCategory
 from directory.search import indexer
 from directory.search.params import SearchParams, Sort
-from directory.search.tables import search_cell, search_doc, search_term, search_term_variant
+from directory.search.tables import (
+    SPATIAL_POSTGIS,
+    search_cell,
+    search_doc,
+    search_geo,
+    search_term,
+    search_term_variant,
+)
 from directory.services.search import search_businesses
 from tests.directory.test_import_businesses import row, write_csv
 from tests.factories import BSD
@@ -73,7 +80,16 @@ def index_definitions(session: Session) -> list[tuple[str, str]]:
 def search_state(session: Session) -> dict[str, list[tuple[object, ...]]]:
     """Everything the search indexes hold, in a stable order."""
     session.expire_all()
+    geo = select(
+        search_geo.c.scope,
+        search_geo.c.business_id,
+        search_geo.c.lat,
+        search_geo.c.lon,
+        func.ST_AsEWKT(search_geo.c.geog),
+    ).order_by("scope", "business_id")
+    postgis = indexer.spatial_backend(session) == SPATIAL_POSTGIS
     return {
+        "geo": [tuple(r) for r in session.execute(geo)] if postgis else [],
         "doc": [tuple(r) for r in session.execute(select(search_doc).order_by("business_id"))],
         "cell": [
             tuple(r)
