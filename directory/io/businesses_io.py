@@ -111,6 +111,7 @@ class ImportReport:
     inferred: int = 0  # rows whose category was guessed from the name/description
     defaulted: int = 0  # rows without a category that got the default category
     default_category: str | None = None  # its slug
+    bulk_load: bool = False  # indexes were built once at the end (empty directory)
 
 
 class _Importer:
@@ -235,6 +236,7 @@ def import_businesses(
             session.rollback()
             raise
     report = run.report
+    report.bulk_load = bulk and run.writing
     report.created = run.upserter.created
     report.updated = run.upserter.updated
     report.unchanged = run.upserter.unchanged

@@ -138,6 +138,7 @@ def test_bulk_import_indexes_search_like_the_row_by_row_indexer(
 ) -> None:
     report = run(session, write_csv(tmp_path / "b.csv", rows(60)))
     assert report.written
+    assert report.bulk_load
     assert report.created == 60
     bulk = search_state(session)
     if session.get_bind().dialect.name == "sqlite":
@@ -215,4 +216,5 @@ def test_an_import_into_a_directory_with_businesses_keeps_its_indexes(
     assert report.written
     assert report.created == 5
     assert dropped == []  # the row-by-row path: live readers are never locked out
+    assert not report.bulk_load
     assert len(names(session, q="roti harum", limit=50)) == 6
