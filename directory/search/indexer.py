@@ -327,9 +327,10 @@ class BulkLoad:
     While a bulk load is open on a session, :func:`index_businesses` only appends: the
     documents and spatial entries of the (new) businesses, without reading stored entries
     back. The vocabulary counts are summed in memory and the SQLite full-text index is left
-    alone until :meth:`finish` writes them once (the full-text index rebuilt from
-    ``search_doc`` in one pass). Only for businesses that have no index entries yet, such
-    as the first import into an empty directory; an id given twice is an error.
+    alone until :meth:`finish` writes them once (the full-text index filled from
+    ``search_doc`` in one pass, in rowid order). Only for businesses that have no index
+    entries yet, such as the first import into an empty directory; an id given twice is an
+    error.
     """
 
     def __init__(self, session: Session) -> None:
@@ -370,7 +371,18 @@ class BulkLoad:
         apply_df_changes(self._session, self._delta)
         self._delta = Counter()
         if _is_sqlite(self._session):
-            self._session.execute(insert(_search_fts).values(search_fts="rebuild"))
+            # Not FTS5's 'rebuild': it reads search_doc in business order, so the rowids
+            # (rank keys) arrive unsorted and FTS5 flushes a segment at every step down
+            # (72 CPU-s for a million documents, against 17 s when fed in rowid order).
+            self._session.execute(insert(_search_fts).values(search_fts="delete-all"))
+            self._session.execute(
+                insert(_search_fts).from_select(
+                    list(FTS_NAMES),
+                    select(
+                        search_doc.c.rank_key, *(search_doc.c[c] for c in _TEXT_COLUMNS)
+                    ).order_by(search_doc.c.rank_key),
+                )
+            )
 
 
 @contextmanager
