@@ -133,7 +133,8 @@ def run_import(url: str, path: Path, timer: IndexTimer, workers: int | None) -> 
     print(
         f"  {report.seconds:7.1f} s  {rate:9,.0f} rows/s  created {report.created:,}  "
         f"updated {report.updated:,}  unchanged {report.unchanged:,}  bad {report.bad_rows}  "
-        f"({count:,} businesses stored)\n"
+        f"({count:,} businesses stored"
+        f"{'; bulk load: indexes built once at the end' if report.bulk_load else ''})\n"
         f"  CPU: main process {cpu_main:.1f} s (of which search index hooks "
         f"{timer.seconds:.1f} s), validation workers {cpu_workers:.1f} s; "
         f"load average {os.getloadavg()[0]:.1f}"

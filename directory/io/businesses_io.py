@@ -21,7 +21,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from directory.areas.category_infer import CategoryInferrer
 from directory.areas.category_lookup import CategoryLookup
+from directory.bulk_insert import DeferredIndexes
 from directory.businesses.input import (
     BUSINESS_COLUMNS,
     CATEGORY_DEFAULT,
@@ -58,7 +59,9 @@ from directory.io.formats import (
     estimate_records,
 )
 from directory.models import Business, BusinessStatus, Category
+from directory.search import indexing
 from directory.search.indexing import optimize_search_indexes
+from directory.search.tables import search_doc
 
 EXPORT_BATCH: Final = 5_000
 SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024
@@ -66,6 +69,11 @@ GC_EVERY_CHUNKS: Final = 50  # young-generation collections while importing (see
 # A large import leaves the full-text index in many segments: compact it once at the end
 # (see ``optimize_search_indexes``).
 OPTIMIZE_FROM_ROWS: Final = 10_000
+# A file at least this large (estimated) going into an empty directory is bulk-loaded:
+# secondary and search indexes are built once at the end instead of row by row.
+BULK_FROM_ROWS: Final = 10_000
+# Tables whose secondary indexes a bulk load drops and rebuilds (those it writes).
+BULK_TABLES: Final = ("business", "business_category", "search_doc", "search_cell", "search_geo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,7 @@ class ImportReport:
     inferred: int = 0  # rows whose category was guessed from the name/description
     defaulted: int = 0  # rows without a category that got the default category
     default_category: str | None = None  # its slug
+    bulk_load: bool = False  # indexes were built once at the end (empty directory)
 
 
 class _Importer:
@@ -206,8 +215,13 @@ def import_businesses(
         workers = auto_workers(estimate) if options.workers is None else options.workers
         if progress:
             progress(0, estimate)
+        bulk = not options.dry_run and estimate >= BULK_FROM_ROWS and _empty_directory(session)
         try:
-            with _bulk_session(session), _young_collections_only():
+            with (
+                _bulk_session(session),
+                _young_collections_only(),
+                _bulk_load(session, bulk) as finish,
+            ):
                 for n, chunk in enumerate(validated_chunks(reader, context, workers=workers)):
                     for result in chunk:
                         run.take(result)
@@ -216,10 +230,13 @@ def import_businesses(
                     if progress:
                         progress(len(chunk))
                 run.flush()
+                if run.writing:
+                    finish()
         except BaseException:
             session.rollback()
             raise
     report = run.report
+    report.bulk_load = bulk and run.writing
     report.created = run.upserter.created
     report.updated = run.upserter.updated
     report.unchanged = run.upserter.unchanged
@@ -245,6 +262,38 @@ def import_businesses(
         progress(0, report.rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _empty_directory(session: Session) -> bool:
+    """No business and no search document stored: a load may skip per-row index upkeep."""
+    return (
+        session.scalar(select(Business.id).limit(1)) is None
+        and session.scalar(select(search_doc.c.business_id).limit(1)) is None
+    )
+
+
+@contextmanager
+def _bulk_load(session: Session, enabled: bool) -> Iterator[Callable[[], None]]:
+    """A bulk load into an empty directory; yields what finishes it before the commit.
+
+    Inside, the secondary indexes of :data:`BULK_TABLES` are dropped and the search
+    indexes only appended to (``indexing.bulk_search_load``); the finishing call writes the
+    vocabulary, the full-text index and every dropped index once, in bulk. All of it is
+    in the import's transaction: a refused or failed import rolls back to the indexes as
+    they were, and one that is never finished is never committed (the caller only commits
+    a writing run, and finishes every writing run). Disabled, it does nothing.
+    """
+    if not enabled:
+        yield lambda: None
+        return
+    deferred = DeferredIndexes(session, BULK_TABLES)
+    with indexing.bulk_search_load(session) as load:
+
+        def finish() -> None:
+            load.finish()
+            deferred.rebuild()
+
+        yield finish
 
 
 @contextmanager

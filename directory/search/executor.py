@@ -33,7 +33,7 @@ from directory.hours import from_json, is_open_at
 from directory.models import Business, BusinessStatus
 from directory.search.area_lookup import AreaFilter
 from directory.search.cursor import Key
-from directory.search.fulltext import TextStream, build_query
+from directory.search.fulltext import TextStream, build_query, spelled_prefixes
 from directory.search.params import Sort
 from directory.search.ranking import quality_from_key, relevance, relevance_bound
 from directory.search.spatial import SpatialIndex
@@ -149,6 +149,8 @@ class Executor:
     seen: set[int] = field(default_factory=set)
     touched: int = 0
     _alts: list[tuple[frozenset[str], bool]] | None = None
+    _text_cap: float | None = None
+    _spelled_words: dict[str, list[str]] | None = None
 
     @property
     def _k(self) -> int:
@@ -276,7 +278,28 @@ class Executor:
             return math.inf
         quality = quality_from_key(c.quality_key) if c.quality_key is not None else 1.0
         dist = distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point else None
-        return relevance(text=1.0 if p.words else None, distance_m=dist, quality=quality)
+        return relevance(text=self._best_text(), distance_m=dist, quality=quality)
+
+    def _best_text(self) -> float | None:
+        """The best text score any match can reach (None without words): below 1.0 when
+        a word cannot match exactly (``QueryWord.ceiling``), which is what makes a
+        far-away match of a half-typed word provably worse than the kept ones."""
+        p = self.plan
+        if not p.words:
+            return None
+        if self._text_cap is None:
+            self._text_cap = text_bound(p.words, required=p.required)
+        return self._text_cap
+
+    def _filter_word(self) -> QueryWord | None:
+        """The word every match must match, by which the documents of spatial candidates
+        (nearest businesses, a region read whole) are filtered as they are read: the word
+        typed last (its completions), else the rarest; None unless every word is required."""
+        p = self.plan
+        if not p.words or p.required < len(p.words):
+            return None
+        last = p.words[-1]
+        return last if last.prefix else max(p.words, key=lambda w: w.weight)
 
     def _kth_score(self) -> float:
         """The score a candidate must reach to enter the kept results (-inf: not full)."""
@@ -288,11 +311,16 @@ class Executor:
         p = self.plan
         need_doc = bool(p.words) or p.sort in (Sort.RELEVANCE, Sort.RATING)
         missing = [
-            c.business_id
+            c
             for c in fresh
             if c.doc is None and (need_doc or c.lat is None or (p.scopes and not c.scoped))
         ]
-        docs = fetch_docs(self.session, missing) if missing else {}
+        word = self._filter_word()
+        spatial = [c.business_id for c in missing if word is not None and c.scoped]
+        rest = [c.business_id for c in missing if word is None or not c.scoped]
+        docs = fetch_docs(self.session, rest) if rest else {}
+        if spatial:
+            docs.update(fetch_docs(self.session, spatial, word=word))
         kept: list[tuple[_Cand, float | None, float | None]] = []
         for c in fresh:
             doc = c.doc or docs.get(c.business_id)
@@ -384,11 +412,16 @@ class Executor:
         stream = TextStream(
             self.session,
             build_query(p.words, required=p.required,
-                        dialect=self.session.get_bind().dialect.name),
+                        dialect=self.session.get_bind().dialect.name, spelled=self._spelled()),
             batch=REGION_CAP + 1,
         )  # fmt: skip
         ids = stream.next_batch()
         return ids if stream.exhausted else None
+
+    def _spelled(self) -> dict[str, list[str]]:
+        if self._spelled_words is None:
+            self._spelled_words = spelled_prefixes(self.session, self.plan.words)
+        return self._spelled_words
 
     def _scopes(self) -> list[int]:
         return sorted(self.plan.scopes) or [0]
@@ -397,7 +430,8 @@ class Executor:
         p = self.plan
         text = (
             TextStream(self.session, build_query(
-                p.words, required=p.required, dialect=self.session.get_bind().dialect.name
+                p.words, required=p.required, dialect=self.session.get_bind().dialect.name,
+                spelled=self._spelled(),
             ), batch=FIRST_BATCH * 4)
             if p.words
             else None
@@ -426,6 +460,13 @@ class Executor:
             if p.sort in (Sort.REVIEWS, Sort.NEWEST)
             else None
         )
+
+        def stop() -> bool:
+            # Checked after every stream, not once a round: when the text matches read so
+            # far settle the result, the distance stream's next batch (the dearest read:
+            # every hit's document) is not needed.
+            return self._done(text, quality, dist, order)
+
         while True:
             if text is not None:
                 if located:
@@ -433,23 +474,21 @@ class Executor:
                                    for b, q, lat, lon in text.next_located()])  # fmt: skip
                 else:
                     self.consider([_Cand(b) for b in text.next_batch()])
-                if text.exhausted:
+                if text.exhausted or stop():
                     return
             if quality is not None:
                 self.consider([_Cand(d.business_id, doc=d) for d in quality.next_docs()])
-                if quality.exhausted:
+                if quality.exhausted or stop():
                     return
             if dist is not None:
                 hits = dist.next_hits()
                 self.consider([_Cand(h[1], h[2], h[3], scoped=True) for h in hits])
-                if dist.exhausted:
+                if dist.exhausted or stop():
                     return
             if order is not None:
                 self.consider([_Cand(b, key=k) for k, b in order.next_rows()])
-                if order.exhausted:
+                if order.exhausted or stop():
                     return
-            if self._done(text, quality, dist, order):
-                return
             if self.budget is not None and self.touched >= self.budget:
                 return  # autocomplete: good enough beats exact
 
@@ -478,8 +517,7 @@ class Executor:
         d: float | None = None
         if p.point is not None:
             d = dist.last[0] if dist is not None and dist.last is not None else 0.0
-        best_text = text_bound(p.words, required=p.required) if p.words else None
-        bound = relevance_bound(text=best_text, quality=q, distance_m=d)
+        bound = relevance_bound(text=self._best_text(), quality=q, distance_m=d)
         if dist is None and ranked is not None and q_key is not None:
             return kth <= (-bound, ranked.last_id)
         return float(kth[0]) < -bound

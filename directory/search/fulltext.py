@@ -11,7 +11,7 @@ index and orders by the same ``rank_key``. Both receive the same boolean query b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Session
 
 from directory.search.rawsql import FastStatement
-from directory.search.tables import search_doc, split_rank_key
+from directory.search.tables import search_doc, search_term, split_rank_key
 from directory.search.text_match import QueryWord
 
 TextHit = tuple[int, int, float, float]
@@ -94,10 +94,52 @@ def _alternatives(word: QueryWord) -> list[str]:
     return alts
 
 
-def _fts5_word(word: QueryWord) -> str:
+PREFIX_INDEXED = 4
+"""The longest prefix FTS5 keeps an index for (``prefix='2 3 4'``, migration 0013)."""
+MAX_SPELLED = 64
+"""At most this many words are spelt out for a longer prefix (see :func:`spelled_prefixes`)."""
+
+_WORDS_FROM = select(search_term.c.term).where(
+    search_term.c.term >= bindparam("lo"), search_term.c.term < bindparam("hi"),
+    search_term.c.df > 0,
+).order_by(search_term.c.term).limit(bindparam("n"))  # fmt: skip
+
+
+def spelled_prefixes(session: Session, words: Sequence[QueryWord]) -> dict[str, list[str]]:
+    """Every vocabulary word that begins with each typed-last word longer than FTS5's
+    prefix indexes, when there are at most ``MAX_SPELLED`` (SQLite only).
+
+    Without a prefix index FTS5 answers ``"pondo"*`` by merging the whole posting list of
+    every word beginning so, before the first row: 200 ms at a million businesses when
+    one of them is on every other address ("pondok"). The same words spelt out are read
+    lazily, best rank first, like any word. The vocabulary counts every word of every
+    document, so the matches are the same.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        return {}
+    out: dict[str, list[str]] = {}
+    for word in words:
+        token = word.token
+        if not word.prefix or len(token) <= PREFIX_INDEXED or not token.isascii():
+            continue
+        hi = token[:-1] + chr(ord(token[-1]) + 1)
+        found = [
+            str(row[0])
+            for row in session.execute(_WORDS_FROM, {"lo": token, "hi": hi, "n": MAX_SPELLED + 1})
+        ]
+        if len(found) <= MAX_SPELLED and all(t.isascii() for t in found):
+            out[token] = found
+    return out
+
+
+def _fts5_word(word: QueryWord, spelled: Mapping[str, Sequence[str]]) -> str:
     alts = [f'"{t}"' for t in _alternatives(word)]
     if word.prefix:
-        alts.append(f'"{word.token}"*')
+        full = spelled.get(word.token)
+        if full is not None and (full or alts):
+            alts.extend(f'"{t}"' for t in full)
+        else:
+            alts.append(f'"{word.token}"*')
     return "(" + " OR ".join(alts) + ")"
 
 
@@ -108,15 +150,24 @@ def _tsquery_word(word: QueryWord) -> str:
     return "(" + " | ".join(alts) + ")"
 
 
-def build_query(words: Sequence[QueryWord], *, required: int, dialect: str) -> str:
-    """The boolean full-text query: businesses matching at least ``required`` words.
+def build_query(
+    words: Sequence[QueryWord],
+    *,
+    required: int,
+    dialect: str,
+    spelled: Mapping[str, Sequence[str]] | None = None,
+) -> str:
+    """The boolean full-text query: businesses matching at least ``required`` words
+    (``spelled``: :func:`spelled_prefixes`, SQLite only).
 
     Words hold only folded letters and digits (``textnorm.fold``), so quoting them is
     enough to keep the query language out of reach of user input.
     """
-    render = _tsquery_word if dialect == "postgresql" else _fts5_word
     and_, or_ = (" & ", " | ") if dialect == "postgresql" else (" AND ", " OR ")
-    parts = [render(w) for w in words]
+    if dialect == "postgresql":
+        parts = [_tsquery_word(w) for w in words]
+    else:
+        parts = [_fts5_word(w, spelled or {}) for w in words]
     if required >= len(parts):
         return and_.join(parts)
     groups = ["(" + and_.join(combo) + ")" for combo in combinations(parts, required)]

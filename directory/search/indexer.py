@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from directory.bulk_insert import BulkInsert
 from directory.models import Business, BusinessCategory, BusinessStatus, Category
 from directory.search import quadtree
 from directory.search.ranking import quality_key
@@ -317,10 +318,94 @@ def _add(session: Session, docs: Sequence[IndexedDoc], backend: str) -> None:
         _CELL_INSERT.execute_tuples(session, CELL_NAMES, cells)
 
 
+_BULK_HINT = "search_bulk_load"
+
+
+class BulkLoad:
+    """Indexing many new businesses into empty search indexes, with the shared parts once.
+
+    While a bulk load is open on a session, :func:`index_businesses` only appends: the
+    documents and spatial entries of the (new) businesses, without reading stored entries
+    back. The vocabulary counts are summed in memory and the SQLite full-text index is left
+    alone until :meth:`finish` writes them once (the full-text index filled from
+    ``search_doc`` in one pass, in rowid order). Only for businesses that have no index
+    entries yet, such as the first import into an empty directory; an id given twice is an
+    error.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._backend = spatial_backend(session)
+        self._delta: Counter[str] = Counter()
+        self._last_id = 0
+        self.documents = 0
+        # Plain appends: through COPY on PostgreSQL (the point as EWKT text, which the
+        # geography column parses to the same value ST_MakePoint gives).
+        self._docs = BulkInsert(session, search_doc, DOC_NAMES)
+        self._cells = BulkInsert(session, search_cell, CELL_NAMES)
+        self._geo = BulkInsert(session, search_geo, ("scope", "business_id", "lat", "lon", "geog"))
+
+    def add(self, ids: Sequence[int]) -> None:
+        """Index these (sorted, new) businesses, bar the parts :meth:`finish` does."""
+        if ids[0] <= self._last_id:
+            raise RuntimeError("a bulk search-index load got a business it already indexed")
+        self._last_id = ids[-1]
+        docs = list(_wanted_docs(self._session, ids).values())
+        for d in docs:
+            self._delta.update(d.fields.all_terms())
+        self._docs.execute([d.row() for d in docs])
+        if self._backend == SPATIAL_POSTGIS:
+            self._geo.execute(
+                [
+                    (s, d.business_id, d.lat, d.lon, f"SRID=4326;POINT({d.lon!r} {d.lat!r})")
+                    for d in docs
+                    for s in d.scopes
+                ]
+            )
+        else:
+            self._cells.execute(sorted(r for d in docs for r in d.cell_rows()))
+        self.documents += len(docs)
+
+    def finish(self) -> None:
+        """Write the vocabulary counts and build the full-text index; call once, last."""
+        apply_df_changes(self._session, self._delta)
+        self._delta = Counter()
+        if _is_sqlite(self._session):
+            # Not FTS5's 'rebuild': it reads search_doc in business order, so the rowids
+            # (rank keys) arrive unsorted and FTS5 flushes a segment at every step down
+            # (72 CPU-s for a million documents, against 17 s when fed in rowid order).
+            self._session.execute(insert(_search_fts).values(search_fts="delete-all"))
+            self._session.execute(
+                insert(_search_fts).from_select(
+                    list(FTS_NAMES),
+                    select(
+                        search_doc.c.rank_key, *(search_doc.c[c] for c in _TEXT_COLUMNS)
+                    ).order_by(search_doc.c.rank_key),
+                )
+            )
+
+
+@contextmanager
+def bulk_load(session: Session) -> Iterator[BulkLoad]:
+    """Within the block, :func:`index_businesses` appends through the yielded
+    :class:`BulkLoad`; call its ``finish()`` before the transaction commits."""
+    load = BulkLoad(session)
+    session.info[_BULK_HINT] = load
+    try:
+        yield load
+    finally:
+        session.info.pop(_BULK_HINT, None)
+
+
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
     """Bring the index entries of these businesses in line with their rows."""
     ids = sorted(set(business_ids))
     if not ids:
+        return
+    load: BulkLoad | None = session.info.get(_BULK_HINT)
+    if load is not None:
+        session.flush()
+        load.add(ids)
         return
     session.flush()  # pending ORM changes (status, name, ...) must be what we read
     backend = spatial_backend(session)

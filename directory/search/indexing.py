@@ -18,6 +18,9 @@ from directory.search import indexer
 # ``with precomputed_terms(session, {(name, address, description): text_terms(...)}):``
 # lets bulk writers hand over the folded words they computed in worker processes.
 precomputed_terms = indexer.precomputed_terms
+# ``with bulk_search_load(session) as load: ...; load.finish()``: appends only, for a bulk
+# load of new businesses into empty search indexes (see ``indexer.BulkLoad``).
+bulk_search_load = indexer.bulk_load
 
 
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:

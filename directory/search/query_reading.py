@@ -297,6 +297,13 @@ def _known(token: str, df: Mapping[str, int], catalog: Catalog, index: PhraseInd
     return is_common_word(token)
 
 
+def is_known_word(token: str, df: Mapping[str, int], catalog: Catalog) -> bool:
+    """Whether search treats a folded word as known and so never corrects it (``df``: its
+    document frequency, from ``Vocabulary.exact_df``); the search benchmark uses it to
+    tell typos the policy corrects from typos that made another real word."""
+    return _known(token, df, catalog, phrase_index(catalog))
+
+
 def _singular(token: str, df: Mapping[str, int], catalog: Catalog, index: PhraseIndex) -> str:
     """The English singular of a plural the directory knows only in the singular
     ("noodles" → noodle, "burgers" → burger), or ""."""
@@ -389,6 +396,29 @@ def _spans(
             out.append((i, i + n, kind, value))
     out.sort()
     return out
+
+
+def _ceiling(
+    token: str,
+    terms: Mapping[str, float],
+    categories: Mapping[str, float],
+    *,
+    prefix: bool,
+    df: Mapping[str, int],
+) -> float:
+    """The best factor a document can give a query word (``QueryWord.ceiling``).
+
+    The typed word always stands among its own terms at 1.0, but when the vocabulary
+    (which counts every word of every document) has no document holding it, only its
+    completions, corrections and categories can match, all below 1.0. Autocomplete
+    reads mostly such half-typed words, and a tighter ceiling is what lets the executor
+    pass over far-away matches without reading them.
+    """
+    factors = [f for t, f in terms.items() if t != token or df.get(token, 0) > 0]
+    factors.extend(categories.values())
+    if prefix:
+        factors.append(PREFIX)
+    return min(1.0, max(factors, default=0.0))
 
 
 def read_query(
@@ -489,6 +519,7 @@ def read_query(
             reading.text.append(token)
         reading.words.append(
             QueryWord(token=token, terms=terms, categories=categories, prefix=prefix,
-                      weight=word_weight(best_df), conflicts=conflicts, direct=direct)
+                      weight=word_weight(best_df), conflicts=conflicts, direct=direct,
+                      ceiling=_ceiling(token, terms, categories, prefix=prefix, df=df))
         )  # fmt: skip
     return reading

@@ -10,6 +10,7 @@ exported from :mod:`directory.search.text_match`) its reusable word-matching sco
 from __future__ import annotations
 
 import weakref
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -491,6 +492,20 @@ class _AreaNames:
 
     matching: tuple[tuple[AreaInfo, tuple[str, ...]], ...]
     ranked: dict[str, tuple[str, ...]]
+    starts: tuple[tuple[str, int], ...] = ()
+    """Every name from each of its word starts, with the area's position in ``matching``,
+    sorted: the areas with a word starting with the typed text are one ``bisect`` range,
+    instead of a scan of every name on every keystroke."""
+
+    def candidates(self, key: str) -> list[tuple[AreaInfo, tuple[str, ...]]]:
+        """The areas one of whose names has a word starting with ``key``."""
+        found: set[int] = set()
+        starts = self.starts
+        i = bisect_left(starts, (key, -1))
+        while i < len(starts) and starts[i][0].startswith(key):
+            found.add(starts[i][1])
+            i += 1
+        return [self.matching[j] for j in sorted(found)]
 
 
 _area_names_cache: dict[int, tuple[float, _AreaNames]] = {}
@@ -506,7 +521,14 @@ def _area_names(catalog: Catalog) -> _AreaNames:
         all_names = (area.name, *area.aliases)
         matching.append((area, tuple(" ".join(split_query(n)) for n in all_names)))
         ranked.setdefault(area.slug, tuple(" ".join(fold_words(n)) for n in all_names))
-    names = _AreaNames(matching=tuple(matching), ranked=ranked)
+    starts = sorted(
+        (name[i:], j)
+        for j, (_, folded) in enumerate(matching)
+        for name in folded
+        for i in range(len(name))
+        if name and (i == 0 or name[i - 1] == " ")
+    )
+    names = _AreaNames(matching=tuple(matching), ranked=ranked, starts=tuple(starts))
     _area_names_cache.clear()
     _area_names_cache[id(catalog)] = (catalog.loaded_at, names)
     return names
@@ -516,10 +538,7 @@ def _area_suggestions(
     catalog: Catalog, key: str, point: tuple[float, float] | None, limit: int
 ) -> list[AutocompleteArea]:
     scored: list[tuple[tuple[float, ...], AreaInfo]] = []
-    spaced = f" {key}"
-    for area, names in _area_names(catalog).matching:
-        if not any(n.startswith(key) or spaced in f" {n}" for n in names if n):
-            continue
+    for area, names in _area_names(catalog).candidates(key):
         exact = 0 if key in names else 1
         starts = 0 if any(n.startswith(key) for n in names) else 1
         dist = distance_m(point[0], point[1], area.lat, area.lon) if point else 0.0

@@ -18,7 +18,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Integer, and_, any_, bindparam, column, func, or_, select
+from sqlalchemy import Integer, and_, any_, bindparam, column, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ from directory.search.params import Sort
 from directory.search.rawsql import FastStatement
 from directory.search.spatial import Hit, SpatialIndex
 from directory.search.tables import search_doc, split_rank_key
-from directory.search.text_match import DocFields
+from directory.search.text_match import DocFields, QueryWord
 
 MAX_BATCH = 4096
 
@@ -99,16 +99,56 @@ _DOCS_BY_ID = {
 }
 
 
-def fetch_docs(session: Session, ids: Sequence[int]) -> dict[int, Doc]:
-    """Documents of the given businesses (missing: not searchable)."""
+_ALL_WORDS = (
+    literal(" ") + search_doc.c.name_terms + literal(" ") + search_doc.c.cat_terms
+    + literal(" ") + search_doc.c.addr_terms + literal(" ") + search_doc.c.desc_terms
+    + literal(" ")
+)  # fmt: skip
+_PATTERN = func.json_each(bindparam("patterns")).table_valued("value")
+_WORD_DOCS_BY_ID = FastStatement(
+    select(*DOC_COLUMNS).where(
+        search_doc.c.business_id.in_(
+            select(column("value")).select_from(func.json_each(bindparam("ids")))
+        ),
+        exists().where(_ALL_WORDS.like(_PATTERN.c.value)),
+    )
+)
+
+
+def word_patterns(word: QueryWord) -> list[str]:
+    """``LIKE`` patterns, over a document's words joined by spaces with a space at each
+    end, one of which any document matching ``word`` fits: each exact alternative as a
+    whole word, and (the last word) any word starting with what was typed. Words hold
+    only folded letters and digits, so none carries a ``LIKE`` wildcard."""
+    alts = {*word.terms, *word.categories}
+    out = [f"% {t} %" for t in sorted(alts) if not (word.prefix and t.startswith(word.token))]
+    if word.prefix:
+        out.append(f"% {word.token}%")
+    return out
+
+
+def fetch_docs(
+    session: Session, ids: Sequence[int], *, word: QueryWord | None = None
+) -> dict[int, Doc]:
+    """Documents of the given businesses (missing: not searchable).
+
+    With ``word`` (SQLite), only those that can match it: a spatial candidate (the
+    nearest businesses, whatever they sell) is most often not a match, and telling so in
+    SQL costs a fraction of building its document in Python to find out.
+    """
     out: dict[int, Doc] = {}
     dialect = session.get_bind().dialect.name
     fast = _DOCS_BY_ID.get(dialect)
+    patterns = json.dumps(word_patterns(word)) if word is not None else None
+    if patterns is not None and dialect == "sqlite":
+        fast = _WORD_DOCS_BY_ID
     for start in range(0, len(ids), 900):
         chunk = [int(i) for i in ids[start : start + 900]]
         if fast is not None:
             param: object = json.dumps(chunk) if dialect == "sqlite" else chunk
-            rows: Iterable[Sequence[object]] = fast.rows(session, {"ids": param})
+            params = {"ids": param} if fast is not _WORD_DOCS_BY_ID else {
+                "ids": param, "patterns": patterns}  # fmt: skip
+            rows: Iterable[Sequence[object]] = fast.rows(session, params)
         else:
             rows = session.execute(select(*DOC_COLUMNS).where(search_doc.c.business_id.in_(chunk)))
         for row in rows:

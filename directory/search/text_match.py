@@ -194,6 +194,12 @@ class QueryWord:
     weight: float = 1.0
     conflicts: tuple[tuple[str, ...], ...] = ()
     direct: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    ceiling: float = 1.0
+    """The best factor any document can give this word (its best field, corroboration
+    included, never exceeds it): 1.0 unless the typed word itself is in no document, as
+    with a word typed halfway ("ruma") or misspelt, where it is the best completion,
+    correction or category factor. It tightens :func:`text_bound`, which lets the
+    executor skip far-away matches of a common prefix without reading them."""
     """Group tokens among ``categories`` that count only for a business filed under the
     group itself, i.e. holding none of the given child tokens ("Kafe & Kopi" for "kopi",
     but not its tea and juice children)."""
@@ -356,13 +362,19 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
 
 
 def text_bound(query: Sequence[QueryWord], *, required: int) -> float:
-    """The best text score a business matching only ``required`` of the words can get
-    when none matches them all (the relaxed query): one word short at the least."""
-    if required >= len(query) or not query:
+    """The best text score a business can get: each word at most its ``ceiling`` plus the
+    phrase bonus (the name coverage at most 1) and, when ``required`` is short of every
+    word (the relaxed query, run only when none matches them all), one word short at the
+    least."""
+    if not query:
         return 1.0
     total = sum(w.weight for w in query)
-    lightest = min(w.weight for w in query)
-    return TOKEN_SHARE * (total - lightest) / total + COVERAGE_SHARE
+    # Words found next to each other gain ``PHRASE`` on top of their best field.
+    lift = PHRASE if len(query) >= 2 else 0.0
+    parts = [w.weight * min(1.0, w.ceiling + lift) for w in query]
+    if required < len(query):
+        parts.remove(min(parts))
+    return min(1.0, TOKEN_SHARE * sum(parts) / total + COVERAGE_SHARE)
 
 
 def matches(query: Sequence[QueryWord], doc: DocFields, *, required: int) -> bool:

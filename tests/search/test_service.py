@@ -72,7 +72,7 @@ query_s = st.fixed_dictionaries(
         "q": st.one_of(
             st.none(),
             st.lists(
-                st.sampled_from([*WORDS, "kopii", "bkso", "sen", "ke", "xyz"]),
+                st.sampled_from([*WORDS, "kopii", "bkso", "sen", "ke", "xyz", "warun"]),
                 min_size=1,
                 max_size=3,
             ).map(" ".join),
