@@ -31,7 +31,7 @@ from directory.search.tables import (
     search_term,
     search_term_variant,
 )
-from tests.directory.test_import_businesses import row, write_csv
+from tests.io.test_businesses_io import row, write_csv
 from tests.factories import BSD
 
 NOW = datetime.fromisoformat("2026-12-02T10:30:00+07:00")
