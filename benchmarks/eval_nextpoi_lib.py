@@ -27,8 +27,9 @@ times); wall-clock hours are read in America/New_York.
     .venv/bin/python benchmarks/eval_nextpoi_lib.py --split val --set revisit=2.5
     .venv/bin/python benchmarks/eval_nextpoi_lib.py --fit
 
-``--fit`` fits the blend of signals as ``dekat recommender refresh`` does (from the
-interactions only: ``recommender.holdout`` and ``recommender.blend``) and ranks with it.
+``--fit`` fits the blend of signals and the tree ranker as ``dekat recommender refresh``
+does (from the interactions only: ``recommender.holdout``, ``recommender.blend`` and
+``recommender.tree_fit``) and ranks with them; ``--no-trees`` leaves the trees out.
 
 Exits 0 with a message when the shared data are absent.
 """
@@ -63,6 +64,7 @@ from recommender import (
 )
 from recommender.blend import choose_blend
 from recommender.holdout import Places, build_groups
+from recommender.tree_fit import choose_ranker
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data"
@@ -302,16 +304,26 @@ def _weights_with(overrides: Sequence[str]) -> RankingWeights:
     return dataclasses.replace(DEFAULT_WEIGHTS, **changes)  # type: ignore[arg-type]
 
 
-def _with_fitted_blend(prep: Prepared, data_dir: Path, weights: RankingWeights) -> Prepared:
-    """The prepared queries with a model carrying the blend fitted on its own events."""
+def _with_fitted_blend(
+    prep: Prepared, data_dir: Path, weights: RankingWeights, *, trees: bool
+) -> Prepared:
+    """The prepared queries with a model carrying the blend (and, with ``trees``, the tree
+    ranker) fitted on its own events, as ``dekat recommender refresh`` fits them."""
     pois = np.loadtxt(data_dir / "pois.csv", delimiter=",", skiprows=1)
     places = Places.build([(int(r[0]), r[1], r[2], "venue", "local", "", None, 0) for r in pois])
     started = time.perf_counter()
     data = build_groups(prep.model.events, places, zone=NEW_YORK, weights=weights)
     blend = choose_blend(data.train, data.holdout, data.baselines, SIGNALS, say=print)
     print(f"blend ({blend.source}) fitted in {time.perf_counter() - started:.1f} s")
+    ranker = None
+    if trees:
+        started = time.perf_counter()
+        ranker, _report = choose_ranker(
+            data.train, data.holdout, data.baselines, blend, SIGNALS, say=print
+        )
+        print(f"tree ranker fitted and checked in {time.perf_counter() - started:.1f} s")
     model = prep.model.with_state(
-        blend=blend if blend.source != "default" else None, family_share={}
+        blend=blend if blend.source != "default" else None, family_share={}, ranker=ranker
     )
     return dataclasses.replace(prep, model=model)
 
@@ -326,6 +338,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--fit", action="store_true", help="fit the blend on the interactions, as refresh does"
     )
+    parser.add_argument(
+        "--no-trees", action="store_true", help="with --fit: the linear blend only, no trees"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N queries")
     args = parser.parse_args(argv)
 
     data_dir = args.data_dir / "foursquare_nyc_stan"
@@ -336,13 +352,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     holdout = 1 if args.split == "test" else 2
     started = time.perf_counter()
     prep = prepare(data_dir, holdout=holdout, nearest=args.nearest, related=args.related)
+    if args.limit:
+        prep = dataclasses.replace(prep, queries=prep.queries[: args.limit])
     print(
         f"NYC next visit, split={args.split}: {len(prep.queries)} queries, "
         f"{prep.interactions:,} interactions, model fit {prep.fit_s:.1f} s, "
         f"prepared in {time.perf_counter() - started:.1f} s"
     )
     if args.fit:
-        prep = _with_fitted_blend(prep, data_dir, weights)
+        prep = _with_fitted_blend(prep, data_dir, weights, trees=not args.no_trees)
     metrics, latencies, sizes = evaluate_recommender(prep, weights)
     print("\n| ranker | Acc@1 | Acc@5 | Acc@10 | Acc@20 | MRR@20 |")
     print("|---|---|---|---|---|---|")

@@ -105,6 +105,10 @@ class Group:
     ids: Sequence[int]
     target: int | None
     """Row of the visited place among the candidates, None when it is not among them."""
+    extra: FloatArray | None = None
+    """Raw figures per candidate for the tree ranker (``recommender.trees.EXTRA_FEATURES``)."""
+    at_s: float = 0.0
+    """When the visit happened (epoch seconds): the tree fit stops early on the latest."""
 
 
 def fit_coefficients(

@@ -30,6 +30,7 @@ from recommender.events import EventArrays, FloatArray, IntArray
 from recommender.history import build_history
 from recommender.interactions import FitParams, InteractionModel, admitted_events
 from recommender.mix import MixProfile
+from recommender.trees import extra_features
 from recommender.ranking import COLUMN, SIGNALS, score_candidates
 from recommender.weights import DEFAULT_WEIGHTS, KIND_WEIGHTS, VISIT_KINDS, RankingWeights
 
@@ -295,7 +296,13 @@ def _group(
     hit = np.flatnonzero(ids == target)
     features = scored.contrib.copy()
     features[:, COLUMN["new_listing"]] = 0.0
-    return Group(features=features, ids=ids.tolist(), target=int(hit[0]) if hit.size else None)
+    return Group(
+        features=features,
+        ids=ids.tolist(),
+        target=int(hit[0]) if hit.size else None,
+        extra=extra_features(scored.table.distance_m, scored.table.activity, scored.params),
+        at_s=float(events.epoch_s[target_row]),
+    )
 
 
 __all__ = ["RAW", "SIGNALS", "HoldoutData", "Places", "VISIT_KINDS", "build_groups"]

@@ -46,10 +46,13 @@ from recommender.blend import Blend
 from recommender.cooccurrence import SparseRows, covisitation, transitions
 from recommender.events import Event, EventArrays, FloatArray, IntArray
 from recommender.timeofday import SLOTS
+from recommender.trees import TreeRanker
 from recommender.weights import KIND_WEIGHTS
 
 FORMAT_VERSION: Final = 2
 READABLE_VERSIONS: Final = frozenset({1, 2})
+RANKER_PREFIX: Final = "ranker_"
+"""Prefix of the tree ranker's arrays in the ``.npz`` (absent when none was activated)."""
 DAY_S: Final = 86_400.0
 
 
@@ -93,6 +96,8 @@ class InteractionModel:
     """Distinct people who interacted with each place (aligned with ``items``)."""
     blend: Blend | None = None
     """The deployment's fitted blend of signals, when one was activated."""
+    ranker: TreeRanker | None = None
+    """The deployment's fitted tree ranker (``recommender.trees``), when one was activated."""
     family_share: Mapping[str, float] = field(default_factory=dict)
     """How often readers pick each family (``recommender.mix.learned_shares``)."""
     slot_totals: FloatArray = field(init=False, repr=False)
@@ -193,10 +198,14 @@ class InteractionModel:
         )
 
     def with_state(
-        self, *, blend: Blend | None, family_share: Mapping[str, float]
+        self,
+        *,
+        blend: Blend | None,
+        family_share: Mapping[str, float],
+        ranker: TreeRanker | None = None,
     ) -> InteractionModel:
-        """The same model with a fitted blend and family shares attached."""
-        return replace(self, blend=blend, family_share=dict(family_share))
+        """The same model with a fitted blend, tree ranker and family shares attached."""
+        return replace(self, blend=blend, ranker=ranker, family_share=dict(family_share))
 
     def update(
         self, events: Iterable[Event], *, kind_weights: Mapping[str, float] = KIND_WEIGHTS
@@ -354,6 +363,8 @@ class InteractionModel:
             "event_visits": self.events.visits,
             "event_senders": self.events.senders,
         }
+        if self.ranker is not None:
+            arrays.update(self.ranker.arrays(RANKER_PREFIX))
         with Path(path).open("wb") as handle:
             np.savez_compressed(handle, allow_pickle=False, **arrays)
 
@@ -396,6 +407,7 @@ class InteractionModel:
             params=params,
             visitors=a["visitors"],
             blend=Blend.from_json(blend) if blend else None,
+            ranker=TreeRanker.from_arrays(a, RANKER_PREFIX),
             family_share={str(k): float(v) for k, v in meta.get("family_share", {}).items()},
         )
 

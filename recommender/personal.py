@@ -82,6 +82,15 @@ def personal_signals(
         "favourite_category": _favourite_category(pool, history, engagement, w),
     }
     params = {"visits": visits, "share": share}
+    # Figures about the reader and the moment, the same for every candidate: the tree
+    # ranker (``recommender.trees``) splits on them ("a reader who mostly explores").
+    n = ids.shape[0]
+    params["reader_visits"] = np.full(n, visit_total)
+    params["reader_places"] = np.full(n, float(np.count_nonzero(visits_per_place)))
+    params["since_last_h"] = np.full(
+        n, (now_s - float(history.epoch_s[cut - 1])) / 3600.0 if cut else 1e4
+    )
+    params["hour"] = np.full(n, context.at.hour + context.at.minute / 60.0)
     if model is not None:
         similarity = model.covisit_scores(history.distinct_ids, np.log1p(engagement), ids)
         out["co_visit"] = w.co_visit * log_share(similarity, floor=w.co_visit_floor)

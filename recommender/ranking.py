@@ -35,6 +35,7 @@ from recommender.personal import personal_signals
 from recommender.reasons import ParamValue, Reason
 from recommender.scoring import bayesian_rating, distance_decay, log_lift, saturating_log
 from recommender.timeofday import epoch_s, slot_kernel
+from recommender.trees import extra_features
 from recommender.weights import DEFAULT_WEIGHTS, REACH_CLASSES, RankingWeights
 
 SIGNALS: Final = (
@@ -166,6 +167,8 @@ class Scored:
     table: _Table
     contrib: FloatArray
     params: dict[str, FloatArray]
+    raw: FloatArray
+    """The contributions before the blend (every coefficient 1): the tree ranker's input."""
 
 
 def score_candidates(
@@ -204,8 +207,7 @@ def score_candidates(
         contrib[:, COLUMN["family_mix"]] = weights.family_mix * affinity
         contrib[:, COLUMN["restricted"]] = -weights.restricted_penalty * restricted
     chosen = blend if blend is not None else (model.blend if model is not None else None)
-    contrib *= (chosen or DEFAULT_BLEND).vector(SIGNALS)
-    return Scored(table, contrib, params)
+    return Scored(table, contrib * (chosen or DEFAULT_BLEND).vector(SIGNALS), params, contrib)
 
 
 def rank(
@@ -219,6 +221,7 @@ def rank(
     blend: Blend | None = None,
     mix: MixProfile | None = None,
     anchor_family: str | None = None,
+    trees: bool = True,
 ) -> list[Ranked]:
     """The best ``limit`` candidates for the context, each with its score and reasons.
 
@@ -226,6 +229,12 @@ def rank(
     reader: a favourite 15 km away can still come first. ``blend`` (default: the model's
     fitted blend, else the shipped one) weighs the signals; ``mix`` shapes a general list
     (``recommender.mix``), around ``anchor_family`` on a place page.
+
+    When the model carries a fitted ``TreeRanker`` (and ``trees``), a reader with a
+    history who asked for no text, no category and no place's neighbours gets the blend's
+    best places in the
+    trees' order (``recommender.trees``), and each place's ``score`` is the trees'; the
+    reasons still come from the signals' contributions.
     """
     if limit <= 0:
         return []
@@ -255,6 +264,14 @@ def rank(
     # places") on the score order itself, which reordering would break.
     personal = history is not None and len(history) > 0
     general = context.category is None and not context.text and not personal
+    ranker = model.ranker if model is not None and trees and blend is None else None
+    asked = context.category is not None or bool(context.text) or anchor_family is not None
+    if ranker is not None and personal and not asked:
+        raw = scored.raw.copy()
+        raw[:, COLUMN["new_listing"]] = 0.0
+        extra = extra_features(table.distance_m, table.activity, params)
+        order, final = ranker.order(raw, extra, base, table.ids, limit)
+        return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
     order = diversified_order(
         final,
         table.ids,

@@ -35,8 +35,9 @@ def refresh() -> None:
 
     The blend is learned on each reader's earlier next visits and checked on their latest
     ones; it is activated only when at least as good as the simple baselines (the
-    reader's most-visited places, the most popular places) at every k, and the command
-    says which happened and why.
+    reader's most-visited places, the most popular places) at every k. Boosted trees that
+    re-order the blend's best places are fitted the same way and activated only when they
+    also beat the blend; the command says which happened and why.
     """
     from directory.recommendations.model_store import refresh_model
 
@@ -54,7 +55,8 @@ def refresh() -> None:
         err_console.print(note, highlight=False)
     err_console.print(
         f"model {report.model_id}: {report.n_events:,} interactions in {report.seconds:.1f} s; "
-        f"ranker: {report.blend_source}",
+        f"ranker: {report.blend_source}"
+        + (f" blend re-ordered by {report.trees} trees" if report.trees else " blend"),
         highlight=False,
     )
 

@@ -309,7 +309,8 @@ def _run_one(
                 )
                 refresh = refresh_model(session, timezone=NEW_YORK, say=say)
                 say(
-                    f"model and ranker ({refresh.blend_source}) refreshed from "
+                    f"model and ranker ({refresh.blend_source}, {refresh.trees} trees) "
+                    "refreshed from "
                     f"{refresh.n_events:,} interactions in {refresh.seconds:.1f} s; "
                     f"setup {time.perf_counter() - started:.1f} s"
                 )

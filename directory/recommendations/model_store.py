@@ -41,6 +41,7 @@ from recommender import SIGNALS, Event, InteractionModel
 from recommender.blend import Blend, choose_blend
 from recommender.holdout import Places, build_groups
 from recommender.mix import learned_shares
+from recommender.tree_fit import choose_ranker
 
 CHECK_EVERY_S = 5.0
 KEY_PREFIX = "key:"
@@ -56,6 +57,8 @@ class RefreshReport:
     blend_source: str = "default"
     """"fitted", "fitted+habit" or "default" (too little data, or the fit was refused)."""
     blend_report: dict[str, Any] = field(default_factory=dict)
+    trees: int = 0
+    """Trees of the activated tree ranker; 0 when the blend alone ranks."""
 
 
 _EVENTS_PAGE = FastStatement(
@@ -172,7 +175,8 @@ def fit_state(
 
     The blend is fitted and checked on the time-ordered holdout of
     ``recommender.holdout`` and activated only when ``recommender.blend.choose_blend``
-    accepts it; the family shares count distinct visitors per family, smoothed toward the
+    accepts it; then the tree ranker likewise (``recommender.tree_fit.choose_ranker``:
+    only when it beats the blend and the baselines on the holdout); the family shares count distinct visitors per family, smoothed toward the
     shipped prior.
     """
     places, family_of = _places(session, model.items)
@@ -186,8 +190,11 @@ def fit_state(
         model.events, places, zone=ZoneInfo(timezone), mix=mix_profile(shares), params=model.params
     )
     blend = choose_blend(data.train, data.holdout, data.baselines, SIGNALS, say=say)
+    ranker, _report = choose_ranker(
+        data.train, data.holdout, data.baselines, blend, SIGNALS, say=say
+    )
     return model.with_state(
-        blend=blend if blend.source != "default" else None, family_share=shares
+        blend=blend if blend.source != "default" else None, family_share=shares, ranker=ranker
     ), blend
 
 
@@ -225,6 +232,7 @@ def refresh_model(
         seconds=time.perf_counter() - started,
         blend_source=blend.source,
         blend_report=dict(blend.report),
+        trees=model.ranker.trees if model.ranker is not None else 0,
     )
 
 
