@@ -230,6 +230,7 @@ def evaluate_recommender(
     """The library's ranking: metrics, per-call latencies (ms) and candidate counts."""
     ranks: list[int | None] = []
     latencies: list[float] = []
+    without: list[float] = []
     for q in prep.queries:
         started = time.perf_counter()
         result = rank(
@@ -237,6 +238,24 @@ def evaluate_recommender(
         )
         latencies.append((time.perf_counter() - started) * 1000.0)
         ranks.append(_rank_of(q.target, [r.business_id for r in result]))
+        if prep.model.ranker is not None:  # the same call without the trees, alternated
+            started = time.perf_counter()
+            rank(
+                q.context,
+                q.candidates,
+                history=q.history,
+                model=prep.model,
+                weights=weights,
+                limit=20,
+                trees=False,
+            )
+            without.append((time.perf_counter() - started) * 1000.0)
+    if without:
+        without.sort()
+        print(
+            f"rank() without the trees, same calls alternated: median "
+            f"{statistics.median(without):.2f} ms, p95 {without[int(0.95 * (len(without) - 1))]:.2f} ms"
+        )
     return Metrics.from_ranks(ranks), latencies, [len(q.candidates) for q in prep.queries]
 
 
@@ -319,7 +338,7 @@ def _with_fitted_blend(
     if trees:
         started = time.perf_counter()
         ranker, _report = choose_ranker(
-            data.train, data.holdout, data.baselines, blend, SIGNALS, say=print
+            data.train, data.holdout, data.baselines, blend, SIGNALS, earlier=data.earlier, say=print
         )
         print(f"tree ranker fitted and checked in {time.perf_counter() - started:.1f} s")
     model = prep.model.with_state(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 
 import numpy as np
@@ -96,6 +96,9 @@ class HoldoutData:
     holdout: list[Group]
     baselines: dict[str, Figures]
     model: InteractionModel
+    earlier: list[Group] = field(default_factory=list)
+    """Next visits before the training ones (each reader's third-to-last, asked from the
+    fourth-to-last, with a model fitted without it): more training for the tree ranker."""
 
 
 def _kind(weight: float, visit: bool) -> str:
@@ -114,6 +117,7 @@ def build_groups(
     max_queries: int = 1_500,
     params: FitParams | None = None,
     progress: Callable[[int], None] | None = None,
+    earlier_visits: bool = True,
 ) -> HoldoutData:
     """The time-ordered training and holdout next visits (module docstring)."""
     users = events.users
@@ -132,18 +136,7 @@ def build_groups(
             continue
         chosen.append((s, visit_rows))
         cut_time[s:e] = events.epoch_s[visit_rows[-2]]
-    keep = events.epoch_s < cut_time
-    fit_events = EventArrays.build(
-        user_ids=events.user_ids,
-        users=events.users[keep],
-        business_ids=events.business_ids[keep],
-        epoch_s=events.epoch_s[keep],
-        slots=events.slots[keep],
-        weights=events.weights[keep],
-        visits=events.visits[keep],
-        senders=events.senders[keep],
-    )
-    model = InteractionModel.fit_arrays(fit_events, params=params)
+    model = _fit_before(events, cut_time, params)
     # Deterministic, spread-out subset of readers when there are too many to score.
     if len(chosen) > max_queries:
         step = len(chosen) / max_queries
@@ -181,7 +174,49 @@ def build_groups(
         if progress is not None and (done + 1) % 100 == 0:
             progress(100)
     baselines = {name: Figures.from_ranks(r) for name, r in ranks.items()}
-    return HoldoutData(train, holdout, baselines, model)
+    earlier: list[Group] = []
+    if earlier_visits:
+        # One visit further back, with a model that has not seen it either.
+        back = [(s, rows) for s, rows in chosen if rows.shape[0] >= 4]
+        cut_back = np.full(n, np.inf)
+        for s, rows in back:
+            cut_back[s : int(ends[np.searchsorted(starts, s)])] = events.epoch_s[rows[-3]]
+        model_back = _fit_before(events, cut_back, params)
+        for s, rows in back:
+            group = _group(
+                events,
+                s,
+                int(rows[-3]),
+                int(rows[-4]),
+                places,
+                model_back,
+                zone,
+                weights,
+                mix,
+                nearest=nearest,
+                related=related,
+            )
+            if group is not None:
+                earlier.append(group)
+    return HoldoutData(train, holdout, baselines, model, earlier)
+
+
+def _fit_before(
+    events: EventArrays, cut_time: FloatArray, params: FitParams | None
+) -> InteractionModel:
+    """The model fitted on each reader's events before their cut time."""
+    keep = events.epoch_s < cut_time
+    fit_events = EventArrays.build(
+        user_ids=events.user_ids,
+        users=events.users[keep],
+        business_ids=events.business_ids[keep],
+        epoch_s=events.epoch_s[keep],
+        slots=events.slots[keep],
+        weights=events.weights[keep],
+        visits=events.visits[keep],
+        senders=events.senders[keep],
+    )
+    return InteractionModel.fit_arrays(fit_events, params=params)
 
 
 def _index(ranked: list[int], target: int) -> int | None:

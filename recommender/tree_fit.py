@@ -11,7 +11,10 @@ holdout against the blend and the simple baselines, and activates them only when
   MRR@20, and
 * better than the blend: a higher mean of those five figures;
 
-otherwise the blend alone ranks and the report says why. With fewer than
+otherwise the blend alone ranks and the report says why. Trees that pass are refitted,
+with the same settings and number of trees, on the training and holdout visits together
+(the check judged the procedure; the stored trees learn from twice the visits, the
+latest among them), and stored. With fewer than
 ``MIN_QUERIES`` training or holdout visits it does not try (a handful of readers would
 teach trees noise). The hyperparameters are fixed, chosen for small data (shallow trees,
 many visits per leaf), not tuned on any one city.
@@ -65,8 +68,6 @@ PARAMS: Final = MappingProxyType(
         "verbose": -1,
     }
 )
-import os
-REFIT_WITH_HOLDOUT = os.environ.get("GBDT_REFIT") == "1"
 MAX_TREES: Final = 400
 EARLY_STOP: Final = 40
 
@@ -215,6 +216,7 @@ def choose_ranker(
     *,
     min_queries: int = MIN_QUERIES,
     say: Callable[[str], None] | None = None,
+    earlier: Sequence[Group] = (),
 ) -> tuple[TreeRanker | None, dict[str, Any]]:
     """Fit the trees on ``train`` and return them when they win on ``holdout`` (module
     docstring), else None; with the report of every figure compared."""
@@ -230,7 +232,7 @@ def choose_ranker(
             f"the {blend.source} blend ranks"
         )
         return None, {"reason": "too little data", "train": len(train), "holdout": len(holdout)}
-    ranker = fit_ranker(train, blend, signals)
+    ranker = fit_ranker([*earlier, *train], blend, signals)
     trees = evaluate_ranker(holdout, ranker, blend, signals)
     linear = Figures.from_ranks(
         [_blend_rank_of_target(g, blend_vector(blend, signals)) for g in holdout]
@@ -264,9 +266,10 @@ def choose_ranker(
         f"the {blend.source} blend {linear.as_dict()}"
         + (f" and best baseline '{best[0]}' {best[1].as_dict()}" if best else "")
     )
-    if REFIT_WITH_HOLDOUT:
-        ranker = fit_ranker([*train, *holdout], blend, signals, rounds=ranker.trees)
-        report["refitted_on"] = len(train) + len(holdout)
+    # The check judged the procedure; the stored trees are refitted the same way (as many
+    # trees) on the training and holdout visits together: twice the data, and the latest.
+    ranker = fit_ranker([*earlier, *train, *holdout], blend, signals, rounds=max(1, ranker.trees))
+    report["refitted_on"] = len(earlier) + len(train) + len(holdout)
     return TreeRanker(
         feature=ranker.feature,
         threshold=ranker.threshold,

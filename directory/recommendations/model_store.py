@@ -191,7 +191,7 @@ def fit_state(
     )
     blend = choose_blend(data.train, data.holdout, data.baselines, SIGNALS, say=say)
     ranker, _report = choose_ranker(
-        data.train, data.holdout, data.baselines, blend, SIGNALS, say=say
+        data.train, data.holdout, data.baselines, blend, SIGNALS, earlier=data.earlier, say=say
     )
     return model.with_state(
         blend=blend if blend.source != "default" else None, family_share=shares, ranker=ranker
