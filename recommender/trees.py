@@ -107,6 +107,10 @@ class TreeRanker:
     top_k: int = 100
     """How many of the blend's best places the trees re-order."""
     report: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    _split: IntArray = field(init=False, repr=False, compare=False)
+    _cut: FloatArray = field(init=False, repr=False, compare=False)
+    _left: IntArray = field(init=False, repr=False, compare=False)
+    _roots: IntArray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         trees = self.leaf.shape[0]
@@ -119,6 +123,18 @@ class TreeRanker:
             raise ValueError("a split reads a feature the ranker does not have")
         if not np.isfinite(self.leaf).all():
             raise ValueError("leaf values must be finite")
+        # Flat arrays over every tree's nodes, then its leaves, so that one step of the
+        # walk is a gather: node g of tree t has its left child at ``_left[g]`` and its
+        # right child next to it; the last level's children index the leaves.
+        local = np.arange(nodes, dtype=np.int64)
+        tree = np.arange(trees, dtype=np.int64)[:, None]
+        child = 2 * local + 1
+        inner = child < nodes
+        left = np.where(inner, tree * nodes + child, trees * nodes + tree * (nodes + 1) + child - nodes)
+        object.__setattr__(self, "_split", self.feature.astype(np.int64).ravel())
+        object.__setattr__(self, "_cut", self.threshold.astype(np.float64).ravel())
+        object.__setattr__(self, "_left", left.astype(np.int64).ravel())
+        object.__setattr__(self, "_roots", (tree.ravel() * nodes).astype(np.int64))
 
     @property
     def trees(self) -> int:
@@ -130,19 +146,14 @@ class TreeRanker:
         trees = self.trees
         if n == 0 or trees == 0:
             return np.zeros(n)
-        nodes = (1 << self.depth) - 1
         flat_x = np.ascontiguousarray(x, dtype=np.float64).ravel()
-        feature = self.feature.ravel()
-        threshold = self.threshold.ravel()
-        base = np.arange(trees, dtype=np.int64) * nodes
         row = (np.arange(n, dtype=np.int64) * width)[:, None]
-        at = np.zeros((n, trees), dtype=np.int64)
+        at = np.broadcast_to(self._roots, (n, trees))
         for _ in range(self.depth):
-            node = base + at
-            right = flat_x[row + feature[node]] > threshold[node]
-            at = 2 * at + 1 + right
+            right = flat_x[row + self._split[at]] > self._cut[at]
+            at = self._left[at] + right
         leaves = self.leaf.ravel()
-        values: FloatArray = leaves[np.arange(trees) * (nodes + 1) + (at - nodes)].sum(axis=1)
+        values: FloatArray = leaves[at - trees * ((1 << self.depth) - 1)].sum(axis=1)
         return values
 
     def order(
