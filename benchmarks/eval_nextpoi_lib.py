@@ -254,7 +254,8 @@ def evaluate_recommender(
         without.sort()
         print(
             f"rank() without the trees, same calls alternated: median "
-            f"{statistics.median(without):.2f} ms, p95 {without[int(0.95 * (len(without) - 1))]:.2f} ms"
+            f"{statistics.median(without):.2f} ms, "
+            f"p95 {without[int(0.95 * (len(without) - 1))]:.2f} ms"
         )
     return Metrics.from_ranks(ranks), latencies, [len(q.candidates) for q in prep.queries]
 
@@ -338,7 +339,13 @@ def _with_fitted_blend(
     if trees:
         started = time.perf_counter()
         ranker, _report = choose_ranker(
-            data.train, data.holdout, data.baselines, blend, SIGNALS, earlier=data.earlier, say=print
+            data.train,
+            data.holdout,
+            data.baselines,
+            blend,
+            SIGNALS,
+            earlier=data.earlier,
+            say=print,
         )
         print(f"tree ranker fitted and checked in {time.perf_counter() - started:.1f} s")
     model = prep.model.with_state(

@@ -30,8 +30,8 @@ from recommender.events import EventArrays, FloatArray, IntArray
 from recommender.history import build_history
 from recommender.interactions import FitParams, InteractionModel, admitted_events
 from recommender.mix import MixProfile
-from recommender.trees import extra_features
 from recommender.ranking import COLUMN, SIGNALS, score_candidates
+from recommender.trees import extra_features
 from recommender.weights import DEFAULT_WEIGHTS, KIND_WEIGHTS, VISIT_KINDS, RankingWeights
 
 EARTH_RADIUS_M = 6_371_008.8

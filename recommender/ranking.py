@@ -270,8 +270,11 @@ def rank(
         raw = scored.raw.copy()
         raw[:, COLUMN["new_listing"]] = 0.0
         extra = extra_features(table.distance_m, table.activity, params)
-        order, final = ranker.order(raw, extra, base, table.ids, limit)
-        return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
+        tree_order, tree_score = ranker.order(raw, extra, base, table.ids, limit)
+        return [
+            _ranked(i, tree_score, contrib, table, params, context, weights)
+            for i in tree_order.tolist()
+        ]
     order = diversified_order(
         final,
         table.ids,

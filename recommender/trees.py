@@ -130,7 +130,9 @@ class TreeRanker:
         tree = np.arange(trees, dtype=np.int64)[:, None]
         child = 2 * local + 1
         inner = child < nodes
-        left = np.where(inner, tree * nodes + child, trees * nodes + tree * (nodes + 1) + child - nodes)
+        left = np.where(
+            inner, tree * nodes + child, trees * nodes + tree * (nodes + 1) + child - nodes
+        )
         object.__setattr__(self, "_split", self.feature.astype(np.int64).ravel())
         object.__setattr__(self, "_cut", self.threshold.astype(np.float64).ravel())
         object.__setattr__(self, "_left", left.astype(np.int64).ravel())

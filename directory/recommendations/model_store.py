@@ -176,8 +176,8 @@ def fit_state(
     The blend is fitted and checked on the time-ordered holdout of
     ``recommender.holdout`` and activated only when ``recommender.blend.choose_blend``
     accepts it; then the tree ranker likewise (``recommender.tree_fit.choose_ranker``:
-    only when it beats the blend and the baselines on the holdout); the family shares count distinct visitors per family, smoothed toward the
-    shipped prior.
+    only when it beats the blend and the baselines on the holdout); the family shares
+    count distinct visitors per family, smoothed toward the shipped prior.
     """
     places, family_of = _places(session, model.items)
     activity: dict[str, float] = {}

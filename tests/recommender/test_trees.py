@@ -11,12 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recommender import InteractionModel
+from recommender import Event, InteractionModel
 from recommender.blend import DEFAULT_BLEND, Blend, Figures, Group, evaluate
 from recommender.ranking import COLUMN, SIGNALS
 from recommender.tree_fit import DEPTH, blend_vector, choose_ranker, evaluate_ranker
 from recommender.trees import EXTRA_FEATURES, TreeRanker, complete_tree
-from recommender import Event
 from tests.recommender.builders import NOW, history_of, model_of, place, query, ranked_all
 
 DIST = COLUMN["distance"]
@@ -59,7 +58,9 @@ def test_trees_that_beat_the_blend_are_activated_and_say_so() -> None:
     train, holdout = _groups(400, 1, interaction=True), _groups(400, 2, interaction=True)
     said: list[str] = []
     baselines = {"user's most-visited": _habit_baseline(holdout)}
-    ranker, report = choose_ranker(train, holdout, baselines, DEFAULT_BLEND, SIGNALS, say=said.append)
+    ranker, report = choose_ranker(
+        train, holdout, baselines, DEFAULT_BLEND, SIGNALS, say=said.append
+    )
     assert ranker is not None, said
     assert said[-1].startswith("tree ranker")
     assert "activated" in said[-1]
