@@ -77,5 +77,9 @@ def test_a_site_with_habits_gets_a_fitted_ranker_that_beats_the_baselines(
     assert model.blend is not None
     assert model.blend.coefficient("habit") > 0
     assert any("ranker fitted" in line for line in said)
+    # 80 readers are enough for the blend, not for trees: the blend ranks, and says so.
+    assert report.trees == 0
+    assert model.ranker is None
+    assert any("too little history for the tree ranker" in line for line in said), said
     r = client.get("/api/v1/recommendations", params={"lat": LAT, "lon": LON, "user_id": "r3"})
     assert r.json()["items"][0]["business"]["id"] == places[3]
