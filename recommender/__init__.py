@@ -1,4 +1,5 @@
-"""Dekat recommender: a pure ranking library (standard library and numpy only).
+"""Dekat recommender: a pure ranking library (standard library and numpy only; fitting the
+tree ranker, ``recommender.tree_fit``, imports LightGBM inside the function that fits).
 
 Plain data in, ranked data out: ``rank(context, candidates, history=..., model=...)``
 returns places with a score and the reasons for it. The database, the web layer and
