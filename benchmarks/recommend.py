@@ -269,13 +269,15 @@ def _measure(
             out["refresh_s"] = float("nan")
         now = at or datetime.now(ZoneInfo(ZONE))
         latencies: list[float] = []
+        cpu: list[float] = []
         pages = []
         for i, (user, lat, lon) in enumerate(queries[:20] + queries):
             query = RecommendationQuery(lat=lat, lon=lon, user_id=user, limit=20)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             page = recommend(session, query, now=now, timezone=ZONE)
             if i >= 20:  # the first 20 warm the caches (model, catalogue)
                 latencies.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.thread_time() - c0) * 1000)
                 pages.append((user, page))
             assert page.items
         if answers is not None:
@@ -303,6 +305,8 @@ def _measure(
     out["p95"] = _percentile(latencies, 0.95)
     out["p99"] = _percentile(latencies, 0.99)
     out["qps"] = 1000 / statistics.mean(latencies)
+    out["cpu_p50"] = statistics.median(cpu)
+    out["cpu_p95"] = _percentile(cpu, 0.95)
     out["n"] = len(latencies)
     out["load"] = os.getloadavg()[0]
     return out
@@ -386,14 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     head = (
         f"{'backend':12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'q/s':>6} "
-        f"{'load':>5} {'refresh s':>10}"
+        f"{'load':>5} {'refresh s':>10} {'CPU p50':>8} {'CPU p95':>8}"
     )
     print(head)
     print("-" * len(head))
     for name, r in runs.items():
         print(
             f"{name:12} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {r['qps']:6.0f} "
-            f"{r['load']:5.2f} {r['refresh_s']:10.1f}"
+            f"{r['load']:5.2f} {r['refresh_s']:10.1f} {r['cpu_p50']:8.2f} {r['cpu_p95']:8.2f}"
         )
     if args.http:
         print()

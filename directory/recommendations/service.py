@@ -186,53 +186,22 @@ def _query_words(q: str) -> frozenset[str]:
     return frozenset(fold(q).split())
 
 
-def _candidate(
-    p: RankedPlace,
-    *,
-    catalog: Catalog,
-    chains: dict[int, tuple[list[int], tuple[str, ...]]],
-    reach: dict[int, str],
-    lat: float,
-    lon: float,
-    local: datetime,
-    now_utc: datetime,
-    q: str | None,
-    asked_slug: str | None,
-    popularity: float,
-    visitors: float,
-) -> Candidate:
-    hit = chains.get(p.category_id)
-    if hit is None:
-        ancestors = catalog.ancestors(p.category_id)
-        hit = chains[p.category_id] = (
-            ancestors,
-            tuple(catalog.categories[c].slug for c in ancestors),
-        )
-    chain, slugs = hit
-    mean = p.rating_sum / p.rating_count if p.rating_count else None
-    tm = 0.0
-    if q:
-        tm = text_match(q, name=p.name, address=p.address, description=p.description)
-        words = _query_words(q)
-        if words and any(words & catalog.categories[c].words for c in chain):
-            tm = max(tm, 0.8)
-    return Candidate(
-        business_id=p.id,
-        lat=p.lat,
-        lon=p.lon,
-        distance_m=distance_m(lat, lon, p.lat, p.lon),
-        category=slugs[0],
-        reach=reach.get(p.category_id, "local"),
-        categories=slugs,
-        rating_mean=min(5.0, max(1.0, mean)) if mean is not None else None,
-        rating_count=p.rating_count,
-        popularity=popularity,
-        is_open=is_open_at(p.hours, local) if p.hours is not None else None,
-        age_days=max(0.0, (now_utc - p.listed_at).total_seconds() / 86400),
-        text_match=min(1.0, max(0.0, tm)),
-        category_match=asked_slug is not None and asked_slug in slugs,
-        family=slugs[-1],
-        visitors=int(visitors),
+@dataclass(frozen=True, slots=True)
+class _CategoryFacts:
+    """What every candidate of one category shares: its slugs (own first, family last),
+    the reach class and the category's folded words for a text query."""
+
+    slugs: tuple[str, ...]
+    reach: str
+    words: frozenset[str]
+
+
+def _category_facts(catalog: Catalog, reach: dict[int, str], category_id: int) -> _CategoryFacts:
+    chain = catalog.ancestors(category_id)
+    return _CategoryFacts(
+        slugs=tuple(catalog.categories[c].slug for c in chain),
+        reach=reach.get(category_id, "local"),
+        words=frozenset().union(*(catalog.categories[c].words for c in chain)),
     )
 
 
@@ -374,36 +343,63 @@ def _candidates(
 
     Interactions count toward popularity only through a fitted model, which counts
     distinct visitors (``InteractionModel``): the live ``interaction_count`` counts
-    requests, and anyone can send a thousand of those.
+    requests, and anyone can send a thousand of those. What candidates share is worked
+    out once per request: the facts of each category, and whether each distinct set of
+    opening hours is open now (a few hundred places share a handful of them).
     """
     reach = _reach(session)
     local = at.replace(tzinfo=None)
     now_utc = now.astimezone(UTC).replace(tzinfo=None)  # listing dates are naive UTC
-    places = [p for p in rows.values() if p.category_id in catalog.categories]
+    known = catalog.categories
+    places = [p for p in rows.values() if p.category_id in known]
     place_ids = np.array([p.id for p in places], dtype=np.int64)
     if model is not None and places:
         activity = model.activity_of(place_ids).tolist()
         visitors = model.visitors_of(place_ids).tolist()
     else:
         activity = visitors = [0.0] * len(places)
-    chains: dict[int, tuple[list[int], tuple[str, ...]]] = {}
-    return [
-        _candidate(
-            p,
-            catalog=catalog,
-            chains=chains,
-            reach=reach,
-            lat=lat,
-            lon=lon,
-            local=local,
-            now_utc=now_utc,
-            q=query.q,
-            asked_slug=asked_slug,
-            popularity=max(float(a), 0.0),
-            visitors=v,
+    facts: dict[int, _CategoryFacts] = {}
+    open_now: dict[int, bool] = {}
+    q = query.q
+    words = _query_words(q) if q else frozenset()
+    out: list[Candidate] = []
+    for p, a, v in zip(places, activity, visitors, strict=True):
+        fact = facts.get(p.category_id)
+        if fact is None:
+            fact = facts[p.category_id] = _category_facts(catalog, reach, p.category_id)
+        slugs = fact.slugs
+        is_open = None
+        if p.hours is not None:
+            is_open = open_now.get(id(p.hours))
+            if is_open is None:
+                is_open = open_now[id(p.hours)] = is_open_at(p.hours, local)
+        tm = 0.0
+        if q:
+            tm = text_match(q, name=p.name, address=p.address, description=p.description)
+            if words & fact.words:
+                tm = max(tm, 0.8)
+        count = p.rating_count
+        out.append(
+            Candidate(
+                business_id=p.id,
+                lat=p.lat,
+                lon=p.lon,
+                distance_m=distance_m(lat, lon, p.lat, p.lon),
+                category=slugs[0],
+                reach=fact.reach,
+                categories=slugs,
+                rating_mean=min(5.0, max(1.0, p.rating_sum / count)) if count else None,
+                rating_count=count,
+                popularity=max(float(a), 0.0),
+                is_open=is_open,
+                age_days=max(0.0, (now_utc - p.listed_at).total_seconds() / 86400),
+                text_match=min(1.0, max(0.0, tm)),
+                category_match=asked_slug is not None and asked_slug in slugs,
+                family=slugs[-1],
+                visitors=int(v),
+            )
         )
-        for p, a, v in zip(places, activity, visitors, strict=True)
-    ]
+    return out
 
 
 def _item(
