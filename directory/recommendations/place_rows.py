@@ -62,6 +62,7 @@ class ShownPlace(NamedTuple):
 
 
 _RANKING = (
+    Business.status,
     Business.id,
     Business.lat,
     Business.lon,
@@ -73,6 +74,7 @@ _RANKING = (
 )
 _TEXT = (Business.name, Business.address, Business.description)
 _SHOWN = (
+    Business.status,
     Business.id,
     Business.external_id,
     Business.slug,
@@ -85,24 +87,28 @@ _SHOWN = (
 
 @lru_cache(maxsize=3 * len(_SIZES))
 def _statement(kind: str, size: int) -> FastStatement:
-    """Published rows of ``size`` ids (``i0`` …), compiled once per kind and size; shorter
-    id lists are padded with their last id."""
+    """Rows of ``size`` ids (``i0`` …), status first, compiled once per kind and size;
+    shorter id lists are padded with their last id.
+
+    The status is read rather than filtered on: at 1,000,000 businesses, 330 ids read by
+    primary key took 1.8–2.0 ms of CPU with ``status = ?`` in SQL and 1.3–1.4 ms without
+    (same process, alternated; the lookups are by primary key either way)."""
     columns = {"ranking": _RANKING, "text": _RANKING + _TEXT, "shown": _SHOWN}[kind]
     ids: list[object] = [bindparam(f"i{k}") for k in range(size)]
-    return FastStatement(
-        select(*columns).where(Business.id.in_(ids), Business.status == BusinessStatus.PUBLISHED)
-    )
+    return FastStatement(select(*columns).where(Business.id.in_(ids)))
 
 
 def _rows(session: Session, kind: str, ids: Sequence[int]) -> list[Sequence[Any]]:
+    """The published rows among ``ids``, without their leading status column."""
     out: list[Sequence[Any]] = []
+    published = BusinessStatus.PUBLISHED
     ordered = sorted(set(ids))
     for start in range(0, len(ordered), CHUNK):
         chunk = ordered[start : start + CHUNK]
         size = next(n for n in _SIZES if n >= len(chunk))
         last = len(chunk) - 1
         params = {f"i{k}": chunk[min(k, last)] for k in range(size)}
-        out.extend(_statement(kind, size).rows(session, params))
+        out.extend(r[1:] for r in _statement(kind, size).rows(session, params) if r[0] == published)
     return out
 
 
