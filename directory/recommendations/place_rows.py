@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -128,7 +128,9 @@ def _hours(value: object) -> OpeningHours | None:
 def _naive_utc(value: object) -> datetime:
     """A stored UTC timestamp as the DBAPI returns it (SQLite: text, PostgreSQL: naive
     datetime), left naive: callers subtract it from a naive UTC instant."""
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if isinstance(value, datetime):
+        return value if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    return datetime.fromisoformat(str(value))
 
 
 def ranking_rows(
