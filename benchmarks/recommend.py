@@ -27,7 +27,10 @@ is only used to create and drop scratch databases. The table shows both backends
 from __future__ import annotations
 
 import argparse
+import cProfile
+import json
 import os
+import pstats
 import random
 import sqlite3
 import statistics
@@ -44,7 +47,7 @@ from sqlalchemy.engine import make_url
 from directory.db import make_engine, make_session_factory
 from directory.migrate import upgrade_database
 from directory.models import Business, Interaction
-from directory.recommendations.model_store import refresh_model
+from directory.recommendations.model_store import current_model, refresh_model
 from directory.recommendations.service import RecommendationQuery, recommend
 from directory.search.service import nearest_candidates
 
@@ -231,8 +234,21 @@ def _queries(homes: list[Home], *, n: int, seed: int) -> list[tuple[str, float, 
     ]
 
 
-def _measure(url: str, queries: list[tuple[str, float, float]]) -> dict[str, float]:
-    """Refresh the model (timed), then time recommend() for every query."""
+def _measure(
+    url: str,
+    queries: list[tuple[str, float, float]],
+    *,
+    refresh: bool = True,
+    answers: Path | None = None,
+    profile: int = 0,
+    at: datetime | None = None,
+) -> dict[str, float]:
+    """Refresh the model (timed; ``refresh=False`` keeps a stored one), then time
+    recommend() for every query. ``answers`` receives each query's top ids and reason
+    codes (one JSON line per query: the before/after check of a speed change);
+    ``profile`` runs that many more queries under cProfile and prints where the time goes;
+    ``at`` fixes the query time (default: now), so that two runs' answers compare.
+    """
     engine = make_engine(url)
     sessions = make_session_factory(engine)
     out: dict[str, float] = {}
@@ -240,28 +256,57 @@ def _measure(url: str, queries: list[tuple[str, float, float]]) -> dict[str, flo
         n_business = session.scalar(select(func.count()).select_from(Business))
         n_inter = session.scalar(select(func.count()).select_from(Interaction))
         print(f"{url.split('://')[0]}: {n_business:,} businesses, {n_inter:,} interactions")
-        report = refresh_model(session, timezone=ZONE)
-        out["refresh_s"] = report.seconds
-        out["refresh_load"] = os.getloadavg()[0]
-        print(
-            f"  model refresh (dekat recommender refresh): {report.seconds:.1f} s "
-            f"for {report.n_events:,} interactions (load average {out['refresh_load']:.2f})",
-            flush=True,
-        )
-        now = datetime.now(ZoneInfo(ZONE))
+        if refresh or current_model(session) is None:
+            report = refresh_model(session, timezone=ZONE)
+            out["refresh_s"] = report.seconds
+            out["refresh_load"] = os.getloadavg()[0]
+            print(
+                f"  model refresh (dekat recommender refresh): {report.seconds:.1f} s "
+                f"for {report.n_events:,} interactions (load average {out['refresh_load']:.2f})",
+                flush=True,
+            )
+        else:
+            out["refresh_s"] = float("nan")
+        now = at or datetime.now(ZoneInfo(ZONE))
         latencies: list[float] = []
+        cpu: list[float] = []
+        pages = []
         for i, (user, lat, lon) in enumerate(queries[:20] + queries):
             query = RecommendationQuery(lat=lat, lon=lon, user_id=user, limit=20)
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.thread_time()
             page = recommend(session, query, now=now, timezone=ZONE)
             if i >= 20:  # the first 20 warm the caches (model, catalogue)
                 latencies.append((time.perf_counter() - t0) * 1000)
+                cpu.append((time.thread_time() - c0) * 1000)
+                pages.append((user, page))
             assert page.items
+        if answers is not None:
+            with answers.open("w") as handle:
+                for user, page in pages:
+                    top = [(item.business.id, item.reason_codes) for item in page.items]
+                    handle.write(json.dumps({"user": user, "top": top}) + "\n")
+            print(f"  answers written to {answers}")
+        if profile:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for user, lat, lon in queries[:profile]:
+                recommend(
+                    session,
+                    RecommendationQuery(lat=lat, lon=lon, user_id=user, limit=20),
+                    now=now,
+                    timezone=ZONE,
+                )
+            profiler.disable()
+            stats = pstats.Stats(profiler)
+            stats.sort_stats("cumulative").print_stats(45)
+            stats.sort_stats("tottime").print_stats(30)
     engine.dispose()
     out["p50"] = statistics.median(latencies)
     out["p95"] = _percentile(latencies, 0.95)
     out["p99"] = _percentile(latencies, 0.99)
     out["qps"] = 1000 / statistics.mean(latencies)
+    out["cpu_p50"] = statistics.median(cpu)
+    out["cpu_p95"] = _percentile(cpu, 0.95)
     out["n"] = len(latencies)
     out["load"] = os.getloadavg()[0]
     return out
@@ -294,6 +339,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--http", action="store_true", help="also measure over HTTP with wrk")
     parser.add_argument("--http-seconds", type=int, default=15)
     parser.add_argument("--postgres", metavar="URL", help="also run on this PostgreSQL server")
+    parser.add_argument(
+        "--no-refresh", action="store_true", help="keep the stored model (no timed refresh)"
+    )
+    parser.add_argument(
+        "--answers", type=Path, help="write each query's top ids and reason codes (JSON lines)"
+    )
+    parser.add_argument(
+        "--profile", type=int, default=0, metavar="N", help="cProfile N more queries"
+    )
+    parser.add_argument(
+        "--at", type=datetime.fromisoformat, help="query time, ISO with offset (default: now)"
+    )
     args = parser.parse_args(argv)
 
     source = OUT / f"search_{args.count}_{args.seed}.db"
@@ -309,14 +366,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     homes = _add_interactions(url, users=args.users, total=args.interactions, seed=args.seed)
     queries = _queries(homes, n=args.queries, seed=args.seed + 1)
 
-    runs: dict[str, dict[str, float]] = {"SQLite": _measure(url, queries)}
+    runs: dict[str, dict[str, float]] = {
+        "SQLite": _measure(
+            url,
+            queries,
+            refresh=not args.no_refresh,
+            answers=args.answers,
+            profile=args.profile,
+            at=args.at,
+        )
+    }
     urls = {"SQLite": url}
     if args.postgres:
         stamp = f"{args.count}:{args.seed}:{args.users}:{args.interactions}:aged"
         pg = _pg_copy(args.postgres, url, stamp)
         if pg:
             urls["PostgreSQL"] = pg
-            runs["PostgreSQL"] = _measure(pg, queries)
+            runs["PostgreSQL"] = _measure(pg, queries, refresh=not args.no_refresh)
 
     print(
         f"\nrecommend() for readers with history, {len(queries)} queries "
@@ -324,14 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     head = (
         f"{'backend':12} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'q/s':>6} "
-        f"{'load':>5} {'refresh s':>10}"
+        f"{'load':>5} {'refresh s':>10} {'CPU p50':>8} {'CPU p95':>8}"
     )
     print(head)
     print("-" * len(head))
     for name, r in runs.items():
         print(
             f"{name:12} {r['p50']:8.2f} {r['p95']:8.2f} {r['p99']:8.2f} {r['qps']:6.0f} "
-            f"{r['load']:5.2f} {r['refresh_s']:10.1f}"
+            f"{r['load']:5.2f} {r['refresh_s']:10.1f} {r['cpu_p50']:8.2f} {r['cpu_p95']:8.2f}"
         )
     if args.http:
         print()

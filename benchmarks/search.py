@@ -855,6 +855,24 @@ end
 """
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and its children (Linux /proc;
+    0 elsewhere): the server's CPU per request, which bounds requests/s on a busy machine."""
+    total = 0.0
+    pending = [pid]
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    while pending:
+        p = pending.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except (OSError, IndexError, ValueError):
+            continue
+        pending.extend(int(c) for c in children)
+    return total
+
+
 def serve_and_wrk(
     database_url: str,
     paths: Sequence[str],
@@ -899,12 +917,24 @@ def serve_and_wrk(
             httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
         script = OUT / script_name
         script.write_text(WRK_SCRIPT % ", ".join(f'"{x}"' for x in paths))
+        # DEKAT_BENCH_WRK_CPU=1 pins wrk to that core (taskset), so that the load generator
+        # and the two workers do not trade places on a small shared machine.
+        pin = os.environ.get("DEKAT_BENCH_WRK_CPU", "")
+        prefix = ["taskset", "-c", pin] if pin and shutil.which("taskset") else []
+        cpu_before = _tree_cpu_s(server.pid)
         done = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-             f"http://127.0.0.1:{port}"],
+            [*prefix, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
+             str(script), f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
+        cpu_s = _tree_cpu_s(server.pid) - cpu_before
         lines = done.stdout.splitlines()
+        served = next((x.split()[0] for x in lines if " requests in " in x), "0")
+        per_request = (
+            f"; server CPU {cpu_s * 1000 / int(served):.1f} ms per request"
+            if served.isdigit() and int(served) > 0 and cpu_s > 0
+            else ""
+        )
         rps = next((x for x in lines if "Requests/sec" in x), done.stdout + done.stderr)
         latency = next((x for x in lines if x.strip().startswith("Latency ")), "")
         pcts = [x.split() for x in lines if x.strip()[:3] in ("50%", "90%", "99%")]
@@ -914,7 +944,10 @@ def serve_and_wrk(
             + (f" ({' '.join(latency.split())})" if latency else "")
             + (" latency " + ", ".join(f"p{a[0].rstrip('%')} {a[1]}" for a in pcts) if pcts else "")
             + (f" [{'; '.join(errors)}]" if errors else "")
-            + f"; wrk -t1 -c{connections} -d{seconds}s, 2 uvicorn workers, load average "
+            + per_request
+            + f"; wrk -t1 -c{connections} -d{seconds}s"
+            + (f" pinned to CPU {pin}" if prefix else "")
+            + ", 2 uvicorn workers, load average "
             f"{os.getloadavg()[0]:.2f}"
         )
     finally:

@@ -10,7 +10,6 @@ about the ranking — signals, weights, reasons — lives in the ``recommender``
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,17 +19,23 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from directory.api.schemas import AreaRef
 from directory.api.summary import area_ref, summary_fields
 from directory.errors import FieldError, InvalidInput
 from directory.geo import distance_m, valid_coordinates
-from directory.hours import OpeningHours, from_json, is_open_at
-from directory.models import Business, BusinessStatus, Category, Interaction
+from directory.hours import is_open_at
+from directory.models import Category, Interaction
 from directory.recommendations.mix_profile import mix_profile
 from directory.recommendations.model_store import current_model
+from directory.recommendations.place_rows import (
+    RankedPlace,
+    ShownPlace,
+    ranking_rows,
+    shown_rows,
+)
 from directory.recommendations.schemas import (
     RecommendationItem,
     RecommendationPage,
@@ -65,7 +70,6 @@ NEAREST_K = 300
 RELATED_K = 100
 TEXT_K = 50
 HISTORY_EVENTS = 2_000
-_CHUNK = 900
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,146 +187,21 @@ def _query_words(q: str) -> frozenset[str]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Place:
-    id: int
-    external_id: str | None
-    slug: str
-    name: str
-    lat: float
-    lon: float
-    address: str
-    description: str
-    category_id: int
-    rating_sum: float
-    rating_count: int
-    interaction_count: int
-    hours: OpeningHours | None
-    price_level: int | None
-    area_id: int | None
-    listed_at: datetime
+class _CategoryFacts:
+    """What every candidate of one category shares: its slugs (own first, family last),
+    the reach class and the category's folded words for a text query."""
+
+    slugs: tuple[str, ...]
+    reach: str
+    words: frozenset[str]
 
 
-_PLACE_COLUMNS = (
-    Business.id,
-    Business.external_id,
-    Business.slug,
-    Business.name,
-    Business.lat,
-    Business.lon,
-    Business.address,
-    Business.description,
-    Business.primary_category_id,
-    Business.rating_sum,
-    Business.rating_count,
-    Business.interaction_count,
-    Business.opening_hours_json,
-    Business.price_level,
-    Business.area_id,
-    func.coalesce(Business.published_at, Business.created_at),
-)
-_LOAD_SIZES = (100, 200, 400, 600, _CHUNK)
-
-
-@lru_cache(maxsize=len(_LOAD_SIZES))
-def _load_statement(size: int) -> FastStatement:
-    """Rows of ``size`` ids (``i0`` …), compiled once per size; shorter lists are padded."""
-    ids: list[object] = [bindparam(f"i{k}") for k in range(size)]
-    return FastStatement(
-        select(*_PLACE_COLUMNS).where(
-            Business.id.in_(ids), Business.status == BusinessStatus.PUBLISHED
-        )
-    )
-
-
-@lru_cache(maxsize=4096)
-def _hours_from_text(raw: str) -> OpeningHours | None:
-    value = json.loads(raw)
-    return from_json(value) if value else None
-
-
-def _hours(value: object) -> OpeningHours | None:
-    """Stored hours as the DBAPI returns them: JSON text (SQLite) or parsed (PostgreSQL)."""
-    if not value:
-        return None
-    return _hours_from_text(value) if isinstance(value, str) else from_json(value)
-
-
-def _load(session: Session, ids: Sequence[int]) -> dict[int, _Place]:
-    out: dict[int, _Place] = {}
-    ordered = sorted(set(ids))
-    for start in range(0, len(ordered), _CHUNK):
-        chunk = ordered[start : start + _CHUNK]
-        size = next(n for n in _LOAD_SIZES if n >= len(chunk))
-        params = {f"i{k}": chunk[min(k, len(chunk) - 1)] for k in range(size)}
-        for b in _load_statement(size).rows(session, params):
-            out[b[0]] = _Place(
-                id=b[0],
-                external_id=b[1],
-                slug=b[2],
-                name=b[3],
-                lat=b[4],
-                lon=b[5],
-                address=b[6],
-                description=b[7],
-                category_id=b[8],
-                rating_sum=b[9],
-                rating_count=b[10],
-                interaction_count=b[11],
-                hours=_hours(b[12]),
-                price_level=b[13],
-                area_id=b[14],
-                listed_at=_utc(b[15]),
-            )
-    return out
-
-
-def _candidate(
-    p: _Place,
-    *,
-    catalog: Catalog,
-    chains: dict[int, tuple[list[int], tuple[str, ...]]],
-    reach: dict[int, str],
-    lat: float,
-    lon: float,
-    local: datetime,
-    now: datetime,
-    q: str | None,
-    asked_slug: str | None,
-    popularity: float,
-    visitors: float,
-) -> Candidate:
-    hit = chains.get(p.category_id)
-    if hit is None:
-        ancestors = catalog.ancestors(p.category_id)
-        hit = chains[p.category_id] = (
-            ancestors,
-            tuple(catalog.categories[c].slug for c in ancestors),
-        )
-    chain, slugs = hit
-    mean = p.rating_sum / p.rating_count if p.rating_count else None
-    tm = 0.0
-    if q:
-        tm = text_match(q, name=p.name, address=p.address, description=p.description)
-        words = _query_words(q)
-        if words and any(words & catalog.categories[c].words for c in chain):
-            tm = max(tm, 0.8)
-    return Candidate(
-        business_id=p.id,
-        lat=p.lat,
-        lon=p.lon,
-        distance_m=distance_m(lat, lon, p.lat, p.lon),
-        category=slugs[0],
-        reach=reach.get(p.category_id, "local"),
-        categories=slugs,
-        rating_mean=min(5.0, max(1.0, mean)) if mean is not None else None,
-        rating_count=p.rating_count,
-        popularity=popularity,
-        is_open=is_open_at(p.hours, local) if p.hours is not None else None,
-        age_days=max(0.0, (now - p.listed_at).total_seconds() / 86400),
-        text_match=min(1.0, max(0.0, tm)),
-        category_match=asked_slug is not None and asked_slug in slugs,
-        family=slugs[-1],
-        visitors=int(visitors),
+def _category_facts(catalog: Catalog, reach: dict[int, str], category_id: int) -> _CategoryFacts:
+    chain = catalog.ancestors(category_id)
+    return _CategoryFacts(
+        slugs=tuple(catalog.categories[c].slug for c in chain),
+        reach=reach.get(category_id, "local"),
+        words=frozenset().union(*(catalog.categories[c].words for c in chain)),
     )
 
 
@@ -352,7 +231,7 @@ def recommend(
     pool = _pool(near, history_rows, model, query.anchor_id)
     if query.q:
         pool.extend(_text_hits(session, query, lat=lat, lon=lon, asked_slug=asked_slug, at=at))
-    rows = _load(session, pool)
+    rows = ranking_rows(session, pool, with_text=bool(query.q))
     candidates = _candidates(
         session, catalog, rows, model, lat=lat, lon=lon, at=at, now=now, query=query,
         asked_slug=asked_slug,
@@ -381,10 +260,12 @@ def recommend(
     )
     lang: Literal["id", "en"] = "en" if query.lang == "en" else "id"
     origin: Origin = query.origin or ("area" if area is not None else "reader")
+    shown = shown_rows(session, [r.business_id for r in ranked])
     items = [
-        _item(r, rows[r.business_id], by_id[r.business_id], catalog, weights=weights,
-              lang=lang, origin=origin, usual=usual is not None)
+        _item(r, shown[r.business_id], rows[r.business_id], by_id[r.business_id], catalog,
+              weights=weights, lang=lang, origin=origin, usual=usual is not None)
         for r in ranked
+        if r.business_id in shown  # unpublished since the ranking read: not shown
     ]  # fmt: skip
     return RecommendationPage(
         items=items, point=(lat, lon), area=area, model_fitted=model is not None
@@ -448,7 +329,7 @@ def _text_hits(
 def _candidates(
     session: Session,
     catalog: Catalog,
-    rows: dict[int, _Place],
+    rows: dict[int, RankedPlace],
     model: InteractionModel | None,
     *,
     lat: float,
@@ -462,40 +343,69 @@ def _candidates(
 
     Interactions count toward popularity only through a fitted model, which counts
     distinct visitors (``InteractionModel``): the live ``interaction_count`` counts
-    requests, and anyone can send a thousand of those.
+    requests, and anyone can send a thousand of those. What candidates share is worked
+    out once per request: the facts of each category, and whether each distinct set of
+    opening hours is open now (a few hundred places share a handful of them).
     """
     reach = _reach(session)
     local = at.replace(tzinfo=None)
-    places = [p for p in rows.values() if p.category_id in catalog.categories]
+    now_utc = now.astimezone(UTC).replace(tzinfo=None)  # listing dates are naive UTC
+    known = catalog.categories
+    places = [p for p in rows.values() if p.category_id in known]
     place_ids = np.array([p.id for p in places], dtype=np.int64)
     if model is not None and places:
         activity = model.activity_of(place_ids).tolist()
         visitors = model.visitors_of(place_ids).tolist()
     else:
         activity = visitors = [0.0] * len(places)
-    chains: dict[int, tuple[list[int], tuple[str, ...]]] = {}
-    return [
-        _candidate(
-            p,
-            catalog=catalog,
-            chains=chains,
-            reach=reach,
-            lat=lat,
-            lon=lon,
-            local=local,
-            now=now,
-            q=query.q,
-            asked_slug=asked_slug,
-            popularity=max(float(a), 0.0),
-            visitors=v,
+    facts: dict[int, _CategoryFacts] = {}
+    open_now: dict[int, bool] = {}
+    q = query.q
+    words = _query_words(q) if q else frozenset()
+    out: list[Candidate] = []
+    for p, a, v in zip(places, activity, visitors, strict=True):
+        fact = facts.get(p.category_id)
+        if fact is None:
+            fact = facts[p.category_id] = _category_facts(catalog, reach, p.category_id)
+        slugs = fact.slugs
+        is_open = None
+        if p.hours is not None:
+            is_open = open_now.get(id(p.hours))
+            if is_open is None:
+                is_open = open_now[id(p.hours)] = is_open_at(p.hours, local)
+        tm = 0.0
+        if q:
+            tm = text_match(q, name=p.name, address=p.address, description=p.description)
+            if words & fact.words:
+                tm = max(tm, 0.8)
+        count = p.rating_count
+        out.append(
+            Candidate(
+                business_id=p.id,
+                lat=p.lat,
+                lon=p.lon,
+                distance_m=distance_m(lat, lon, p.lat, p.lon),
+                category=slugs[0],
+                reach=fact.reach,
+                categories=slugs,
+                rating_mean=min(5.0, max(1.0, p.rating_sum / count)) if count else None,
+                rating_count=count,
+                popularity=max(float(a), 0.0),
+                is_open=is_open,
+                age_days=max(0.0, (now_utc - p.listed_at).total_seconds() / 86400),
+                text_match=min(1.0, max(0.0, tm)),
+                category_match=asked_slug is not None and asked_slug in slugs,
+                family=slugs[-1],
+                visitors=int(v),
+            )
         )
-        for p, a, v in zip(places, activity, visitors, strict=True)
-    ]
+    return out
 
 
 def _item(
     r: Ranked,
-    p: _Place,
+    p: ShownPlace,
+    place: RankedPlace,
     cand: Candidate,
     catalog: Catalog,
     *,
@@ -517,9 +427,9 @@ def _item(
                 slug=p.slug,
                 external_id=p.external_id,
                 name=p.name,
-                category=catalog.categories[p.category_id],
-                lat=p.lat,
-                lon=p.lon,
+                category=catalog.categories[place.category_id],
+                lat=place.lat,
+                lon=place.lon,
                 address=p.address,
                 area=catalog.areas.get(p.area_id) if p.area_id is not None else None,
                 rating=cand.rating_mean,
@@ -542,7 +452,7 @@ def _usual_point(
 ) -> tuple[float, float] | None:
     """The centre of where the reader usually goes (``usual_area.py``), from their rows."""
     visits = history_visits(bid for bid, _at, _kind in history_rows)
-    places = _load(session, list(visits))
+    places = ranking_rows(session, list(visits))
     return usual_point(visits, {b: (p.lat, p.lon) for b, p in places.items()})
 
 
