@@ -715,6 +715,100 @@ def _spatial_anchors(
     return out
 
 
+def paired(
+    name: str,
+    items: Sequence[Any],
+    anchor: Callable[[Any], Any],
+    project: Callable[[Any], Any],
+    *,
+    warmup: int = 20,
+) -> tuple[Result, Result]:
+    """Time the anchor and the project on the same items, alternating query by query
+    (which goes first alternates too), so that both see the same load on a shared
+    machine: the fair way to take a ratio of their p95."""
+    for item in items[:warmup]:
+        anchor(item)
+        project(item)
+    a_res = Result(name, [], cpu_ms=[])
+    p_res = Result(name, [], cpu_ms=[])
+    for i, item in enumerate(items):
+        pair = ((anchor, a_res), (project, p_res))
+        for fn, res in pair if i % 2 == 0 else pair[::-1]:
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            fn(item)
+            res.times_ms.append((time.perf_counter() - t0) * 1000.0)
+            res.cpu_ms.append((time.process_time() - c0) * 1000.0)
+    return a_res, p_res
+
+
+def pg_against_anchor(bench_url: str, app_url: str, work: Workload) -> None:
+    """The project's code on PostgreSQL against the PostGIS anchors, interleaved query by
+    query on the same rows; prints one table with the ratio of the p95s."""
+    engine = create_engine(bench_url)
+    raw = engine.raw_connection()
+    cur = raw.cursor()
+    cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+    if cur.fetchone() is None:
+        raw.close()
+        engine.dispose()
+        return
+
+    def run(sql: str, params: tuple[Any, ...]) -> list[Any]:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+    app_engine = make_engine(app_url)
+    now = datetime.now(UTC)
+    pairs = list(zip(work.points, work.categories, strict=True))
+    rows: list[tuple[Result, Result, str]] = []
+    with make_session_factory(app_engine)() as s:
+        rows.append((*paired(
+            "nearest 20", work.points,
+            lambda p: run(NEAREST_SQL, (p[1], p[0])),
+            lambda p: nearest_candidates(s, lat=p[0], lon=p[1], limit=20),
+        ), "ids + distances"))  # fmt: skip
+        rows.append((*paired(
+            "nearest 20, one category", pairs,
+            lambda pc: run(NEAREST_CAT_SQL, (pc[1], pc[0][1], pc[0][0])),
+            lambda pc: nearest_candidates(
+                s, lat=pc[0][0], lon=pc[0][1], limit=20, category_ids=[pc[1]]
+            ),
+        ), "ids + distances"))  # fmt: skip
+        rows.append((*paired(
+            "within 2 km, nearest 20", work.points,
+            lambda p: run(WITHIN_SQL, (p[1], p[0], p[1], p[0])),
+            lambda p: nearest_candidates(s, lat=p[0], lon=p[1], limit=20, max_distance_m=2000),
+        ), "ids + distances"))  # fmt: skip
+        rows.append((*paired(
+            "within 2 km by distance, page 1", work.points,
+            lambda p: run(WITHIN_SQL, (p[1], p[0], p[1], p[0])),
+            lambda p: search_businesses(
+                s,
+                SearchParams(lat=p[0], lon=p[1], radius_m=2000, sort=Sort.DISTANCE, limit=20),
+                now=now,
+            ),
+        ), "full result objects; the anchor: ids"))  # fmt: skip
+    app_engine.dispose()
+    raw.close()
+    engine.dispose()
+    print(
+        "\nthe project's code on PostgreSQL against the PostGIS anchors, alternating query by "
+        f"query (same run, same rows); load average {os.getloadavg()[0]:.2f}"
+    )
+    head = (
+        f"{'query':34} {'anchor p50':>10} {'p95':>7} {'project p50':>11} {'p95':>7}"
+        f" {'CPU p95':>8} {'ratio p95':>9}  project returns"
+    )
+    print(head)
+    print("-" * len(head))
+    for a, p, what in rows:
+        print(
+            f"{a.name:34} {a.pct(50):10.3f} {a.pct(95):7.3f} {p.pct(50):11.3f} {p.pct(95):7.3f}"
+            f" {p.cpu_pct(95):8.3f} {p.pct(95) / a.pct(95):9.2f}  {what}"
+        )
+
+
 # ---------------------------------------------------------------------- project on PostgreSQL
 
 PG_APP_DB = "dekat_bench_search_app"
@@ -746,6 +840,9 @@ def build_project_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
             probe.dispose()
             if saved == stamp:
                 admin.dispose()
+                reused = make_engine(app_url, statement_timeout_ms=3_600_000)
+                upgrade_database(reused)  # new migrations, as the SQLite database gets them
+                reused.dispose()
                 return app_url
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_APP_DB}" WITH (FORCE)'))
@@ -1015,6 +1112,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_table(project, None)
     baseline = None
     pg_app_url = None
+    bench_url = None
     if not args.no_postgres:
         stamp = f"{args.count}:{args.seed}"
         bench_url = build_postgres(args.pg_url, db, stamp)
@@ -1038,6 +1136,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{os.getloadavg()[0]:.2f}"
         )
         print_backends(project, pg_project)
+        if bench_url and (not only or "nearest" in only):
+            pg_against_anchor(bench_url, pg_app_url, work)
     if args.http:
         print()
         print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds))
