@@ -952,6 +952,23 @@ end
 """
 
 
+def _tree_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process and its children (the uvicorn workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pending.extend(int(c) for c in children)
+    return total
+
+
 def serve_and_wrk(
     database_url: str,
     paths: Sequence[str],
@@ -961,9 +978,13 @@ def serve_and_wrk(
     port: int = 8765,
     connections: int = 32,
     script_name: str = "paths.lua",
+    wrk_cpu: int | None = None,
 ) -> str:
     """Serve ``database_url`` with two uvicorn workers and drive ``paths`` (rotating) with
-    wrk; one line with requests/s and latency, or why it was skipped."""
+    wrk; one line with requests/s and latency, or why it was skipped. Also the CPU time
+    the server's processes used per request (from /proc): on a shared machine the rate
+    depends on what else runs, the CPU per request does not, and 1000 / (ms per request)
+    is what one dedicated core could serve. ``wrk_cpu`` pins wrk to one CPU (taskset)."""
     if shutil.which("wrk") is None:
         return "wrk not installed (apt-get install -y wrk); HTTP benchmark skipped"
     env = {
@@ -996,12 +1017,17 @@ def serve_and_wrk(
             httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
         script = OUT / script_name
         script.write_text(WRK_SCRIPT % ", ".join(f'"{x}"' for x in paths))
+        pin = ["taskset", "-c", str(wrk_cpu)] if wrk_cpu is not None else []
+        cpu0 = _tree_cpu_s(server.pid)
         done = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script),
-             f"http://127.0.0.1:{port}"],
+            [*pin, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
+             str(script), f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
+        server_cpu = _tree_cpu_s(server.pid) - cpu0
         lines = done.stdout.splitlines()
+        total = next((x for x in lines if "requests in" in x), "")
+        served = int(total.split()[0]) if total.strip()[:1].isdigit() else 0
         rps = next((x for x in lines if "Requests/sec" in x), done.stdout + done.stderr)
         latency = next((x for x in lines if x.strip().startswith("Latency ")), "")
         pcts = [x.split() for x in lines if x.strip()[:3] in ("50%", "90%", "99%")]
@@ -1011,8 +1037,16 @@ def serve_and_wrk(
             + (f" ({' '.join(latency.split())})" if latency else "")
             + (" latency " + ", ".join(f"p{a[0].rstrip('%')} {a[1]}" for a in pcts) if pcts else "")
             + (f" [{'; '.join(errors)}]" if errors else "")
-            + f"; wrk -t1 -c{connections} -d{seconds}s, 2 uvicorn workers, load average "
-            f"{os.getloadavg()[0]:.2f}"
+            + f"; wrk -t1 -c{connections} -d{seconds}s"
+            + (f" pinned to CPU {wrk_cpu} (taskset)" if wrk_cpu is not None else "")
+            + ", 2 uvicorn workers"
+            + (
+                f"; workers' CPU {1000.0 * server_cpu / served:.2f} ms per request "
+                f"({server_cpu:.1f} CPU-s for {served} requests)"
+                if served
+                else ""
+            )
+            + f"; load average {os.getloadavg()[0]:.2f}"
         )
     finally:
         server.terminate()
@@ -1022,14 +1056,16 @@ def serve_and_wrk(
             server.kill()
 
 
-def http_benchmark(database_url: str, work: Workload, *, label: str, seconds: int) -> str:
+def http_benchmark(
+    database_url: str, work: Workload, *, label: str, seconds: int, wrk_cpu: int | None = None
+) -> str:
     paths = [
         f"/api/v1/businesses?lat={lat:.6f}&lon={lon:.6f}&sort=distance&limit=20"
         for lat, lon in work.points
     ]
     return serve_and_wrk(
         database_url, paths, label=f"nearest 20 over HTTP, {label}", seconds=seconds,
-        script_name="nearest.lua",
+        script_name="nearest.lua", wrk_cpu=wrk_cpu,
     )  # fmt: skip
 
 
@@ -1084,6 +1120,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--http", action="store_true", help="also run wrk over HTTP")
     parser.add_argument("--http-seconds", type=int, default=15)
+    parser.add_argument(
+        "--wrk-cpu", type=int, default=None, help="pin wrk to this CPU (taskset -c N)"
+    )
+    parser.add_argument(
+        "--http-only", action="store_true", help="skip the in-process timings (with --http)"
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     db = OUT / f"search_{args.count}_{args.seed}.db"
@@ -1104,6 +1146,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     with sessions() as s:
         work = make_workload(s, queries=args.queries, seed=args.seed + 1)
     only = frozenset(g.strip() for g in args.only.split(",") if g.strip())
+    if args.http_only:
+        engine.dispose()
+        http_only(args, db, work)
+        return
     project = project_results(sessions, work, only=only)
     engine.dispose()
     print(f"\n{len(work.points)} query points, {len(work.typo_queries)} typo queries, "
@@ -1140,9 +1186,23 @@ def main(argv: Sequence[str] | None = None) -> None:
             pg_against_anchor(bench_url, pg_app_url, work)
     if args.http:
         print()
-        print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds))
+        print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds,
+                             wrk_cpu=args.wrk_cpu))  # fmt: skip
         if pg_app_url:
-            print(http_benchmark(pg_app_url, work, label="PostgreSQL", seconds=args.http_seconds))
+            print(http_benchmark(pg_app_url, work, label="PostgreSQL", seconds=args.http_seconds,
+                                 wrk_cpu=args.wrk_cpu))  # fmt: skip
+
+
+def http_only(args: argparse.Namespace, db: Path, work: Workload) -> None:
+    """``--http --http-only``: the HTTP rows alone (the databases must already exist)."""
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds,
+                         wrk_cpu=args.wrk_cpu))  # fmt: skip
+    if not args.no_postgres and not args.no_pg_project:
+        app_url = build_project_postgres(args.pg_url, db, f"{args.count}:{args.seed}")
+        if app_url:
+            print(http_benchmark(app_url, work, label="PostgreSQL", seconds=args.http_seconds,
+                                 wrk_cpu=args.wrk_cpu))  # fmt: skip
 
 
 if __name__ == "__main__":
