@@ -45,6 +45,7 @@ import math
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -975,7 +976,7 @@ def serve_and_wrk(
     *,
     label: str,
     seconds: int,
-    port: int = 8765,
+    port: int | None = None,
     connections: int = 32,
     script_name: str = "paths.lua",
     wrk_cpu: int | None = None,
@@ -987,6 +988,12 @@ def serve_and_wrk(
     is what one dedicated core could serve. ``wrk_cpu`` pins wrk to one CPU (taskset)."""
     if shutil.which("wrk") is None:
         return "wrk not installed (apt-get install -y wrk); HTTP benchmark skipped"
+    if port is None:
+        # A free port, not a fixed one: on a shared machine another server may hold it,
+        # and wrk would measure that server instead.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
     env = {
         **os.environ,
         "DEKAT_DATABASE_URL": database_url,
