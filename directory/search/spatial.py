@@ -260,7 +260,7 @@ _SPHEROID_SLACK = 0.01
 FIRST_MARGIN = 0.5
 """Share of extra rows the first ``<->`` read asks for beyond those wanted (at least
 :data:`FIRST_MARGIN_MIN`): a row can only be handed on once it is provably nearer than
-every row not read yet (the spheroid slack below), so the last few rows of a read
+every row not read yet (``_SPHEROID_SLACK``), so the last few rows of a read
 usually wait for the next one; with the margin, the first read nearly always suffices."""
 FIRST_MARGIN_MIN = 4
 
