@@ -45,6 +45,7 @@ import math
 import os
 import random
 import shutil
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -715,6 +716,100 @@ def _spatial_anchors(
     return out
 
 
+def paired(
+    name: str,
+    items: Sequence[Any],
+    anchor: Callable[[Any], Any],
+    project: Callable[[Any], Any],
+    *,
+    warmup: int = 20,
+) -> tuple[Result, Result]:
+    """Time the anchor and the project on the same items, alternating query by query
+    (which goes first alternates too), so that both see the same load on a shared
+    machine: the fair way to take a ratio of their p95."""
+    for item in items[:warmup]:
+        anchor(item)
+        project(item)
+    a_res = Result(name, [], cpu_ms=[])
+    p_res = Result(name, [], cpu_ms=[])
+    for i, item in enumerate(items):
+        pair = ((anchor, a_res), (project, p_res))
+        for fn, res in pair if i % 2 == 0 else pair[::-1]:
+            c0 = time.process_time()
+            t0 = time.perf_counter()
+            fn(item)
+            res.times_ms.append((time.perf_counter() - t0) * 1000.0)
+            res.cpu_ms.append((time.process_time() - c0) * 1000.0)
+    return a_res, p_res
+
+
+def pg_against_anchor(bench_url: str, app_url: str, work: Workload) -> None:
+    """The project's code on PostgreSQL against the PostGIS anchors, interleaved query by
+    query on the same rows; prints one table with the ratio of the p95s."""
+    engine = create_engine(bench_url)
+    raw = engine.raw_connection()
+    cur = raw.cursor()
+    cur.execute("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")
+    if cur.fetchone() is None:
+        raw.close()
+        engine.dispose()
+        return
+
+    def run(sql: str, params: tuple[Any, ...]) -> list[Any]:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+    app_engine = make_engine(app_url)
+    now = datetime.now(UTC)
+    pairs = list(zip(work.points, work.categories, strict=True))
+    rows: list[tuple[Result, Result, str]] = []
+    with make_session_factory(app_engine)() as s:
+        rows.append((*paired(
+            "nearest 20", work.points,
+            lambda p: run(NEAREST_SQL, (p[1], p[0])),
+            lambda p: nearest_candidates(s, lat=p[0], lon=p[1], limit=20),
+        ), "ids + distances"))  # fmt: skip
+        rows.append((*paired(
+            "nearest 20, one category", pairs,
+            lambda pc: run(NEAREST_CAT_SQL, (pc[1], pc[0][1], pc[0][0])),
+            lambda pc: nearest_candidates(
+                s, lat=pc[0][0], lon=pc[0][1], limit=20, category_ids=[pc[1]]
+            ),
+        ), "ids + distances"))  # fmt: skip
+        rows.append((*paired(
+            "within 2 km, nearest 20", work.points,
+            lambda p: run(WITHIN_SQL, (p[1], p[0], p[1], p[0])),
+            lambda p: nearest_candidates(s, lat=p[0], lon=p[1], limit=20, max_distance_m=2000),
+        ), "ids + distances"))  # fmt: skip
+        rows.append((*paired(
+            "within 2 km by distance, page 1", work.points,
+            lambda p: run(WITHIN_SQL, (p[1], p[0], p[1], p[0])),
+            lambda p: search_businesses(
+                s,
+                SearchParams(lat=p[0], lon=p[1], radius_m=2000, sort=Sort.DISTANCE, limit=20),
+                now=now,
+            ),
+        ), "full result objects; the anchor: ids"))  # fmt: skip
+    app_engine.dispose()
+    raw.close()
+    engine.dispose()
+    print(
+        "\nthe project's code on PostgreSQL against the PostGIS anchors, alternating query by "
+        f"query (same run, same rows); load average {os.getloadavg()[0]:.2f}"
+    )
+    head = (
+        f"{'query':34} {'anchor p50':>10} {'p95':>7} {'project p50':>11} {'p95':>7}"
+        f" {'CPU p95':>8} {'ratio p95':>9}  project returns"
+    )
+    print(head)
+    print("-" * len(head))
+    for a, p, what in rows:
+        print(
+            f"{a.name:34} {a.pct(50):10.3f} {a.pct(95):7.3f} {p.pct(50):11.3f} {p.pct(95):7.3f}"
+            f" {p.cpu_pct(95):8.3f} {p.pct(95) / a.pct(95):9.2f}  {what}"
+        )
+
+
 # ---------------------------------------------------------------------- project on PostgreSQL
 
 PG_APP_DB = "dekat_bench_search_app"
@@ -746,6 +841,9 @@ def build_project_postgres(url: str, sqlite_db: Path, stamp: str) -> str | None:
             probe.dispose()
             if saved == stamp:
                 admin.dispose()
+                reused = make_engine(app_url, statement_timeout_ms=3_600_000)
+                upgrade_database(reused)  # new migrations, as the SQLite database gets them
+                reused.dispose()
                 return app_url
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_APP_DB}" WITH (FORCE)'))
@@ -856,18 +954,17 @@ end
 
 
 def _tree_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) used so far by a process and its children (Linux /proc;
-    0 elsewhere): the server's CPU per request, which bounds requests/s on a busy machine."""
+    """User + system CPU seconds of a process and its children (the uvicorn workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     pending = [pid]
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
     while pending:
-        p = pending.pop()
+        current = pending.pop()
         try:
-            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
             total += (int(fields[11]) + int(fields[12])) / tick
-            children = Path(f"/proc/{p}/task/{p}/children").read_text().split()
-        except (OSError, IndexError, ValueError):
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
             continue
         pending.extend(int(c) for c in children)
     return total
@@ -879,14 +976,24 @@ def serve_and_wrk(
     *,
     label: str,
     seconds: int,
-    port: int = 8765,
+    port: int | None = None,
     connections: int = 32,
     script_name: str = "paths.lua",
+    wrk_cpu: int | None = None,
 ) -> str:
     """Serve ``database_url`` with two uvicorn workers and drive ``paths`` (rotating) with
-    wrk; one line with requests/s and latency, or why it was skipped."""
+    wrk; one line with requests/s and latency, or why it was skipped. Also the CPU time
+    the server's processes used per request (from /proc): on a shared machine the rate
+    depends on what else runs, the CPU per request does not, and 1000 / (ms per request)
+    is what one dedicated core could serve. ``wrk_cpu`` pins wrk to one CPU (taskset)."""
     if shutil.which("wrk") is None:
         return "wrk not installed (apt-get install -y wrk); HTTP benchmark skipped"
+    if port is None:
+        # A free port, not a fixed one: on a shared machine another server may hold it,
+        # and wrk would measure that server instead.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
     env = {
         **os.environ,
         "DEKAT_DATABASE_URL": database_url,
@@ -917,24 +1024,19 @@ def serve_and_wrk(
             httpx.get(f"http://127.0.0.1:{port}{path}", timeout=10)
         script = OUT / script_name
         script.write_text(WRK_SCRIPT % ", ".join(f'"{x}"' for x in paths))
-        # DEKAT_BENCH_WRK_CPU=1 pins wrk to that core (taskset), so that the load generator
-        # and the two workers do not trade places on a small shared machine.
-        pin = os.environ.get("DEKAT_BENCH_WRK_CPU", "")
-        prefix = ["taskset", "-c", pin] if pin and shutil.which("taskset") else []
-        cpu_before = _tree_cpu_s(server.pid)
+        if wrk_cpu is None and os.environ.get("DEKAT_BENCH_WRK_CPU", "").isdigit():
+            wrk_cpu = int(os.environ["DEKAT_BENCH_WRK_CPU"])  # what recommend.py passes on
+        pin = ["taskset", "-c", str(wrk_cpu)] if wrk_cpu is not None else []
+        cpu0 = _tree_cpu_s(server.pid)
         done = subprocess.run(
-            [*prefix, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
+            [*pin, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s",
              str(script), f"http://127.0.0.1:{port}"],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
-        cpu_s = _tree_cpu_s(server.pid) - cpu_before
+        server_cpu = _tree_cpu_s(server.pid) - cpu0
         lines = done.stdout.splitlines()
-        served = next((x.split()[0] for x in lines if " requests in " in x), "0")
-        per_request = (
-            f"; server CPU {cpu_s * 1000 / int(served):.1f} ms per request"
-            if served.isdigit() and int(served) > 0 and cpu_s > 0
-            else ""
-        )
+        total = next((x for x in lines if "requests in" in x), "")
+        served = int(total.split()[0]) if total.strip()[:1].isdigit() else 0
         rps = next((x for x in lines if "Requests/sec" in x), done.stdout + done.stderr)
         latency = next((x for x in lines if x.strip().startswith("Latency ")), "")
         pcts = [x.split() for x in lines if x.strip()[:3] in ("50%", "90%", "99%")]
@@ -944,11 +1046,16 @@ def serve_and_wrk(
             + (f" ({' '.join(latency.split())})" if latency else "")
             + (" latency " + ", ".join(f"p{a[0].rstrip('%')} {a[1]}" for a in pcts) if pcts else "")
             + (f" [{'; '.join(errors)}]" if errors else "")
-            + per_request
             + f"; wrk -t1 -c{connections} -d{seconds}s"
-            + (f" pinned to CPU {pin}" if prefix else "")
-            + ", 2 uvicorn workers, load average "
-            f"{os.getloadavg()[0]:.2f}"
+            + (f" pinned to CPU {wrk_cpu} (taskset)" if wrk_cpu is not None else "")
+            + ", 2 uvicorn workers"
+            + (
+                f"; workers' CPU {1000.0 * server_cpu / served:.2f} ms per request "
+                f"({server_cpu:.1f} CPU-s for {served} requests)"
+                if served
+                else ""
+            )
+            + f"; load average {os.getloadavg()[0]:.2f}"
         )
     finally:
         server.terminate()
@@ -958,14 +1065,16 @@ def serve_and_wrk(
             server.kill()
 
 
-def http_benchmark(database_url: str, work: Workload, *, label: str, seconds: int) -> str:
+def http_benchmark(
+    database_url: str, work: Workload, *, label: str, seconds: int, wrk_cpu: int | None = None
+) -> str:
     paths = [
         f"/api/v1/businesses?lat={lat:.6f}&lon={lon:.6f}&sort=distance&limit=20"
         for lat, lon in work.points
     ]
     return serve_and_wrk(
         database_url, paths, label=f"nearest 20 over HTTP, {label}", seconds=seconds,
-        script_name="nearest.lua",
+        script_name="nearest.lua", wrk_cpu=wrk_cpu,
     )  # fmt: skip
 
 
@@ -1020,6 +1129,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--http", action="store_true", help="also run wrk over HTTP")
     parser.add_argument("--http-seconds", type=int, default=15)
+    parser.add_argument(
+        "--wrk-cpu", type=int, default=None, help="pin wrk to this CPU (taskset -c N)"
+    )
+    parser.add_argument(
+        "--http-only", action="store_true", help="skip the in-process timings (with --http)"
+    )
     args = parser.parse_args(argv)
     OUT.mkdir(parents=True, exist_ok=True)
     db = OUT / f"search_{args.count}_{args.seed}.db"
@@ -1040,6 +1155,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     with sessions() as s:
         work = make_workload(s, queries=args.queries, seed=args.seed + 1)
     only = frozenset(g.strip() for g in args.only.split(",") if g.strip())
+    if args.http_only:
+        engine.dispose()
+        http_only(args, db, work)
+        return
     project = project_results(sessions, work, only=only)
     engine.dispose()
     print(f"\n{len(work.points)} query points, {len(work.typo_queries)} typo queries, "
@@ -1048,6 +1167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print_table(project, None)
     baseline = None
     pg_app_url = None
+    bench_url = None
     if not args.no_postgres:
         stamp = f"{args.count}:{args.seed}"
         bench_url = build_postgres(args.pg_url, db, stamp)
@@ -1071,11 +1191,27 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"{os.getloadavg()[0]:.2f}"
         )
         print_backends(project, pg_project)
+        if bench_url and (not only or "nearest" in only):
+            pg_against_anchor(bench_url, pg_app_url, work)
     if args.http:
         print()
-        print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds))
+        print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds,
+                             wrk_cpu=args.wrk_cpu))  # fmt: skip
         if pg_app_url:
-            print(http_benchmark(pg_app_url, work, label="PostgreSQL", seconds=args.http_seconds))
+            print(http_benchmark(pg_app_url, work, label="PostgreSQL", seconds=args.http_seconds,
+                                 wrk_cpu=args.wrk_cpu))  # fmt: skip
+
+
+def http_only(args: argparse.Namespace, db: Path, work: Workload) -> None:
+    """``--http --http-only``: the HTTP rows alone (the databases must already exist)."""
+    print(f"load average {os.getloadavg()[0]:.2f}")
+    print(http_benchmark(f"sqlite:///{db}", work, label="SQLite", seconds=args.http_seconds,
+                         wrk_cpu=args.wrk_cpu))  # fmt: skip
+    if not args.no_postgres and not args.no_pg_project:
+        app_url = build_project_postgres(args.pg_url, db, f"{args.count}:{args.seed}")
+        if app_url:
+            print(http_benchmark(app_url, work, label="PostgreSQL", seconds=args.http_seconds,
+                                 wrk_cpu=args.wrk_cpu))  # fmt: skip
 
 
 if __name__ == "__main__":

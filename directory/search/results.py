@@ -1,8 +1,11 @@
-"""Turning the executor's ids into the result objects readers see, in two queries.
+"""Turning the executor's ids into the result objects readers see, in one or two queries.
 
-Search results are built from selected columns (no ORM objects): one query for the
-businesses of the page, one for their categories, both compiled once per page size and
-run on the DBAPI cursor; category and area names come from the cached catalog. The shape
+Search results are built from selected columns (no ORM objects): on SQLite one query for
+the businesses of the page and one for their categories; on PostgreSQL one query that
+carries each business's categories as an array (a round trip to a database server costs
+more than the query itself), its hours as JSON text (parsed once per distinct text, as
+on SQLite). Statements are compiled once per page size and run on the DBAPI cursor;
+category and area names come from the cached catalog. The shape
 is ``directory.search.schemas.SearchHit`` (a business summary plus ``distance_m`` and
 ``score``), the same fields ``business_summary`` produces.
 """
@@ -15,8 +18,10 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Text, bindparam, cast, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import func
 
 from directory.api.summary import summary_fields
 from directory.hours import OpeningHours, from_json, is_open_at
@@ -65,6 +70,48 @@ def _statements(count: int) -> tuple[FastStatement, FastStatement]:
     )
 
 
+_PG_COLUMNS = (
+    *_COLUMNS[:-2],
+    cast(Business.opening_hours_json, Text),
+    Business.status,
+    select(
+        func.array_agg(
+            aggregate_order_by(
+                BusinessCategory.category_id,
+                BusinessCategory.is_primary.desc(),
+                BusinessCategory.category_id,
+            )
+        )
+    )
+    .where(BusinessCategory.business_id == Business.id)
+    .scalar_subquery(),
+)
+"""``_COLUMNS`` with the hours as text and the category ids, primary first, as an array."""
+
+
+@lru_cache(maxsize=128)
+def _pg_statement(count: int) -> FastStatement:
+    """The one PostgreSQL page query for ``count`` ids."""
+    ids: list[Any] = [bindparam(f"i{k}") for k in range(count)]
+    return FastStatement(select(*_PG_COLUMNS).where(Business.id.in_(ids)))
+
+
+def _page_rows(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, Sequence[Any]], dict[int, list[int]]]:
+    """The page's business rows (``_COLUMNS``) and category ids, primary first."""
+    params = {f"i{k}": bid for k, bid in enumerate(ids)}
+    if session.get_bind().dialect.name == "postgresql":
+        rows = _pg_statement(len(ids)).rows(session, params)
+        return {r[0]: r[:-1] for r in rows}, {r[0]: r[-1] for r in rows if r[-1]}
+    business_stmt, category_stmt = _statements(len(ids))
+    found = {r[0]: r for r in business_stmt.rows(session, params)}
+    pairs: dict[int, list[tuple[bool, int]]] = {}
+    for bid, cid, is_primary in category_stmt.rows(session, params):
+        pairs.setdefault(bid, []).append((not is_primary, cid))
+    return found, {bid: [c for _, c in sorted(p)] for bid, p in pairs.items()}
+
+
 def hydrate(
     session: Session,
     found: Sequence[Found],
@@ -76,13 +123,7 @@ def hydrate(
     """Result dicts for ``found``, in its order (businesses deleted meanwhile are skipped)."""
     if not found:
         return []
-    ids = sorted({f.business_id for f in found})
-    params = {f"i{k}": bid for k, bid in enumerate(ids)}
-    business_stmt, category_stmt = _statements(len(ids))
-    rows = {r[0]: r for r in business_stmt.rows(session, params)}
-    cats: dict[int, list[tuple[bool, int]]] = {}
-    for bid, cid, is_primary in category_stmt.rows(session, params):
-        cats.setdefault(bid, []).append((not is_primary, cid))
+    rows, cats = _page_rows(session, sorted({f.business_id for f in found}))
     naive_now = local_now.replace(tzinfo=None)
     out: list[dict[str, Any]] = []
     for f in found:
@@ -92,11 +133,7 @@ def hydrate(
         (bid, slug, external_id, name, primary_id, lat, lon, address, area_id, rsum, count,
          price, phone, website, hours_text, hours, status) = row  # fmt: skip
         primary = catalog.categories.get(primary_id)
-        slugs = [
-            catalog.categories[c].slug
-            for _, c in sorted(cats.get(bid, []))
-            if c in catalog.categories
-        ]
+        slugs = [catalog.categories[c].slug for c in cats.get(bid, ()) if c in catalog.categories]
         out.append(
             {
                 **summary_fields(

@@ -476,7 +476,7 @@ def nearest_candidates(
     scopes = sorted(set(category_ids or ())) or [0]
     out: list[tuple[int, float]] = []
     for d, bid, _, _ in spatial_index(session).nearest(
-        lat, lon, scopes=scopes, max_distance_m=max_distance_m
+        lat, lon, scopes=scopes, max_distance_m=max_distance_m, wanted=limit
     ):
         out.append((bid, d))
         if len(out) >= limit:

@@ -60,8 +60,12 @@ class SpatialIndex(Protocol):
         scopes: Sequence[int],
         after: tuple[float, int] | None = None,
         max_distance_m: float | None = None,
+        wanted: int | None = None,
     ) -> Iterator[Hit]:
-        """Businesses in exact (distance, id) order, after ``after``, within the limit."""
+        """Businesses in exact (distance, id) order, after ``after``, within the limit.
+
+        ``wanted`` is how many hits the caller expects to take first (a hint: the stream
+        goes on as long as it is read)."""
         ...
 
     def in_box(self, box: BBox, *, scopes: Sequence[int], cap: int) -> list[Point] | None:
@@ -93,8 +97,10 @@ class CellIndex:
         scopes: Sequence[int],
         after: tuple[float, int] | None = None,
         max_distance_m: float | None = None,
+        wanted: int | None = None,
     ) -> Iterator[Hit]:
-        """Exact nearest-first stream (best-first walk, see the module docstring)."""
+        """Exact nearest-first stream (best-first walk, see the module docstring); the
+        walk reads cells as it goes, so ``wanted`` changes nothing here."""
         walk = _Walk(self, lat, lon)
         for scope in dict.fromkeys(scopes):
             walk.push_cell(quadtree.ROOT, scope, 0.0)
@@ -185,24 +191,37 @@ _KNN_CACHE: dict[tuple[bool, bool, bool], FastStatement] = {}
 ALL_SCOPE = 0  # the scope that holds every business (see tables.py)
 
 
-def _knn_statement(*, inner: bool, outer: bool, all_scope: bool = False) -> FastStatement:
-    """``ORDER BY geog <-> point`` for one scope, optionally outside/inside radii.
+def _scope_condition(all_scope: bool) -> Any:
+    """``scope = 0``, or ``scope = :scope AND scope <> 0``, written with constants.
 
-    Scope 0 (every business) is written as the constant ``scope = 0`` rather than a
-    parameter so that the planner can prove the partial index ``ix_search_geo_all_geog``
-    (revision 0005) applies; with a parameter a generic plan could not use it.
+    Each kind of scope has a partial GiST index of its own: ``ix_search_geo_all_geog``
+    (``WHERE scope = 0``, revision 0005) and ``ix_search_geo_cat_geog`` (``WHERE scope <>
+    0``, revision 0017). A statement run often is prepared and may get a generic plan, in
+    which the planner can only use a partial index whose predicate the statement's text
+    implies; a parameter alone (``scope = $1``) implies neither.
     """
+    scope = search_geo.c.scope
+    if all_scope:
+        return scope == literal_column(str(ALL_SCOPE))
+    return and_(scope == bindparam("scope"), scope != literal_column(str(ALL_SCOPE)))
+
+
+def _point() -> Any:
+    return cast(
+        func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326),
+        Geography(),
+    )
+
+
+def _knn_statement(*, inner: bool, outer: bool, all_scope: bool = False) -> FastStatement:
+    """``ORDER BY geog <-> point`` for one scope, optionally outside/inside radii."""
     key = (inner, outer, all_scope)
     hit = _KNN_CACHE.get(key)
     if hit is not None:
         return hit
-    point = cast(
-        func.ST_SetSRID(func.ST_MakePoint(bindparam("lon"), bindparam("lat")), 4326),
-        Geography(),
-    )
+    point = _point()
     geog = search_geo.c.geog
-    scope_value: Any = literal_column(str(ALL_SCOPE)) if all_scope else bindparam("scope")
-    conditions = [search_geo.c.scope == scope_value]
+    conditions = [_scope_condition(all_scope)]
     if inner:
         conditions.append(not_(func.ST_DWithin(geog, point, bindparam("inner"), False)))
     if outer:
@@ -218,23 +237,37 @@ def _knn_statement(*, inner: bool, outer: bool, all_scope: bool = False) -> Fast
     return hit
 
 
-_BOX = FastStatement(
-    select(search_geo.c.business_id, search_geo.c.lat, search_geo.c.lon)
-    .where(
-        search_geo.c.scope == bindparam("scope"),
-        search_geo.c.geog.op("&&")(
-            cast(
-                func.ST_MakeEnvelope(
-                    bindparam("w"), bindparam("s"), bindparam("e"), bindparam("n"), 4326
-                ),
-                Geography(),
-            )
-        ),
+def _box_statement(all_scope: bool) -> FastStatement:
+    """Every point of one scope whose geography intersects a box, up to ``cap``."""
+    envelope = func.ST_MakeEnvelope(
+        bindparam("w"), bindparam("s"), bindparam("e"), bindparam("n"), 4326
     )
-    .limit(bindparam("cap"))
-)
+    return FastStatement(
+        select(search_geo.c.business_id, search_geo.c.lat, search_geo.c.lon)
+        .where(
+            _scope_condition(all_scope),
+            search_geo.c.geog.op("&&")(cast(envelope, Geography())),
+        )
+        .limit(bindparam("cap"))
+    )
+
+
+_BOX = {True: _box_statement(True), False: _box_statement(False)}
 # PostGIS distances are spheroidal; haversine differs by well under this share.
 _SPHEROID_SLACK = 0.01
+
+
+FIRST_MARGIN = 0.5
+"""Share of extra rows the first ``<->`` read asks for beyond those wanted (at least
+:data:`FIRST_MARGIN_MIN`): a row can only be handed on once it is provably nearer than
+every row not read yet (``_SPHEROID_SLACK``), so the last few rows of a read
+usually wait for the next one; with the margin, the first read nearly always suffices."""
+FIRST_MARGIN_MIN = 4
+
+
+def first_read(wanted: int) -> int:
+    """Rows the first ``<->`` read of a scope asks for when ``wanted`` hits are wanted."""
+    return max(1, wanted) + max(FIRST_MARGIN_MIN, int(wanted * FIRST_MARGIN))
 
 
 class PostgisIndex:
@@ -251,6 +284,7 @@ class PostgisIndex:
         scope: int,
         after: tuple[float, int] | None,
         max_distance_m: float | None,
+        first: int,
     ) -> Iterator[Hit]:
         inner = after is not None and after[0] * (1 - _SPHEROID_SLACK) - 1.0 > 0
         all_scope = scope == ALL_SCOPE
@@ -263,7 +297,7 @@ class PostgisIndex:
         if max_distance_m is not None:
             params["outer"] = max_distance_m * (1 + _SPHEROID_SLACK) + 1.0
         buffer: list[Hit] = []
-        skip, n = 0, self._batch
+        skip, n = 0, first
         while True:
             rows = stmt.rows(self._session, {**params, "n": n, "skip": skip})
             skip += len(rows)
@@ -290,10 +324,18 @@ class PostgisIndex:
         scopes: Sequence[int],
         after: tuple[float, int] | None = None,
         max_distance_m: float | None = None,
+        wanted: int | None = None,
     ) -> Iterator[Hit]:
-        """Exact nearest-first stream built on the GiST ``<->`` ordering."""
+        """Exact nearest-first stream built on the GiST ``<->`` ordering.
+
+        The first ``<->`` read of each scope asks for ``wanted`` rows and a margin
+        (:func:`first_read`) rather than a fixed batch: the KNN walk's cost grows with
+        the rows it returns, and nearest 20 read 64 rows before.
+        """
+        first = first_read(wanted) if wanted is not None else self._batch
         streams = [
-            self._scope_stream(lat, lon, s, after, max_distance_m) for s in dict.fromkeys(scopes)
+            self._scope_stream(lat, lon, s, after, max_distance_m, first)
+            for s in dict.fromkeys(scopes)
         ]
         last: tuple[float, int] | None = None
         for hit in heapq.merge(*streams):
@@ -312,10 +354,11 @@ class PostgisIndex:
         margin = 1e-4
         found: dict[int, Point] = {}
         for scope in dict.fromkeys(scopes):
-            rows = _BOX.rows(
+            all_scope = scope == ALL_SCOPE
+            rows = _BOX[all_scope].rows(
                 self._session,
                 {
-                    "scope": scope,
+                    **({} if all_scope else {"scope": scope}),
                     "w": box.min_lon - margin,
                     "s": box.min_lat - margin,
                     "e": box.max_lon + margin,

@@ -201,8 +201,9 @@ class DistanceStream:
         batch: int,
     ) -> None:
         self._hits: Iterator[Hit] = index.nearest(
-            lat, lon, scopes=scopes, after=after, max_distance_m=max_distance_m
-        )
+            lat, lon, scopes=scopes, after=after, max_distance_m=max_distance_m,
+            wanted=max(1, batch),
+        )  # fmt: skip
         self._batch = max(1, batch)
         self.exhausted = False
         self.last: tuple[float, int] | None = after

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -13,6 +15,7 @@ from directory.businesses.input import parse_business_fields
 from directory.businesses.writes import bulk_upsert_businesses, update_business
 from directory.models import Business, Category
 from directory.search import service as search_service
+from directory.search.catalog import get_catalog
 from directory.search.indexer import rebuild_search_indexes, spatial_backend
 from directory.search.indexing import index_businesses, unindex_businesses
 from directory.search.params import SearchParams, Sort
@@ -188,3 +191,79 @@ def test_cells_fallback_on_postgres_matches_postgis(session: Session) -> None:
     cells = [nearest_candidates(session, lat=a, lon=b, limit=25) for a, b in queries]
     assert cells == postgis
     assert session.scalar(text("SELECT count(*) FROM search_cell")) > 0
+
+
+@pytest.mark.postgis
+def test_postgis_category_and_radius_streams_match_cells_past_the_first_read(
+    session: Session,
+) -> None:
+    """Category, two-category and radius nearest on PostGIS equal the portable index,
+    also when the first ``<->`` read cannot settle the answer: 70 businesses on one ring
+    around the query point are all within the spheroid slack of each other, so the
+    stream has to read on (OFFSET) before it can hand any of them out."""
+    ring = 70
+    for i in range(ring):
+        angle = 2 * math.pi * i / ring
+        make_business(
+            session, name=f"Toko Cincin {i}", lat=CENTRE[0] + 0.004 * math.sin(angle),
+            lon=CENTRE[1] + 0.004 * math.cos(angle),
+            category="apotek" if i % 3 == 0 else "kafe-kopi", commit=False,
+        )  # fmt: skip
+    for i in range(40):
+        make_business(
+            session, name=f"Toko Luar {i}", lat=CENTRE[0] + 0.0011 * i, lon=CENTRE[1] - 0.0007 * i,
+            category="apotek", commit=False,
+        )  # fmt: skip
+    session.commit()
+    assert spatial_backend(session) == "postgis"
+    catalog = get_catalog(session)
+    coffee, pharmacy = (catalog.category_by_slug[s].id for s in ("kafe-kopi", "apotek"))
+
+    def answers() -> list[list[tuple[int, float]]]:
+        out = []
+        for limit in (5, 30, 90):
+            out.append(nearest_candidates(session, lat=CENTRE[0], lon=CENTRE[1], limit=limit,
+                                          category_ids=[coffee]))  # fmt: skip
+            out.append(nearest_candidates(session, lat=CENTRE[0], lon=CENTRE[1], limit=limit,
+                                          category_ids=[coffee, pharmacy]))  # fmt: skip
+            out.append(nearest_candidates(session, lat=CENTRE[0], lon=CENTRE[1], limit=limit,
+                                          max_distance_m=600.0))  # fmt: skip
+        return out
+
+    postgis = answers()
+    assert len(postgis[7]) == 90  # two categories, limit 90: past several reads
+    session.execute(search_meta.update().values(value="cells"))
+    search_service.forget_spatial_backends()
+    rebuild_search_indexes(session)
+    session.commit()
+    assert answers() == postgis
+
+
+@pytest.mark.postgis
+def test_category_statements_reach_the_partial_index_with_a_generic_plan(
+    session: Session,
+) -> None:
+    """A statement run often is prepared, and may get a generic plan: the category
+    nearest-first statement must still walk ``ix_search_geo_cat_geog`` (revision 0017)
+    then, which it can only because it says ``scope <> 0`` as a constant (with ``scope =
+    $1`` alone the planner cannot prove the index's predicate and falls back to a scan)."""
+    from directory.search.spatial import _knn_statement
+
+    sql, order, _ = _knn_statement(inner=False, outer=False)._compile(session.connection().dialect)
+    types = {"scope": "integer", "lat": "float8", "lon": "float8", "n": "integer",
+             "skip": "integer", "ST_SetSRID_1": "integer"}  # fmt: skip
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+    numbered = re.sub(r"%\((\w+)\)s", lambda m: f"${names.index(m.group(1)) + 1}", sql)
+    session.execute(text("SET LOCAL plan_cache_mode = force_generic_plan"))
+    session.execute(text("SET LOCAL enable_seqscan = off"))  # the test table is tiny
+    session.execute(text(f"PREPARE knn_cat ({', '.join(types[n] for n in names)}) AS {numbered}"))
+    args = {"scope": 5, "lat": CENTRE[0], "lon": CENTRE[1], "n": 20, "skip": 0,
+            "ST_SetSRID_1": 4326}  # fmt: skip
+    plan = "\n".join(
+        row[0]
+        for row in session.execute(
+            text(f"EXPLAIN EXECUTE knn_cat ({', '.join(repr(args[n]) for n in names)})")
+        )
+    )
+    session.execute(text("DEALLOCATE knn_cat"))
+    assert "ix_search_geo_cat_geog" in plan, plan
