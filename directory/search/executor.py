@@ -25,17 +25,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.geo import BBox, bbox_around, distance_m
+from directory.geo import BBox, bbox_around, distance_array, distance_m
 from directory.hours import from_json, is_open_at
 from directory.models import Business, BusinessStatus
 from directory.search.area_lookup import AreaFilter
 from directory.search.cursor import Key
 from directory.search.fulltext import TextStream, build_query, spelled_prefixes
 from directory.search.params import Sort
-from directory.search.ranking import quality_from_key, relevance, relevance_bound
+from directory.search.ranking import (
+    W_DISTANCE,
+    W_QUALITY,
+    W_TEXT,
+    proximity_array,
+    quality_from_key,
+    relevance,
+    relevance_bound,
+)
 from directory.search.spatial import SpatialIndex
 from directory.search.streams import (
     DistanceStream,
@@ -100,10 +110,6 @@ class Found:
 
 def _found_key(found: Found) -> Key:
     return found.key
-
-
-def _first(pair: tuple[float, _Cand]) -> float:
-    return pair[0]
 
 
 @dataclass(slots=True)
@@ -257,28 +263,47 @@ class Executor:
         kept results: the same results as scoring them all, without reading the
         documents of far-away, poorly rated matches of a common word.
         """
-        fresh = [c for c in cands if c.business_id not in self.seen]
-        self.seen.update(c.business_id for c in fresh)
+        seen = self.seen
+        fresh = [c for c in cands if c.business_id not in seen]
+        seen.update(c.business_id for c in fresh)
         self.touched += len(fresh)
         if self.plan.sort is not Sort.RELEVANCE or len(fresh) <= BOUND_CHUNK:
             self._score(fresh)
             return
-        ranked = sorted(((self._bound(c), c) for c in fresh), key=_first, reverse=True)
-        for start in range(0, len(ranked), BOUND_CHUNK):
+        bounds = self._bounds(fresh)
+        # Best bound first; a stable sort keeps equal bounds in stream order.
+        order = np.argsort(-bounds, kind="stable")
+        ranked = bounds[order]
+        for start in range(0, len(fresh), BOUND_CHUNK):
             floor = self._kth_score()
-            chunk = [c for b, c in ranked[start : start + BOUND_CHUNK] if b >= floor]
-            if not chunk:
+            end = min(start + BOUND_CHUNK, len(fresh))
+            if ranked[start] < floor:
                 return  # ordered by bound: nothing after this chunk can get in either
-            self._score(chunk)
+            # Bounds are in descending order: those reaching the floor are a prefix.
+            cut = start + int(np.count_nonzero(ranked[start:end] >= floor))
+            self._score([fresh[i] for i in order[start:cut].tolist()])
 
-    def _bound(self, c: _Cand) -> float:
-        """The highest relevance ``c`` could reach (inf when its point is unknown)."""
+    def _bounds(self, cands: Sequence[_Cand]) -> npt.NDArray[np.float64]:
+        """The highest relevance each candidate could reach (inf when its point is
+        unknown), computed for the whole batch at once: an autocomplete of a common
+        prefix bounds a couple of thousand candidates, most of which are never read."""
         p = self.plan
-        if c.lat is None or c.lon is None:
-            return math.inf
-        quality = quality_from_key(c.quality_key) if c.quality_key is not None else 1.0
-        dist = distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point else None
-        return relevance(text=self._best_text(), distance_m=dist, quality=quality)
+        n = len(cands)
+        lat = np.fromiter((math.nan if c.lat is None else c.lat for c in cands), np.float64, n)
+        lon = np.fromiter((math.nan if c.lon is None else c.lon for c in cands), np.float64, n)
+        quality = np.fromiter(
+            (1.0 if c.quality_key is None else quality_from_key(c.quality_key) for c in cands),
+            np.float64,
+            n,
+        )
+        text = self._best_text()
+        out = W_QUALITY * quality
+        if text is not None:
+            out += W_TEXT * text
+        if p.point is not None:
+            out += W_DISTANCE * proximity_array(distance_array(p.point[0], p.point[1], lat, lon))
+        out[np.isnan(lat) | np.isnan(lon)] = math.inf
+        return out
 
     def _best_text(self) -> float | None:
         """The best text score any match can reach (None without words): below 1.0 when
@@ -338,7 +363,8 @@ class Executor:
             text: float | None = None
             if p.words:
                 assert c.doc is not None
-                if not self._may_match(c.doc):
+                # A text match (not ``scoped``) passes this test by construction.
+                if c.scoped and not self._may_match(c.doc):
                     continue
                 match = text_score(p.words, c.doc.fields)
                 if match.matched < p.required:
