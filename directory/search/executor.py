@@ -264,8 +264,11 @@ class Executor:
         documents of far-away, poorly rated matches of a common word.
         """
         seen = self.seen
-        fresh = [c for c in cands if c.business_id not in seen]
-        seen.update(c.business_id for c in fresh)
+        fresh: list[_Cand] = []
+        for c in cands:
+            if c.business_id not in seen:
+                seen.add(c.business_id)  # the first of a business twice in one batch
+                fresh.append(c)
         self.touched += len(fresh)
         if self.plan.sort is not Sort.RELEVANCE or len(fresh) <= BOUND_CHUNK:
             self._score(fresh)
@@ -494,6 +497,21 @@ class Executor:
             return self._done(text, quality, dist, order)
 
         while True:
+            if located and text is not None and dist is not None:
+                # A round's text matches and nearest businesses are bounded and read
+                # together, best bound first: the nearby matches raise the bar before the
+                # far ones of a common prefix are read. The same candidates as reading
+                # the streams one after the other (the stopping test comes a stream
+                # later, and only ever says "exact" then), so the same results.
+                located_hits = text.next_located()
+                cands = [_Cand(b, lat, lon, quality_key=q) for b, q, lat, lon in located_hits]
+                cands.extend(_Cand(h[1], h[2], h[3], scoped=True) for h in dist.next_hits())
+                self.consider(cands)
+                if text.exhausted or dist.exhausted or stop():
+                    return
+                if self.budget is not None and self.touched >= self.budget:
+                    return  # autocomplete: good enough beats exact
+                continue
             if text is not None:
                 if located:
                     self.consider([_Cand(b, lat, lon, quality_key=q)
