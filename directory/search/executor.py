@@ -337,6 +337,13 @@ class Executor:
 
     def _score(self, fresh: Sequence[_Cand]) -> None:
         p = self.plan
+        if p.area is not None or p.bbox is not None or p.radius_m is not None:
+            # Candidates whose point is known are tested against the area, box and radius
+            # before their documents are read: an area read whole brings every business
+            # of its bounding box, many outside its border.
+            fresh = [c for c in fresh if c.lat is None or c.lon is None or self._in_space(
+                c.lat, c.lon, distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point
+                else None)]  # fmt: skip
         need_doc = bool(p.words) or p.sort in (Sort.RELEVANCE, Sort.RATING)
         missing = [
             c
