@@ -56,7 +56,8 @@ def distance_array(
     dp = p2 - p1
     dl = np.radians(lons - lon)
     a = np.sin(dp / 2) ** 2 + math.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    out: npt.NDArray[np.float64] = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
+    return out
 
 
 def geodesic_distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
