@@ -504,12 +504,14 @@ class Executor:
             return self._done(text, quality, dist, order)
 
         while True:
-            if located and text is not None and dist is not None:
-                # A round's text matches and nearest businesses are bounded and read
-                # together, best bound first: the nearby matches raise the bar before the
-                # far ones of a common prefix are read. The same candidates as reading
-                # the streams one after the other (the stopping test comes a stream
-                # later, and only ever says "exact" then), so the same results.
+            if located and text is not None and dist is not None and text.pages > 0:
+                # From the second round on, a round's text matches and nearest businesses
+                # are bounded and read together, best bound first: the nearby matches
+                # raise the bar before the far ones of a common prefix are read. The same
+                # candidates as reading the streams one after the other (the stopping
+                # test comes a stream later, and only ever says "exact" then), so the same
+                # results. The first round keeps the earlier test: a query its first text
+                # page settles never walks the neighbourhood.
                 located_hits = text.next_located()
                 cands = [_Cand(b, lat, lon, quality_key=q) for b, q, lat, lon in located_hits]
                 cands.extend(_Cand(h[1], h[2], h[3], scoped=True) for h in dist.next_hits())

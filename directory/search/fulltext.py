@@ -203,6 +203,8 @@ class TextStream:
         self.exhausted = False
         self.last_quality_key: int | None = None
         self.last_id = 0
+        self.pages = 0
+        """Pages read so far."""
 
     def next_batch(self) -> list[int]:
         """The next business ids in rank order (empty once exhausted)."""
@@ -223,6 +225,7 @@ class TextStream:
             return []
         params = {"q": self._query, "before": self._before, "n": self._batch}
         rows = stmt.rows(self._session, params)
+        self.pages += 1
         if len(rows) < self._batch:
             self.exhausted = True
         self._batch = min(self._batch * 2, 4096)
