@@ -25,17 +25,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.geo import BBox, bbox_around, distance_m
+from directory.geo import BBox, bbox_around, distance_array, distance_m
 from directory.hours import from_json, is_open_at
 from directory.models import Business, BusinessStatus
 from directory.search.area_lookup import AreaFilter
 from directory.search.cursor import Key
 from directory.search.fulltext import TextStream, build_query, spelled_prefixes
 from directory.search.params import Sort
-from directory.search.ranking import quality_from_key, relevance, relevance_bound
+from directory.search.ranking import (
+    W_DISTANCE,
+    W_QUALITY,
+    W_TEXT,
+    proximity_array,
+    quality_from_key,
+    relevance,
+    relevance_bound,
+)
 from directory.search.spatial import SpatialIndex
 from directory.search.streams import (
     DistanceStream,
@@ -100,10 +110,6 @@ class Found:
 
 def _found_key(found: Found) -> Key:
     return found.key
-
-
-def _first(pair: tuple[float, _Cand]) -> float:
-    return pair[0]
 
 
 @dataclass(slots=True)
@@ -257,28 +263,50 @@ class Executor:
         kept results: the same results as scoring them all, without reading the
         documents of far-away, poorly rated matches of a common word.
         """
-        fresh = [c for c in cands if c.business_id not in self.seen]
-        self.seen.update(c.business_id for c in fresh)
+        seen = self.seen
+        fresh: list[_Cand] = []
+        for c in cands:
+            if c.business_id not in seen:
+                seen.add(c.business_id)  # the first of a business twice in one batch
+                fresh.append(c)
         self.touched += len(fresh)
         if self.plan.sort is not Sort.RELEVANCE or len(fresh) <= BOUND_CHUNK:
             self._score(fresh)
             return
-        ranked = sorted(((self._bound(c), c) for c in fresh), key=_first, reverse=True)
-        for start in range(0, len(ranked), BOUND_CHUNK):
+        bounds = self._bounds(fresh)
+        # Best bound first; a stable sort keeps equal bounds in stream order.
+        order = np.argsort(-bounds, kind="stable")
+        ranked = bounds[order]
+        for start in range(0, len(fresh), BOUND_CHUNK):
             floor = self._kth_score()
-            chunk = [c for b, c in ranked[start : start + BOUND_CHUNK] if b >= floor]
-            if not chunk:
+            end = min(start + BOUND_CHUNK, len(fresh))
+            if ranked[start] < floor:
                 return  # ordered by bound: nothing after this chunk can get in either
-            self._score(chunk)
+            # Bounds are in descending order: those reaching the floor are a prefix.
+            cut = start + int(np.count_nonzero(ranked[start:end] >= floor))
+            self._score([fresh[i] for i in order[start:cut].tolist()])
 
-    def _bound(self, c: _Cand) -> float:
-        """The highest relevance ``c`` could reach (inf when its point is unknown)."""
+    def _bounds(self, cands: Sequence[_Cand]) -> npt.NDArray[np.float64]:
+        """The highest relevance each candidate could reach (inf when its point is
+        unknown), computed for the whole batch at once: an autocomplete of a common
+        prefix bounds a couple of thousand candidates, most of which are never read."""
         p = self.plan
-        if c.lat is None or c.lon is None:
-            return math.inf
-        quality = quality_from_key(c.quality_key) if c.quality_key is not None else 1.0
-        dist = distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point else None
-        return relevance(text=self._best_text(), distance_m=dist, quality=quality)
+        n = len(cands)
+        lat = np.fromiter((math.nan if c.lat is None else c.lat for c in cands), np.float64, n)
+        lon = np.fromiter((math.nan if c.lon is None else c.lon for c in cands), np.float64, n)
+        quality = np.fromiter(
+            (1.0 if c.quality_key is None else quality_from_key(c.quality_key) for c in cands),
+            np.float64,
+            n,
+        )
+        text = self._best_text()
+        out = W_QUALITY * quality
+        if text is not None:
+            out += W_TEXT * text
+        if p.point is not None:
+            out += W_DISTANCE * proximity_array(distance_array(p.point[0], p.point[1], lat, lon))
+        out[np.isnan(lat) | np.isnan(lon)] = math.inf
+        return out
 
     def _best_text(self) -> float | None:
         """The best text score any match can reach (None without words): below 1.0 when
@@ -309,6 +337,13 @@ class Executor:
 
     def _score(self, fresh: Sequence[_Cand]) -> None:
         p = self.plan
+        if p.area is not None or p.bbox is not None or p.radius_m is not None:
+            # Candidates whose point is known are tested against the area, box and radius
+            # before their documents are read: an area read whole brings every business
+            # of its bounding box, many outside its border.
+            fresh = [c for c in fresh if c.lat is None or c.lon is None or self._in_space(
+                c.lat, c.lon, distance_m(p.point[0], p.point[1], c.lat, c.lon) if p.point
+                else None)]  # fmt: skip
         need_doc = bool(p.words) or p.sort in (Sort.RELEVANCE, Sort.RATING)
         missing = [
             c
@@ -338,7 +373,8 @@ class Executor:
             text: float | None = None
             if p.words:
                 assert c.doc is not None
-                if not self._may_match(c.doc):
+                # A text match (not ``scoped``) passes this test by construction.
+                if c.scoped and not self._may_match(c.doc):
                     continue
                 match = text_score(p.words, c.doc.fields)
                 if match.matched < p.required:
@@ -468,6 +504,23 @@ class Executor:
             return self._done(text, quality, dist, order)
 
         while True:
+            if located and text is not None and dist is not None and text.pages > 0:
+                # From the second round on, a round's text matches and nearest businesses
+                # are bounded and read together, best bound first: the nearby matches
+                # raise the bar before the far ones of a common prefix are read. The same
+                # candidates as reading the streams one after the other (the stopping
+                # test comes a stream later, and only ever says "exact" then), so the same
+                # results. The first round keeps the earlier test: a query its first text
+                # page settles never walks the neighbourhood.
+                located_hits = text.next_located()
+                cands = [_Cand(b, lat, lon, quality_key=q) for b, q, lat, lon in located_hits]
+                cands.extend(_Cand(h[1], h[2], h[3], scoped=True) for h in dist.next_hits())
+                self.consider(cands)
+                if text.exhausted or dist.exhausted or stop():
+                    return
+                if self.budget is not None and self.touched >= self.budget:
+                    return  # autocomplete: good enough beats exact
+                continue
             if text is not None:
                 if located:
                     self.consider([_Cand(b, lat, lon, quality_key=q)

@@ -63,9 +63,18 @@ _TSQUERY_PAGE = (
 )
 # The same pages with each match's point, so the executor can bound a candidate's score
 # (quality from the rank key, distance from the point) before reading its document.
+# The point is read from the covering index ``search_doc (rank_key, lat, lon)`` (migration
+# 0015), not the document row (every folded word of the business) for two floats. Written
+# as a one-key range: on an equality SQLite always picks the unique ``rank_key`` index and
+# then reads the row; on a range it picks the covering index (and without it, the unique
+# one: the same rows either way).
 _FTS5_LOCATED_PAGE = (
     select(search_fts.c.rowid, search_doc.c.lat, search_doc.c.lon)
-    .select_from(search_fts.join(search_doc, search_doc.c.rank_key == search_fts.c.rowid))
+    .select_from(
+        search_fts.join(
+            search_doc, search_doc.c.rank_key.between(search_fts.c.rowid, search_fts.c.rowid)
+        )
+    )
     .where(
         literal_column("search_fts").op("MATCH")(bindparam("q")),
         search_fts.c.rowid < bindparam("before"),
@@ -194,6 +203,8 @@ class TextStream:
         self.exhausted = False
         self.last_quality_key: int | None = None
         self.last_id = 0
+        self.pages = 0
+        """Pages read so far."""
 
     def next_batch(self) -> list[int]:
         """The next business ids in rank order (empty once exhausted)."""
@@ -214,6 +225,7 @@ class TextStream:
             return []
         params = {"q": self._query, "before": self._before, "n": self._batch}
         rows = stmt.rows(self._session, params)
+        self.pages += 1
         if len(rows) < self._batch:
             self.exhausted = True
         self._batch = min(self._batch * 2, 4096)

@@ -17,6 +17,9 @@ new listing would change), so cursors over ``(score, id)`` stay valid while data
 
 from __future__ import annotations
 
+import numpy as np
+import numpy.typing as npt
+
 W_TEXT = 1.0
 W_DISTANCE = 0.6
 W_QUALITY = 0.4
@@ -65,6 +68,11 @@ def proximity(distance_m: float) -> float:
     (1.0, 0.5)
     """
     return HALF_DISTANCE_M / (HALF_DISTANCE_M + max(0.0, distance_m))
+
+
+def proximity_array(distances_m: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """:func:`proximity` of many distances at once."""
+    return HALF_DISTANCE_M / (HALF_DISTANCE_M + np.maximum(0.0, distances_m))
 
 
 def relevance(*, text: float | None, distance_m: float | None, quality: float) -> float:

@@ -26,7 +26,7 @@ from directory.models import Business, BusinessStatus
 from directory.search.params import Sort
 from directory.search.rawsql import FastStatement
 from directory.search.spatial import Hit, SpatialIndex
-from directory.search.tables import search_doc, split_rank_key
+from directory.search.tables import RANK_SHIFT, search_doc, split_rank_key
 from directory.search.text_match import DocFields, QueryWord
 
 MAX_BATCH = 4096
@@ -35,7 +35,7 @@ MAX_BATCH = 4096
 class Doc:
     """A search document as the executor uses it."""
 
-    __slots__ = ("business_id", "quality_key", "lat", "lon", "scopes", "fields")
+    __slots__ = ("business_id", "quality_key", "lat", "lon", "_scopes", "_scope_text", "fields")
 
     def __init__(
         self,
@@ -43,15 +43,25 @@ class Doc:
         quality_key: int,
         lat: float,
         lon: float,
-        scopes: frozenset[int],
+        scopes: frozenset[int] | None,
         fields: DocFields,
+        scope_text: str = "",
     ) -> None:
         self.business_id = business_id
         self.quality_key = quality_key
         self.lat = lat
         self.lon = lon
-        self.scopes = scopes
+        self._scopes = scopes
+        self._scope_text = scope_text
         self.fields = fields
+
+    @property
+    def scopes(self) -> frozenset[int]:
+        """The category scopes of the business, parsed when first asked: only a category
+        search reading text matches needs them, and autocomplete reads thousands of rows."""
+        if self._scopes is None:
+            self._scopes = frozenset(int(s) for s in self._scope_text.split())
+        return self._scopes
 
 
 def doc_from_row(row: Sequence[object]) -> Doc:
@@ -59,11 +69,12 @@ def doc_from_row(row: Sequence[object]) -> Doc:
     bid, rank_key, lat, lon, scopes, name, cats, addr, desc = row
     return Doc(
         business_id=int(bid),  # type: ignore[call-overload]
-        quality_key=split_rank_key(int(rank_key))[0],  # type: ignore[call-overload]
+        quality_key=int(rank_key) >> RANK_SHIFT,  # type: ignore[call-overload]
         lat=float(lat),  # type: ignore[arg-type]
         lon=float(lon),  # type: ignore[arg-type]
-        scopes=frozenset(int(s) for s in str(scopes).split()),
+        scopes=None,
         fields=DocFields(str(name), str(cats), str(addr), str(desc)),
+        scope_text=str(scopes),
     )
 
 

@@ -246,6 +246,25 @@ def _best_in(tokens: Sequence[str], word: QueryWord) -> float:
     return best
 
 
+def _best_in_name(tokens: Sequence[str], word: QueryWord, covered: set[str]) -> float:
+    """``_best_in(tokens, word)``, also adding to ``covered`` every token the word hits
+    (``_hits``): the name coverage then needs no second pass over the name."""
+    best = 0.0
+    terms = word.terms
+    stem = word.token if word.prefix else None
+    for tok in tokens:
+        factor = terms.get(tok, 0.0)
+        if stem is not None and tok.startswith(stem):
+            covered.add(tok)
+            if factor < PREFIX:
+                factor = PREFIX
+        elif factor > 0.0:
+            covered.add(tok)
+        if factor > best:
+            best = factor
+    return best
+
+
 def _hits(tok: str, word: QueryWord) -> bool:
     """``_best_in((tok,), word) > 0`` without the loop: the coverage count asks it for
     every distinct name word and query word of every candidate."""
@@ -310,11 +329,12 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
     bests: list[float] = []
     name_hits: list[bool] = []
     desc_hits: list[bool] = []
+    covered: set[str] = set()
     for word in query:
         total_weight += word.weight
         sense = _sense(word, cats) if word.categories else 0.0
         in_sense = sense > 0.0
-        in_name = _best_in(name, word)
+        in_name = _best_in_name(name, word, covered)
         in_desc = 0.0
         best = FIELD_NAME * in_name
         if best and word.categories and not in_sense:
@@ -355,8 +375,7 @@ def text_score(query: Sequence[QueryWord], doc: DocFields) -> TextMatch:
                 bests[i] = min(1.0, bests[i] + PHRASE)
     weighted = sum(w.weight * b for w, b in zip(query, bests, strict=True))
     distinct = set(name)
-    covered = sum(1 for tok in distinct if any(_hits(tok, w) for w in query))
-    coverage = covered / len(distinct) if distinct else 0.0
+    coverage = len(covered) / len(distinct) if distinct else 0.0
     score = TOKEN_SHARE * weighted / total_weight + COVERAGE_SHARE * coverage
     return TextMatch(score=min(1.0, score), matched=matched)
 
