@@ -192,11 +192,20 @@ def _reference(session: Session, rows: list[Row], params: SearchParams) -> list[
 
 
 def _page_all(session: Session, params: SearchParams) -> list[int]:
+    """Every business matching the query, page by page. A short last page may be filled
+    with looser matches from ``partial_from`` on (the reference does not model those):
+    they are left out, and must not repeat a business already shown."""
     seen: list[int] = []
     cursor = None
     for _ in range(200):
         page = search_businesses(session, replace(params, cursor=cursor), now=NOW)
-        seen.extend(item.id for item in page.items)
+        ids = [item.id for item in page.items]
+        cut = page.interpretation.partial_from if page.interpretation else None
+        if cut is not None:
+            assert page.next_cursor is None, "only the last page is filled"
+            looser, ids = ids[cut:], ids[:cut]
+            assert looser and not set(looser) & {*seen, *ids}
+        seen.extend(ids)
         cursor = page.next_cursor
         if cursor is None:
             return seen
