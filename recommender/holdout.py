@@ -53,6 +53,15 @@ class Places:
     rating_mean: FloatArray
     """NaN when unrated."""
     rating_count: IntArray
+    by_lat: IntArray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Rows in latitude order: the nearest places are found in a band of latitude
+    instead of measuring every place (a refresh asks thousands of times)."""
+    sorted_lat: FloatArray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+
+    def __post_init__(self) -> None:
+        if self.by_lat.shape[0] != self.lat.shape[0]:
+            object.__setattr__(self, "by_lat", np.argsort(self.lat, kind="stable"))
+            object.__setattr__(self, "sorted_lat", self.lat[self.by_lat])
 
     @classmethod
     def build(
@@ -79,10 +88,41 @@ class Places:
         pos = np.minimum(np.searchsorted(self.ids, business_ids), max(len(self.ids) - 1, 0))
         return np.where(self.ids[pos] == business_ids, pos, -1).astype(np.int64)
 
+    def nearest_rows(self, lat: float, lon: float, k: int) -> IntArray:
+        """Rows of the ``k`` places nearest to a point. A place outside a latitude band of
+        half-width ``h`` is at least ``h`` away along the meridian, so once the band holds
+        ``k`` places within that distance they are the nearest of all; the band doubles
+        until it does. Of places at the same distance the lower id comes first."""
+        n = self.lat.shape[0]
+        k = min(k, n)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        ordered_lat = self.sorted_lat
+        half = 0.01
+        while True:
+            lo = int(np.searchsorted(ordered_lat, lat - half, side="left"))
+            hi = int(np.searchsorted(ordered_lat, lat + half, side="right"))
+            if hi - lo >= k:
+                rows = self.by_lat[lo:hi]
+                distance = self.distances_of_rows(lat, lon, rows)
+                pick = np.lexsort((rows, distance))[:k]  # ties: the lower id
+                if (lo == 0 and hi == n) or distance[pick].max() <= EARTH_RADIUS_M * math.radians(
+                    half
+                ):
+                    result: IntArray = rows[pick]
+                    return result
+            half *= 2.0
+
     def distances_m(self, lat: float, lon: float) -> FloatArray:
         """Great-circle distance from a point to every place."""
-        p1, p2 = np.radians(lat), np.radians(self.lat)
-        dp, dl = p2 - p1, np.radians(self.lon - lon)
+        return self.distances_of_rows(lat, lon, None)
+
+    def distances_of_rows(self, lat: float, lon: float, rows: IntArray | None) -> FloatArray:
+        """Great-circle distance from a point to the places of ``rows`` (all when None)."""
+        lats = self.lat if rows is None else self.lat[rows]
+        lons = self.lon if rows is None else self.lon[rows]
+        p1, p2 = np.radians(lat), np.radians(lats)
+        dp, dl = p2 - p1, np.radians(lons - lon)
         a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
         result: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         return result
@@ -275,9 +315,7 @@ def _group(
     }
     history = build_history(own, user_id=user, categories=categories)
     lat, lon = float(places.lat[origin]), float(places.lon[origin])
-    distance = places.distances_m(lat, lon)
-    k = min(nearest, distance.shape[0])
-    rows = set(np.argpartition(distance, k - 1)[:k].tolist()) if k else set()
+    rows = set(places.nearest_rows(lat, lon, nearest).tolist())
     engagement = {b: math.log1p(c) for b, c in history.visit_counts.items()}
     wanted = {int(b) for b in history.distinct_ids.tolist()}
     wanted.update(b for b, _ in model.related_items(engagement, limit=related))
@@ -314,7 +352,7 @@ def _group(
             ids.tolist(),
             places.lat[ordered].tolist(),
             places.lon[ordered].tolist(),
-            distance[ordered].tolist(),
+            places.distances_of_rows(lat, lon, ordered).tolist(),
             means.tolist(),
             rated.tolist(),
             places.rating_count[ordered].tolist(),

@@ -61,7 +61,7 @@ PARAMS: Final = MappingProxyType(
         "lambda_l2": 1.0,
         "max_bin": 63,
         "use_missing": False,
-        "num_threads": 2,
+        "num_threads": 1,
         "deterministic": True,
         "force_row_wise": True,
         "seed": 7,
