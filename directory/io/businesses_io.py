@@ -48,6 +48,7 @@ from directory.io.business_validation import (
     ValidationContext,
     auto_workers,
     validated_chunks,
+    validated_csv_blocks,
 )
 from directory.io.errors import RowError
 from directory.io.formats import (
@@ -222,7 +223,7 @@ def import_businesses(
                 _young_collections_only(),
                 _bulk_load(session, bulk) as finish,
             ):
-                for n, chunk in enumerate(validated_chunks(reader, context, workers=workers)):
+                for n, chunk in enumerate(_validated(reader, context, workers)):
                     for result in chunk:
                         run.take(result)
                     if n % GC_EVERY_CHUNKS == GC_EVERY_CHUNKS - 1:
@@ -262,6 +263,16 @@ def import_businesses(
         progress(0, report.rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _validated(
+    reader: RecordReader, context: ValidationContext, workers: int
+) -> Iterator[list[Validated]]:
+    """Validated records in file order; with workers, a CSV file is also read by them."""
+    blocks = reader.csv_blocks() if workers > 0 else None
+    if blocks is not None:
+        return validated_csv_blocks(reader, blocks, context, workers=workers)
+    return validated_chunks(reader, context, workers=workers)
 
 
 def _empty_directory(session: Session) -> bool:

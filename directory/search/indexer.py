@@ -195,6 +195,32 @@ def precomputed_terms(
         session.info.pop(_TERMS_HINT, None)
 
 
+def _indexed_doc(
+    business_id: int,
+    name: str,
+    address: str,
+    description: str,
+    lat: float,
+    lon: float,
+    scopes: tuple[int, ...],
+    rating: tuple[float, int],
+    terms: TextTerms | None,
+) -> IndexedDoc:
+    """The document of a published business from its stored values."""
+    qkey = quality_key(rating[0], rating[1])
+    return IndexedDoc(
+        business_id=business_id,
+        rank_key=make_rank_key(qkey, business_id),
+        quality_key=qkey,
+        lat=lat,
+        lon=lon,
+        scopes=scopes,
+        fields=doc_fields(
+            name=name, address=address, description=description, scopes=scopes, terms=terms
+        ),
+    )
+
+
 def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
     """The documents the given (sorted) businesses should have now (published ones only)."""
     hint: Mapping[tuple[str, str, str], TextTerms] = session.info.get(_TERMS_HINT) or {}
@@ -205,22 +231,54 @@ def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
         cats.setdefault(bid, []).append(cid)
     docs: dict[int, IndexedDoc] = {}
     for bid, name, address, description, lat, lon, rsum, rcount, primary in rows:
-        scopes = _scopes([primary, *cats.get(bid, ())], parents)
-        qkey = quality_key(rsum or 0.0, rcount or 0)
-        docs[bid] = IndexedDoc(
-            business_id=bid,
-            rank_key=make_rank_key(qkey, bid),
-            quality_key=qkey,
-            lat=lat,
-            lon=lon,
-            scopes=scopes,
-            fields=doc_fields(
-                name=name,
-                address=address or "",
-                description=description or "",
-                scopes=scopes,
-                terms=hint.get((name, address or "", description or "")) if hint else None,
-            ),
+        address, description = address or "", description or ""
+        docs[bid] = _indexed_doc(
+            bid, name, address, description, lat, lon,
+            _scopes([primary, *cats.get(bid, ())], parents),
+            (rsum or 0.0, rcount or 0),
+            hint.get((name, address, description)) if hint else None,
+        )  # fmt: skip
+    return docs
+
+
+@dataclass(frozen=True, slots=True)
+class NewBusiness:
+    """A published business just inserted, with the values the indexer would read back
+    (``category_ids``: primary first; ``terms``: ``text_terms`` when known)."""
+
+    business_id: int
+    name: str
+    address: str | None
+    description: str | None
+    lat: float
+    lon: float
+    rating_sum: float
+    rating_count: int
+    category_ids: tuple[int, ...]
+    terms: TextTerms | None = None
+
+
+def _new_docs(session: Session, rows: Sequence[NewBusiness]) -> list[IndexedDoc]:
+    """What :func:`_wanted_docs` gives for these businesses, without reading them back."""
+    parents = _category_parents(session)
+    scopes: dict[tuple[int, ...], tuple[int, ...]] = {}
+    docs: list[IndexedDoc] = []
+    for r in rows:
+        found = scopes.get(r.category_ids)
+        if found is None:
+            found = scopes[r.category_ids] = _scopes(r.category_ids, parents)
+        docs.append(
+            _indexed_doc(
+                r.business_id,
+                r.name,
+                r.address or "",
+                r.description or "",
+                r.lat,
+                r.lon,
+                found,
+                (r.rating_sum or 0.0, r.rating_count or 0),
+                r.terms,
+            )  # fmt: skip
         )
     return docs
 
@@ -347,10 +405,22 @@ class BulkLoad:
 
     def add(self, ids: Sequence[int]) -> None:
         """Index these (sorted, new) businesses, bar the parts :meth:`finish` does."""
-        if ids[0] <= self._last_id:
+        self._check(ids[0], ids[-1])
+        self._append(list(_wanted_docs(self._session, ids).values()))
+
+    def add_new(self, rows: Sequence[NewBusiness]) -> None:
+        """:meth:`add` for businesses whose values the caller holds (in ascending id order):
+        nothing is read back from the business tables."""
+        if rows:
+            self._check(rows[0].business_id, rows[-1].business_id)
+            self._append(_new_docs(self._session, rows))
+
+    def _check(self, first: int, last: int) -> None:
+        if first <= self._last_id or last < first:
             raise RuntimeError("a bulk search-index load got a business it already indexed")
-        self._last_id = ids[-1]
-        docs = list(_wanted_docs(self._session, ids).values())
+        self._last_id = last
+
+    def _append(self, docs: list[IndexedDoc]) -> None:
         for d in docs:
             self._delta.update(d.fields.all_terms())
         self._docs.execute([d.row() for d in docs])
@@ -395,6 +465,17 @@ def bulk_load(session: Session) -> Iterator[BulkLoad]:
         yield load
     finally:
         session.info.pop(_BULK_HINT, None)
+
+
+def index_new_businesses(session: Session, rows: Sequence[NewBusiness]) -> None:
+    """Index businesses just inserted (published, ascending ids); inside a bulk load
+    straight from the given values, otherwise like :func:`index_businesses`."""
+    load: BulkLoad | None = session.info.get(_BULK_HINT)
+    if load is None:
+        index_businesses(session, [r.business_id for r in rows])
+        return
+    session.flush()
+    load.add_new(rows)
 
 
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:

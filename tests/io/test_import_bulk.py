@@ -31,8 +31,8 @@ from directory.search.tables import (
     search_term,
     search_term_variant,
 )
-from tests.io.test_businesses_io import row, write_csv
 from tests.factories import BSD
+from tests.io.test_businesses_io import row, write_csv
 
 NOW = datetime.fromisoformat("2026-12-02T10:30:00+07:00")
 KINDS = (
