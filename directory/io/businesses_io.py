@@ -68,7 +68,7 @@ EXPORT_BATCH: Final = 5_000
 SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024
 GC_EVERY_CHUNKS: Final = 50  # young-generation collections while importing (see below)
 # A large import leaves the full-text index in many segments: compact it once at the end
-# (see ``optimize_search_indexes``).
+# (see ``optimize_search_indexes``); a bulk load always does (it fills the index unmerged).
 OPTIMIZE_FROM_ROWS: Final = 10_000
 # A file at least this large (estimated) going into an empty directory is bulk-loaded:
 # secondary and search indexes are built once at the end instead of row by row.
@@ -249,7 +249,7 @@ def import_businesses(
     elif run.writing:
         session.commit()
         report.written = True
-        if report.created + report.updated >= OPTIMIZE_FROM_ROWS:
+        if report.created + report.updated >= OPTIMIZE_FROM_ROWS or report.bulk_load:
             # After the data is safely committed: a failure here loses nothing.
             optimize_search_indexes(session)
             session.commit()

@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,7 @@ _search_fts = Table(
     Column("addr_terms", Text),
     Column("desc_terms", Text),
     Column("search_fts", String),
+    Column("rank", Integer),  # the value of a configuration command
 )
 _TEXT_COLUMNS = ("name_terms", "cat_terms", "addr_terms", "desc_terms")
 
@@ -432,8 +434,17 @@ class BulkLoad:
                     for s in d.scopes
                 ]
             )
-        else:
-            self._cells.execute(sorted(r for d in docs for r in d.cell_rows()))
+        elif docs:
+            # IndexedDoc.cell_rows for the whole batch, the grid codes computed at once.
+            codes = quadtree.morton_many([d.lat for d in docs], [d.lon for d in docs]).tolist()
+            shift = quadtree.SCOPE_SHIFT
+            self._cells.execute(
+                sorted(
+                    ((s << shift) | code, d.business_id, d.lat, d.lon)
+                    for d, code in zip(docs, codes, strict=True)
+                    for s in d.scopes
+                )
+            )
         self.documents += len(docs)
 
     def finish(self) -> None:
@@ -445,14 +456,47 @@ class BulkLoad:
             # (rank keys) arrive unsorted and FTS5 flushes a segment at every step down
             # (72 CPU-s for a million documents, against 17 s when fed in rowid order).
             self._session.execute(insert(_search_fts).values(search_fts="delete-all"))
-            self._session.execute(
-                insert(_search_fts).from_select(
-                    list(FTS_NAMES),
-                    select(
-                        search_doc.c.rank_key, *(search_doc.c[c] for c in _TEXT_COLUMNS)
-                    ).order_by(search_doc.c.rank_key),
+            with _fts_merging_deferred(self._session):
+                self._session.execute(
+                    insert(_search_fts).from_select(
+                        list(FTS_NAMES),
+                        select(
+                            search_doc.c.rank_key, *(search_doc.c[c] for c in _TEXT_COLUMNS)
+                        ).order_by(search_doc.c.rank_key),
+                    )
                 )
-            )
+
+
+# FTS5's own defaults for the merge settings a bulk fill turns off (see below).
+_FTS_MERGE_DEFAULTS = {"automerge": 4, "crisismerge": 16}
+_FTS_NO_MERGING = {"automerge": 0, "crisismerge": 2000}  # FTS5 caps crisismerge at 1999
+
+
+@contextmanager
+def _fts_merging_deferred(session: Session) -> Iterator[None]:
+    """While filling the full-text index in one statement, no incremental merging.
+
+    By default FTS5 merges segments as it writes them (``automerge``, and a "crisis"
+    merge at 16 segments of a level); a fill that is compacted by ``optimize`` right after
+    (``optimize_search_indexes``) then merges the same data twice: 18 CPU-s for a million
+    documents, against 9 s with merging off (``benchmarks/README.md``). The settings are
+    stored in the index's config table, so they are put back (to the values stored
+    before, else FTS5's defaults) in the same transaction.
+    """
+    stored: dict[str, object] = {
+        str(k): v
+        for k, v in session.execute(
+            text("SELECT k, v FROM search_fts_config WHERE k IN ('automerge', 'crisismerge')")
+        )
+    }
+
+    def configure(values: Mapping[str, object]) -> None:
+        for key, value in values.items():
+            session.execute(insert(_search_fts).values(search_fts=key, rank=value))
+
+    configure(_FTS_NO_MERGING)
+    yield  # an error inside rolls the whole import back, settings included
+    configure({k: stored.get(k, default) for k, default in _FTS_MERGE_DEFAULTS.items()})
 
 
 @contextmanager
