@@ -6,7 +6,7 @@ Functions here never commit; the caller's service call is the transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final, cast
@@ -352,12 +352,15 @@ class BusinessUpserter:
             if "opening_hours" in update:
                 update["opening_hours_json"] = values["opening_hours_json"]
             changed.append((hit, data, update))
-        ids = self._insert_new(new)
-        if changed:
-            ids.extend(self._update(changed))
+        new_ids = self._insert_new(new)
+        changed_ids = self._update(changed) if changed else []
         with indexing.precomputed_terms(self._session, terms):
-            indexing.index_businesses(self._session, ids)
-        return ids
+            indexing.index_businesses(self._session, changed_ids)
+            if self._status == BusinessStatus.PUBLISHED:
+                indexing.index_new_businesses(self._session, _new_rows(new_ids, new, terms))
+            else:
+                indexing.index_businesses(self._session, new_ids)  # removes any stale entry
+        return new_ids + changed_ids
 
     def _stored(self, external_ids: list[str]) -> dict[str, _Stored]:
         found: dict[str, _Stored] = {}
@@ -485,6 +488,32 @@ class BusinessUpserter:
         _bulk_set_categories(self._session, recategorised, replace=True)
         self.updated += len(changed)
         return [h.id for h, _, _ in changed]
+
+
+def _new_rows(
+    ids: Sequence[int],
+    new: Sequence[tuple[BusinessInput, int | None, str | None]],
+    terms: Mapping[tuple[str, str, str], TextTerms],
+) -> list[indexing.NewBusiness]:
+    """The index's view of rows just inserted (the values ``_insert_new`` stored)."""
+    rows: list[indexing.NewBusiness] = []
+    for bid, (data, _, _) in zip(ids, new, strict=True):
+        count = data.rating_count if data.rating is not None else 0
+        rows.append(
+            indexing.NewBusiness(
+                business_id=bid,
+                name=data.name,
+                address=data.address,
+                description=data.description,
+                lat=float(data.lat),
+                lon=float(data.lon),
+                rating_sum=float(data.rating) * count if data.rating is not None else 0.0,
+                rating_count=count,
+                category_ids=tuple(_category_ids(data)),
+                terms=terms.get((data.name, data.address, data.description)),
+            )
+        )
+    return rows
 
 
 def bulk_upsert_businesses(

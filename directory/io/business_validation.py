@@ -22,7 +22,8 @@ from directory.areas.category_lookup import resolve_category
 from directory.businesses.input import BusinessInput, parse_business_fields
 from directory.businesses.writes import Derived, derive
 from directory.errors import FieldError, InvalidInput
-from directory.io.formats import Record
+from directory.io.errors import FormatError
+from directory.io.formats import CsvLayout, Record, RecordReader, parse_csv_block
 from directory.search.text_match import TextTerms
 
 CHUNK_RECORDS: Final = 2_000
@@ -134,16 +135,31 @@ def _pack(result: Validated) -> _Packed:
     return (result.line, result.number, values, result.errors, result.new_category, extra)
 
 
-def _unpack(packed: _Packed) -> Validated:
+def _unpack(packed: _Packed, line_offset: int = 0, number_offset: int = 0) -> Validated:
     line, number, values, errors, new_category, extra = packed
     data = None if values is None else BusinessInput(*values)  # type: ignore[arg-type]
     derived = None if extra is None else Derived(*extra)
-    return Validated(line, number, data, errors, new_category, derived)
+    return Validated(
+        line + line_offset, number + number_offset, data, errors, new_category, derived
+    )
 
 
 def _validate_in_worker(records: list[Record]) -> list[_Packed]:
     assert _worker_context is not None
     return [_pack(validate_record(r, _worker_context)) for r in records]
+
+
+# A CSV block's outcome: its packed results (lines and numbers within the block), its
+# line and record counts, the reading error that stopped it and whether it ended inside
+# a quoted cell (see ``formats.CsvBlock``).
+_PackedBlock = tuple[list[_Packed], int, int, tuple[int, str] | None, bool]
+
+
+def _read_and_validate_in_worker(data: bytes, layout: CsvLayout) -> _PackedBlock:
+    assert _worker_context is not None
+    block = parse_csv_block(data, layout)
+    packed = [_pack(validate_record(r, _worker_context)) for r in block.records]
+    return packed, block.lines, block.count, block.error, block.open_end
 
 
 def auto_workers(estimated_records: int) -> int:
@@ -188,5 +204,60 @@ def validated_chunks(
                 yield [_unpack(p) for p in pending.popleft().result()]
         while pending:
             yield [_unpack(p) for p in pending.popleft().result()]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def validated_csv_blocks(
+    reader: RecordReader, blocks: Iterator[bytes], context: ValidationContext, *, workers: int
+) -> Iterator[list[Validated]]:
+    """Like :func:`validated_chunks` for a CSV file, but the workers also read the rows.
+
+    The main process only cuts the file's bytes into blocks at line ends
+    (``RecordReader.csv_blocks``); each worker decodes and parses its block as
+    ``RecordReader`` would and validates the records. Blocks are taken in file order. One
+    that ends inside a quoted cell (a value holding a line break) was cut in the wrong
+    place: it is parsed again joined with the next block, whose own (wrongly started)
+    result is dropped. Every block taken therefore starts at a record boundary, so the
+    records, line numbers and errors are exactly those of reading the file in one go.
+    """
+    layout = reader.csv_layout()
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, workers),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(context,),
+    )
+    depth = 3 * max(1, workers)
+    pending: deque[tuple[bytes, Future[_PackedBlock]]] = deque()
+    line, number = 1, 0  # the header is line 1
+
+    def submit(data: bytes) -> tuple[bytes, Future[_PackedBlock]]:
+        return data, pool.submit(_read_and_validate_in_worker, data, layout)
+
+    try:
+        more = True
+        while True:
+            while more and len(pending) < depth:
+                data = next(blocks, None)
+                if data is None:
+                    more = False
+                else:
+                    pending.append(submit(data))
+            if not pending:
+                return
+            data, future = pending.popleft()
+            packed, lines, count, error, open_end = future.result()
+            if open_end:
+                following = pending.popleft()[0] if pending else next(blocks, None)
+                if following is not None:
+                    pending.appendleft(submit(data + following))
+                    continue
+            yield [_unpack(p, line, number) for p in packed]
+            if error is not None:
+                at, message = error
+                raise FormatError(f"{reader.path.name}: line {at + line}: {message}")
+            line += lines
+            number += count
     finally:
         pool.shutdown(wait=True, cancel_futures=True)

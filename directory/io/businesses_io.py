@@ -48,6 +48,7 @@ from directory.io.business_validation import (
     ValidationContext,
     auto_workers,
     validated_chunks,
+    validated_csv_blocks,
 )
 from directory.io.errors import RowError
 from directory.io.formats import (
@@ -67,7 +68,7 @@ EXPORT_BATCH: Final = 5_000
 SQLITE_IMPORT_CACHE_KIB: Final = 512 * 1024
 GC_EVERY_CHUNKS: Final = 50  # young-generation collections while importing (see below)
 # A large import leaves the full-text index in many segments: compact it once at the end
-# (see ``optimize_search_indexes``).
+# (see ``optimize_search_indexes``); a bulk load always does (it fills the index unmerged).
 OPTIMIZE_FROM_ROWS: Final = 10_000
 # A file at least this large (estimated) going into an empty directory is bulk-loaded:
 # secondary and search indexes are built once at the end instead of row by row.
@@ -222,7 +223,7 @@ def import_businesses(
                 _young_collections_only(),
                 _bulk_load(session, bulk) as finish,
             ):
-                for n, chunk in enumerate(validated_chunks(reader, context, workers=workers)):
+                for n, chunk in enumerate(_validated(reader, context, workers)):
                     for result in chunk:
                         run.take(result)
                     if n % GC_EVERY_CHUNKS == GC_EVERY_CHUNKS - 1:
@@ -248,7 +249,7 @@ def import_businesses(
     elif run.writing:
         session.commit()
         report.written = True
-        if report.created + report.updated >= OPTIMIZE_FROM_ROWS:
+        if report.created + report.updated >= OPTIMIZE_FROM_ROWS or report.bulk_load:
             # After the data is safely committed: a failure here loses nothing.
             optimize_search_indexes(session)
             session.commit()
@@ -262,6 +263,16 @@ def import_businesses(
         progress(0, report.rows)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _validated(
+    reader: RecordReader, context: ValidationContext, workers: int
+) -> Iterator[list[Validated]]:
+    """Validated records in file order; with workers, a CSV file is also read by them."""
+    blocks = reader.csv_blocks() if workers > 0 else None
+    if blocks is not None:
+        return validated_csv_blocks(reader, blocks, context, workers=workers)
+    return validated_chunks(reader, context, workers=workers)
 
 
 def _empty_directory(session: Session) -> bool:

@@ -14,6 +14,7 @@ import codecs
 import io
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Final
 
@@ -56,6 +57,21 @@ class Utf8Text:
 
     def close(self) -> None:
         self.text.close()
+
+    @staticmethod
+    def decode(data: bytes) -> DecodedText:
+        """Bytes of a file's body decoded the same way (for blocks read in other processes)."""
+        before = _counter.count
+        value = data.decode("utf-8", ERROR_HANDLER)
+        return DecodedText(value, _counter.count != before)
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    """Decoded text and whether it held bad bytes (then its fields need the check)."""
+
+    value: str
+    bad: bool
 
 
 def has_bad_bytes(text: str) -> bool:

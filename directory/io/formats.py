@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import io
 import json
 import os
 import re
@@ -43,6 +44,7 @@ from directory.io.geojson_stream import iter_features
 
 Cell = str | int | float | None
 CSV_FIELD_LIMIT: Final = 16 << 20  # a 1 MB description is read (then refused as too long)
+CSV_BLOCK_BYTES: Final = 1 << 19  # ~1,700 rows of a typical business file
 _FORMULA_START: Final = frozenset("=+-@\t\r")
 # A sign followed by a plain number ("+6281234567890", "-6.3016", "+62 21 5312"): a
 # spreadsheet reads it as a number, never runs it; such cells are left alone.
@@ -227,7 +229,7 @@ class RecordReader:
         self._width = len(names)
 
     def _csv_records(self) -> Iterator[Record]:
-        reader, header, width, text = self._csv, self._header, self._width, self._text
+        reader, layout, text = self._csv, self.csv_layout(), self._text
         number = 0
         while True:
             start = reader.line_num + 1
@@ -240,19 +242,26 @@ class RecordReader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
             number += 1
-            errors: list[FieldError] = []
-            if len(row) != width:
-                errors.append(
-                    FieldError("row", f"has {len(row)} cells but the header has {width} columns")
-                )
-                row = (row + [""] * width)[:width]
-            values = {name: row[i] for name, i in header}
-            for name, value in values.items():
-                if value[:1] == "'":
-                    values[name] = unescape_formula(value)
-            if text.saw_bad_bytes:
-                errors.extend(bad_byte_errors(values))
-            yield Record(line=start, number=number, values=values, errors=tuple(errors))
+            yield _csv_record(row, layout, start, number, text.saw_bad_bytes)
+
+    def csv_layout(self) -> CsvLayout:
+        """Which cell of a CSV row holds which kept column (after the header was read)."""
+        return CsvLayout(tuple(self._header), self._width)
+
+    def csv_blocks(self, size: int | None = None) -> Iterator[bytes] | None:
+        """The raw bytes after a CSV file's header, in blocks of about ``size`` bytes that
+        end at a line end, for parsing in other processes (:func:`parse_csv_block`);
+        None when the file cannot be split this simply (not CSV, or a header that is not
+        exactly the first ``\\n``-terminated line). A block may end inside a quoted cell
+        that goes on in the next one: the parser says so and the caller joins them.
+        """
+        if self.format is not FileFormat.CSV or self._csv.line_num != 1:
+            return None
+        with open(self.path, "rb") as raw:
+            first = raw.readline()
+        if not first.endswith(b"\n") or b"\r" in first[:-2]:
+            return None
+        return _raw_blocks(self.path, len(first), size or CSV_BLOCK_BYTES)
 
     # -- JSON Lines
 
@@ -334,6 +343,93 @@ def _point(geometry: Any, errors: list[FieldError]) -> tuple[str, str] | None:
         errors.append(FieldError("geometry", "coordinates must be [lon, lat]"))
         return None
     return str(coords[1]), str(coords[0])
+
+
+# ------------------------------------------------------------------ CSV in blocks
+
+
+@dataclass(frozen=True, slots=True)
+class CsvLayout:
+    """A CSV file's kept columns (name, cell index) and its header's width."""
+
+    header: tuple[tuple[str, int], ...]
+    width: int
+
+
+def _csv_record(
+    row: list[str], layout: CsvLayout, line: int, number: int, check_bytes: bool
+) -> Record:
+    errors: list[FieldError] = []
+    width = layout.width
+    if len(row) != width:
+        errors.append(FieldError("row", f"has {len(row)} cells but the header has {width} columns"))
+        row = (row + [""] * width)[:width]
+    values = {name: row[i] for name, i in layout.header}
+    for name, value in values.items():
+        if value[:1] == "'":
+            values[name] = unescape_formula(value)
+    if check_bytes:
+        errors.extend(bad_byte_errors(values))
+    return Record(line=line, number=number, values=values, errors=tuple(errors))
+
+
+def _raw_blocks(path: Path, offset: int, size: int) -> Iterator[bytes]:
+    with open(path, "rb") as raw:
+        raw.seek(offset)
+        tail = b""
+        while chunk := raw.read(size):
+            data = tail + chunk
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                tail = data  # no line end yet: keep reading
+                continue
+            tail = data[cut:]
+            yield data[:cut]
+        if tail:
+            yield tail
+
+
+_END_OF_DATA: Final = "unexpected end of data"
+
+
+@dataclass(frozen=True, slots=True)
+class CsvBlock:
+    """What :func:`parse_csv_block` found: records numbered from 1 within the block, how
+    many lines and records it held, and the reading error that stopped it, if any
+    (its line within the block, the message). ``open_end``: the block ended inside a
+    quoted cell, so it continues in the next block (or, at the end of the file, the
+    file is cut short)."""
+
+    records: list[Record]
+    lines: int
+    count: int
+    error: tuple[int, str] | None = None
+    open_end: bool = False
+
+
+def parse_csv_block(data: bytes, layout: CsvLayout) -> CsvBlock:
+    """The records of one block of :meth:`RecordReader.csv_blocks`, read exactly as
+    :class:`RecordReader` reads them (line numbers relative to the block)."""
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    text = Utf8Text.decode(data)
+    stream = io.StringIO(text.value, newline="")
+    reader = csv.reader(stream, strict=True)
+    records: list[Record] = []
+    number = 0
+    while True:
+        start = reader.line_num + 1
+        try:
+            row = next(reader, None)
+        except csv.Error as exc:
+            at_end = stream.tell() == len(text.value)
+            open_end = at_end and str(exc) == _END_OF_DATA
+            return CsvBlock(records, reader.line_num, number, (start, str(exc)), open_end)
+        if row is None:
+            return CsvBlock(records, reader.line_num, number)
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # blank line
+        number += 1
+        records.append(_csv_record(row, layout, start, number, text.bad))
 
 
 # ------------------------------------------------------------------ writing

@@ -28,6 +28,7 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
 )
 from sqlalchemy.orm import Session
 
@@ -62,6 +63,7 @@ _search_fts = Table(
     Column("addr_terms", Text),
     Column("desc_terms", Text),
     Column("search_fts", String),
+    Column("rank", Integer),  # the value of a configuration command
 )
 _TEXT_COLUMNS = ("name_terms", "cat_terms", "addr_terms", "desc_terms")
 
@@ -195,6 +197,32 @@ def precomputed_terms(
         session.info.pop(_TERMS_HINT, None)
 
 
+def _indexed_doc(
+    business_id: int,
+    name: str,
+    address: str,
+    description: str,
+    lat: float,
+    lon: float,
+    scopes: tuple[int, ...],
+    rating: tuple[float, int],
+    terms: TextTerms | None,
+) -> IndexedDoc:
+    """The document of a published business from its stored values."""
+    qkey = quality_key(rating[0], rating[1])
+    return IndexedDoc(
+        business_id=business_id,
+        rank_key=make_rank_key(qkey, business_id),
+        quality_key=qkey,
+        lat=lat,
+        lon=lon,
+        scopes=scopes,
+        fields=doc_fields(
+            name=name, address=address, description=description, scopes=scopes, terms=terms
+        ),
+    )
+
+
 def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
     """The documents the given (sorted) businesses should have now (published ones only)."""
     hint: Mapping[tuple[str, str, str], TextTerms] = session.info.get(_TERMS_HINT) or {}
@@ -205,22 +233,54 @@ def _wanted_docs(session: Session, ids: Sequence[int]) -> dict[int, IndexedDoc]:
         cats.setdefault(bid, []).append(cid)
     docs: dict[int, IndexedDoc] = {}
     for bid, name, address, description, lat, lon, rsum, rcount, primary in rows:
-        scopes = _scopes([primary, *cats.get(bid, ())], parents)
-        qkey = quality_key(rsum or 0.0, rcount or 0)
-        docs[bid] = IndexedDoc(
-            business_id=bid,
-            rank_key=make_rank_key(qkey, bid),
-            quality_key=qkey,
-            lat=lat,
-            lon=lon,
-            scopes=scopes,
-            fields=doc_fields(
-                name=name,
-                address=address or "",
-                description=description or "",
-                scopes=scopes,
-                terms=hint.get((name, address or "", description or "")) if hint else None,
-            ),
+        address, description = address or "", description or ""
+        docs[bid] = _indexed_doc(
+            bid, name, address, description, lat, lon,
+            _scopes([primary, *cats.get(bid, ())], parents),
+            (rsum or 0.0, rcount or 0),
+            hint.get((name, address, description)) if hint else None,
+        )  # fmt: skip
+    return docs
+
+
+@dataclass(frozen=True, slots=True)
+class NewBusiness:
+    """A published business just inserted, with the values the indexer would read back
+    (``category_ids``: primary first; ``terms``: ``text_terms`` when known)."""
+
+    business_id: int
+    name: str
+    address: str | None
+    description: str | None
+    lat: float
+    lon: float
+    rating_sum: float
+    rating_count: int
+    category_ids: tuple[int, ...]
+    terms: TextTerms | None = None
+
+
+def _new_docs(session: Session, rows: Sequence[NewBusiness]) -> list[IndexedDoc]:
+    """What :func:`_wanted_docs` gives for these businesses, without reading them back."""
+    parents = _category_parents(session)
+    scopes: dict[tuple[int, ...], tuple[int, ...]] = {}
+    docs: list[IndexedDoc] = []
+    for r in rows:
+        found = scopes.get(r.category_ids)
+        if found is None:
+            found = scopes[r.category_ids] = _scopes(r.category_ids, parents)
+        docs.append(
+            _indexed_doc(
+                r.business_id,
+                r.name,
+                r.address or "",
+                r.description or "",
+                r.lat,
+                r.lon,
+                found,
+                (r.rating_sum or 0.0, r.rating_count or 0),
+                r.terms,
+            )  # fmt: skip
         )
     return docs
 
@@ -347,10 +407,22 @@ class BulkLoad:
 
     def add(self, ids: Sequence[int]) -> None:
         """Index these (sorted, new) businesses, bar the parts :meth:`finish` does."""
-        if ids[0] <= self._last_id:
+        self._check(ids[0], ids[-1])
+        self._append(list(_wanted_docs(self._session, ids).values()))
+
+    def add_new(self, rows: Sequence[NewBusiness]) -> None:
+        """:meth:`add` for businesses whose values the caller holds (in ascending id order):
+        nothing is read back from the business tables."""
+        if rows:
+            self._check(rows[0].business_id, rows[-1].business_id)
+            self._append(_new_docs(self._session, rows))
+
+    def _check(self, first: int, last: int) -> None:
+        if first <= self._last_id or last < first:
             raise RuntimeError("a bulk search-index load got a business it already indexed")
-        self._last_id = ids[-1]
-        docs = list(_wanted_docs(self._session, ids).values())
+        self._last_id = last
+
+    def _append(self, docs: list[IndexedDoc]) -> None:
         for d in docs:
             self._delta.update(d.fields.all_terms())
         self._docs.execute([d.row() for d in docs])
@@ -362,8 +434,17 @@ class BulkLoad:
                     for s in d.scopes
                 ]
             )
-        else:
-            self._cells.execute(sorted(r for d in docs for r in d.cell_rows()))
+        elif docs:
+            # IndexedDoc.cell_rows for the whole batch, the grid codes computed at once.
+            codes = quadtree.morton_many([d.lat for d in docs], [d.lon for d in docs]).tolist()
+            shift = quadtree.SCOPE_SHIFT
+            self._cells.execute(
+                sorted(
+                    ((s << shift) | code, d.business_id, d.lat, d.lon)
+                    for d, code in zip(docs, codes, strict=True)
+                    for s in d.scopes
+                )
+            )
         self.documents += len(docs)
 
     def finish(self) -> None:
@@ -375,14 +456,47 @@ class BulkLoad:
             # (rank keys) arrive unsorted and FTS5 flushes a segment at every step down
             # (72 CPU-s for a million documents, against 17 s when fed in rowid order).
             self._session.execute(insert(_search_fts).values(search_fts="delete-all"))
-            self._session.execute(
-                insert(_search_fts).from_select(
-                    list(FTS_NAMES),
-                    select(
-                        search_doc.c.rank_key, *(search_doc.c[c] for c in _TEXT_COLUMNS)
-                    ).order_by(search_doc.c.rank_key),
+            with _fts_merging_deferred(self._session):
+                self._session.execute(
+                    insert(_search_fts).from_select(
+                        list(FTS_NAMES),
+                        select(
+                            search_doc.c.rank_key, *(search_doc.c[c] for c in _TEXT_COLUMNS)
+                        ).order_by(search_doc.c.rank_key),
+                    )
                 )
-            )
+
+
+# FTS5's own defaults for the merge settings a bulk fill turns off (see below).
+_FTS_MERGE_DEFAULTS = {"automerge": 4, "crisismerge": 16}
+_FTS_NO_MERGING = {"automerge": 0, "crisismerge": 2000}  # FTS5 caps crisismerge at 1999
+
+
+@contextmanager
+def _fts_merging_deferred(session: Session) -> Iterator[None]:
+    """While filling the full-text index in one statement, no incremental merging.
+
+    By default FTS5 merges segments as it writes them (``automerge``, and a "crisis"
+    merge at 16 segments of a level); a fill that is compacted by ``optimize`` right after
+    (``optimize_search_indexes``) then merges the same data twice: 18 CPU-s for a million
+    documents, against 9 s with merging off (``benchmarks/README.md``). The settings are
+    stored in the index's config table, so they are put back (to the values stored
+    before, else FTS5's defaults) in the same transaction.
+    """
+    stored: dict[str, object] = {
+        str(k): v
+        for k, v in session.execute(
+            text("SELECT k, v FROM search_fts_config WHERE k IN ('automerge', 'crisismerge')")
+        )
+    }
+
+    def configure(values: Mapping[str, object]) -> None:
+        for key, value in values.items():
+            session.execute(insert(_search_fts).values(search_fts=key, rank=value))
+
+    configure(_FTS_NO_MERGING)
+    yield  # an error inside rolls the whole import back, settings included
+    configure({k: stored.get(k, default) for k, default in _FTS_MERGE_DEFAULTS.items()})
 
 
 @contextmanager
@@ -395,6 +509,17 @@ def bulk_load(session: Session) -> Iterator[BulkLoad]:
         yield load
     finally:
         session.info.pop(_BULK_HINT, None)
+
+
+def index_new_businesses(session: Session, rows: Sequence[NewBusiness]) -> None:
+    """Index businesses just inserted (published, ascending ids); inside a bulk load
+    straight from the given values, otherwise like :func:`index_businesses`."""
+    load: BulkLoad | None = session.info.get(_BULK_HINT)
+    if load is None:
+        index_businesses(session, [r.business_id for r in rows])
+        return
+    session.flush()
+    load.add_new(rows)
 
 
 def index_businesses(session: Session, business_ids: Sequence[int]) -> None:

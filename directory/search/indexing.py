@@ -32,6 +32,15 @@ def index_businesses(session: Session, business_ids: Sequence[int]) -> None:
     indexer.index_businesses(session, business_ids)
 
 
+NewBusiness = indexer.NewBusiness
+
+
+def index_new_businesses(session: Session, rows: Sequence[indexer.NewBusiness]) -> None:
+    """Index published businesses just inserted, in ascending id order, from the values
+    the writer holds (``NewBusiness``); a bulk load then reads nothing back."""
+    indexer.index_new_businesses(session, rows)
+
+
 def unindex_businesses(session: Session, business_ids: Sequence[int]) -> None:
     """Drop these businesses from the search indexes (before delete or when hidden)."""
     indexer.unindex_businesses(session, business_ids)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from directory.businesses.input import BUSINESS_COLUMNS
 from directory.errors import InvalidInput
-from directory.io import businesses_io
+from directory.io import businesses_io, formats
 from directory.io.businesses_io import ImportOptions, ImportReport, import_businesses
-from directory.io.errors import RowError
+from directory.io.errors import FormatError, RowError
 from directory.models import Business, BusinessCategory, Category
 from directory.search.tables import search_doc
 from tests.factories import BSD
@@ -417,6 +418,74 @@ def test_worker_processes_give_the_same_result(session: Session, tmp_path: Path)
         session, path, options=ImportOptions(workers=2, create_categories=True, skip_bad=True)
     )
     assert (kept.created, kept.bad_rows, kept.categories_created) == (40, 1, ["jasa-titip"])
+
+
+def _tricky_csv(path: Path) -> Path:
+    """A CSV whose awkward parts fall across the 64-byte blocks the workers read."""
+    rows = [row(n) for n in range(1, 30)]
+    rows[3]["description"] = 'Dua baris\nkopi "susu"\r\nlagi'
+    rows[10]["address"] = "Jl. Panjang, " + "Blok A\n" * 12  # longer than a block
+    rows[20]["name"] = "NAME-TO-BREAK"
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(BUSINESS_COLUMNS)
+    for r in rows:
+        writer.writerow([r.get(c, "") for c in BUSINESS_COLUMNS])
+    data = out.getvalue().encode()
+    data = data.replace(b"NAME-TO-BREAK", b"Kopi Caf\xe9")  # Latin-1, not UTF-8
+    lines = data.split(b"\r\n")
+    lines.insert(8, b"")  # a blank line
+    lines.insert(30, lines[30] + b",extra cell")  # then the row itself again
+    path.write_bytes(b"\r\n".join(lines))
+    return path
+
+
+def test_worker_processes_read_a_csv_file_like_the_main_process(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With workers, they read the CSV bytes themselves, in blocks cut at line ends: cells
+    with line breaks that span blocks, blank lines, bad bytes and malformed rows give the
+    same records, values and error lines as reading the file in one process."""
+    monkeypatch.setattr(formats, "CSV_BLOCK_BYTES", 64)
+    path = _tricky_csv(tmp_path / "b.csv")
+    options = {"create_categories": True, "skip_bad": True}
+    parallel = import_businesses(session, path, options=ImportOptions(workers=2, **options))
+    in_process = import_businesses(session, path, options=ImportOptions(workers=0, **options))
+    errors = [(e.line, e.field) for e in parallel.errors]
+    assert errors == [(37, "name"), (44, "row")]
+    assert [(e.line, e.field, e.message) for e in in_process.errors] == [
+        (e.line, e.field, e.message) for e in parallel.errors
+    ]
+    assert parallel.rows == in_process.rows == 30
+    assert parallel.created == 28
+    assert in_process.unchanged == 28  # the same values were read both ways
+    stored = session.scalars(select(Business).where(Business.external_id == "x-4")).one()
+    assert stored.description == 'Dua baris\nkopi "susu"\nlagi'  # line ends made \\n
+    stored = session.scalars(select(Business).where(Business.external_id == "x-11")).one()
+    assert stored.address.count("Blok A") == 12
+
+
+@pytest.mark.parametrize(
+    ("tail", "line"),
+    [
+        (b'x-90,"Kopi Rusak"x,kafe-kopi,-6.3,106.6\r\nx-91,Kopi,kafe-kopi,-6.3,106.6\r\n', 48),
+        (b'x-90,"Kopi Terpotong\r\nJl. Uji\r\n', 48),  # the file ends inside a quote
+    ],
+)
+def test_worker_processes_stop_at_a_broken_csv_line_like_the_main_process(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: bytes, line: int
+) -> None:
+    monkeypatch.setattr(formats, "CSV_BLOCK_BYTES", 64)
+    path = _tricky_csv(tmp_path / "b.csv")
+    path.write_bytes(path.read_bytes() + b"\r\n" + tail)
+    messages = []
+    for workers in (0, 2):
+        with pytest.raises(FormatError) as caught:
+            import_businesses(session, path, options=ImportOptions(workers=workers))
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1]
+    assert f"b.csv: line {line}: " in messages[0]
+    assert session.scalar(select(func.count()).select_from(Business)) == 0
 
 
 def test_large_import_compacts_the_search_index_after_committing(

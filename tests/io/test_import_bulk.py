@@ -31,8 +31,8 @@ from directory.search.tables import (
     search_term,
     search_term_variant,
 )
-from tests.io.test_businesses_io import row, write_csv
 from tests.factories import BSD
+from tests.io.test_businesses_io import row, write_csv
 
 NOW = datetime.fromisoformat("2026-12-02T10:30:00+07:00")
 KINDS = (
@@ -218,3 +218,29 @@ def test_an_import_into_a_directory_with_businesses_keeps_its_indexes(
     assert dropped == []  # the row-by-row path: live readers are never locked out
     assert not report.bulk_load
     assert len(names(session, q="roti harum", limit=50)) == 6
+
+
+def test_search_works_right_after_a_bulk_import_read_by_worker_processes(
+    session: Session, tmp_path: Path, bulk_always: None
+) -> None:
+    """The bulk path as a large file takes it: workers read the file, the writer indexes
+    the rows it holds; text, typo and nearest searches answer from the first query on, and
+    the full-text index merges later writes as usual again."""
+    path = write_csv(tmp_path / "b.csv", rows(60))
+    report = import_businesses(
+        session, path, options=ImportOptions(workers=2, create_categories=True)
+    )
+    assert report.written
+    assert report.bulk_load
+    assert report.created == 60
+    assert names(session, q="roti harum 4")[:1] == ["Roti Harum 4"]
+    assert len(names(session, q="bakmi lezta", limit=50)) == 15
+    near = names(session, lat=BSD[0], lon=BSD[1], categories=("kafe-kopi",), sort=Sort.DISTANCE)
+    assert near[:3] == ["Kopi Senja 2", "Kopi Senja 6", "Kopi Senja 10"]
+    bulk = search_state(session)
+    assert indexer.rebuild_search_indexes(session) == 60
+    session.commit()
+    assert search_state(session) == bulk
+    if session.get_bind().dialect.name == "sqlite":
+        settings = dict(session.execute(text("SELECT k, v FROM search_fts_config")).all())
+        assert (settings.get("automerge", 4), settings.get("crisismerge", 16)) == (4, 16)
