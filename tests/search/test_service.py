@@ -204,7 +204,8 @@ def _page_all(session: Session, params: SearchParams) -> list[int]:
         if cut is not None:
             assert page.next_cursor is None, "only the last page is filled"
             looser, ids = ids[cut:], ids[:cut]
-            assert looser and not set(looser) & {*seen, *ids}
+            assert looser
+            assert not set(looser) & {*seen, *ids}
         seen.extend(ids)
         cursor = page.next_cursor
         if cursor is None:
