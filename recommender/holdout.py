@@ -98,14 +98,14 @@ class Places:
         if k <= 0:
             return np.zeros(0, dtype=np.int64)
         ordered_lat = self.sorted_lat
-        half = 0.01
+        half = 0.0025
         while True:
             lo = int(np.searchsorted(ordered_lat, lat - half, side="left"))
             hi = int(np.searchsorted(ordered_lat, lat + half, side="right"))
             if hi - lo >= k:
                 rows = self.by_lat[lo:hi]
                 distance = self.distances_of_rows(lat, lon, rows)
-                pick = np.lexsort((rows, distance))[:k]  # ties: the lower id
+                pick = _smallest(distance, rows, k)
                 if (lo == 0 and hi == n) or distance[pick].max() <= EARTH_RADIUS_M * math.radians(
                     half
                 ):
@@ -126,6 +126,17 @@ class Places:
         a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
         result: FloatArray = 2 * EARTH_RADIUS_M * np.arcsin(np.minimum(1.0, np.sqrt(a)))
         return result
+
+
+def _smallest(distance: FloatArray, rows: IntArray, k: int) -> IntArray:
+    """Positions of the ``k`` smallest distances; of equal ones at the cut, the lower row
+    (ids are sorted, so the lower id) — one partition instead of a full sort."""
+    kth = distance[np.argpartition(distance, k - 1)[:k]].max()
+    inside = np.flatnonzero(distance < kth)
+    tied = np.flatnonzero(distance == kth)
+    tied = tied[np.argsort(rows[tied], kind="stable")][: k - inside.shape[0]]
+    result: IntArray = np.concatenate([inside, tied])
+    return result
 
 
 @dataclass(frozen=True, slots=True)

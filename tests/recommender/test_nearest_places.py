@@ -38,3 +38,8 @@ def test_far_places_are_reached_when_the_band_holds_too_few() -> None:
     places = _places([(-6.30, 106.66), (-6.30, 106.67), (-6.9, 106.66), (-5.1, 106.66)])
     assert sorted(places.ids[places.nearest_rows(-6.30, 106.66, 3)].tolist()) == [1, 2, 3]
     assert places.nearest_rows(-6.30, 106.66, 0).shape == (0,)
+
+
+def test_places_at_the_same_distance_are_taken_lower_id_first() -> None:
+    places = _places([(-6.30, 106.66), (-6.31, 106.66), (-6.31, 106.66), (-6.31, 106.66)])
+    assert sorted(places.ids[places.nearest_rows(-6.30, 106.66, 3)].tolist()) == [1, 2, 3]
