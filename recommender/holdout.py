@@ -256,17 +256,7 @@ def _fit_before(
     events: EventArrays, cut_time: FloatArray, params: FitParams | None
 ) -> InteractionModel:
     """The model fitted on each reader's events before their cut time."""
-    keep = events.epoch_s < cut_time
-    fit_events = EventArrays.build(
-        user_ids=events.user_ids,
-        users=events.users[keep],
-        business_ids=events.business_ids[keep],
-        epoch_s=events.epoch_s[keep],
-        slots=events.slots[keep],
-        weights=events.weights[keep],
-        visits=events.visits[keep],
-        senders=events.senders[keep],
-    )
+    fit_events = events.subset(events.epoch_s < cut_time)  # stays sorted; no re-sort
     return InteractionModel.fit_arrays(fit_events, params=params)
 
 

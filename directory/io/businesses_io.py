@@ -269,7 +269,9 @@ def _validated(
     reader: RecordReader, context: ValidationContext, workers: int
 ) -> Iterator[list[Validated]]:
     """Validated records in file order; with workers, a CSV file is also read by them."""
-    blocks = reader.csv_blocks() if workers > 0 else None
+    # One worker reading and parsing every row would bound the writer on two cores (it
+    # waits for that worker); the writer reads the file itself then, the worker validates.
+    blocks = reader.csv_blocks() if workers > 1 else None
     if blocks is not None:
         return validated_csv_blocks(reader, blocks, context, workers=workers)
     return validated_chunks(reader, context, workers=workers)

@@ -465,6 +465,32 @@ def test_worker_processes_read_a_csv_file_like_the_main_process(
     assert stored.address.count("Blok A") == 12
 
 
+def test_a_single_worker_leaves_reading_the_csv_to_the_main_process(
+    session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One worker that also parsed every row would hold up the writer on a two-core machine;
+    with one worker the main process reads the file and the worker only validates, with the
+    same records and errors as reading in one process."""
+    monkeypatch.setattr(formats, "CSV_BLOCK_BYTES", 64)
+
+    def no_blocks(self: formats.RecordReader, size: int | None = None) -> None:
+        raise AssertionError("a single worker must not be handed raw CSV blocks")
+
+    path = _tricky_csv(tmp_path / "b.csv")
+    options = {"create_categories": True, "skip_bad": True}
+    with monkeypatch.context() as patched:
+        patched.setattr(formats.RecordReader, "csv_blocks", no_blocks)
+        one_worker = import_businesses(session, path, options=ImportOptions(workers=1, **options))
+    in_process = import_businesses(session, path, options=ImportOptions(workers=0, **options))
+    assert [(e.line, e.field) for e in one_worker.errors] == [(37, "name"), (44, "row")]
+    assert [(e.line, e.field, e.message) for e in in_process.errors] == [
+        (e.line, e.field, e.message) for e in one_worker.errors
+    ]
+    assert one_worker.rows == in_process.rows == 30
+    assert one_worker.created == 28
+    assert in_process.unchanged == 28
+
+
 @pytest.mark.parametrize(
     ("tail", "line"),
     [
