@@ -980,6 +980,30 @@ def _tree_cpu_s(pid: int) -> float:
     return total
 
 
+def _worker_rss_mib(pid: int) -> list[float]:
+    """Resident memory (VmRSS, MiB) of each process started by the server ``pid`` (the
+    uvicorn workers), read from /proc; empty where /proc is not there."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return []
+    sizes = []
+    for child in children:
+        try:
+            status = Path(f"/proc/{child}/status").read_text()
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" in cmdline:
+            continue
+        rss = next(
+            (line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), ""
+        )
+        if rss.isdigit():
+            sizes.append(int(rss) / 1024)
+    return sizes
+
+
 def serve_and_wrk(
     database_url: str,
     paths: Sequence[str],
@@ -1044,6 +1068,7 @@ def serve_and_wrk(
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         server_cpu = _tree_cpu_s(server.pid) - cpu0
+        rss = _worker_rss_mib(server.pid)
         lines = done.stdout.splitlines()
         total = next((x for x in lines if "requests in" in x), "")
         served = int(total.split()[0]) if total.strip()[:1].isdigit() else 0
@@ -1063,6 +1088,11 @@ def serve_and_wrk(
                 f"; workers' CPU {1000.0 * server_cpu / served:.2f} ms per request "
                 f"({server_cpu:.1f} CPU-s for {served} requests)"
                 if served
+                else ""
+            )
+            + (
+                "; RSS per worker " + " / ".join(f"{r:.0f}" for r in rss) + " MiB (after the run)"
+                if rss
                 else ""
             )
             + f"; load average {os.getloadavg()[0]:.2f}"
