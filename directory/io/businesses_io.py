@@ -269,8 +269,8 @@ def _validated(
     reader: RecordReader, context: ValidationContext, workers: int
 ) -> Iterator[list[Validated]]:
     """Validated records in file order; with workers, a CSV file is also read by them."""
-    # One worker reading and parsing every row would bound the writer on two cores (it
-    # waits for that worker); the writer reads the file itself then, the worker validates.
+    # One worker reading and parsing every row would bound the writer (it waits for that
+    # worker); with one worker the writer reads the file itself and the worker validates.
     blocks = reader.csv_blocks() if workers > 1 else None
     if blocks is not None:
         return validated_csv_blocks(reader, blocks, context, workers=workers)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from directory.businesses.input import BUSINESS_COLUMNS
 from directory.errors import InvalidInput
-from directory.io import businesses_io, formats
+from directory.io import business_validation, businesses_io, formats
 from directory.io.businesses_io import ImportOptions, ImportReport, import_businesses
 from directory.io.errors import FormatError, RowError
 from directory.models import Business, BusinessCategory, Category
@@ -477,7 +477,7 @@ def test_a_single_worker_leaves_reading_the_csv_to_the_main_process(
         raise AssertionError("a single worker must not be handed raw CSV blocks")
 
     path = _tricky_csv(tmp_path / "b.csv")
-    options = {"create_categories": True, "skip_bad": True}
+    options: dict[str, Any] = {"create_categories": True, "skip_bad": True}
     with monkeypatch.context() as patched:
         patched.setattr(formats.RecordReader, "csv_blocks", no_blocks)
         one_worker = import_businesses(session, path, options=ImportOptions(workers=1, **options))
@@ -534,3 +534,16 @@ def test_large_import_compacts_the_search_index_after_committing(
     assert calls == [7]
     found = session.scalars(select(search_doc.c.business_id)).all()
     assert len(found) == 7  # every imported business is still searchable
+
+
+@pytest.mark.parametrize(
+    ("cpus", "workers"), [(None, 1), (1, 1), (2, 2), (3, 2), (4, 3), (5, 4), (16, 4)]
+)
+def test_large_files_get_validation_workers_by_core_count(
+    monkeypatch: pytest.MonkeyPatch, cpus: int | None, workers: int
+) -> None:
+    """Two cores get two workers (they read the CSV too and the writer does not wait for a
+    single one); from three cores on, one core is left to the writer; never more than four."""
+    monkeypatch.setattr(business_validation.os, "cpu_count", lambda: cpus)
+    assert business_validation.auto_workers(1_000_000) == workers
+    assert business_validation.auto_workers(business_validation.PARALLEL_FROM_RECORDS - 1) == 0
