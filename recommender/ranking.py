@@ -86,6 +86,10 @@ the distance)."""
 REASON_CODES: Final = tuple(name for name in SIGNALS if name not in NO_REASON)
 """The codes a ``Reason`` may carry: the signals that can explain a score, in their order."""
 EVIDENCE_SIGNALS: Final = frozenset({"popular", "rating"})
+STRONG_TEXT_MATCH: Final = 0.6
+"""A text match at least this good is the thing asked for: the query's words in the name,
+or a word of the place's category (the caller's scores: ~0.8 for a name or a category
+word, ~0.4 for the street of the address, ~0.3 for the description)."""
 """Reasons that praise a place, so need enough evidence (``_evidenced``)."""
 
 
@@ -276,7 +280,7 @@ def rank(
             for i in tree_order.tolist()
         ]
     order = diversified_order(
-        final,
+        _asked_first(final, table) if context.text else final,
         table.ids,
         [c.category for c in pool],
         window=weights.diversity_window,
@@ -287,6 +291,20 @@ def rank(
         max_per_family=weights.diversity_max_per_family,
     )
     return [_ranked(i, final, contrib, table, params, context, weights) for i in order]
+
+
+def _asked_first(final: FloatArray, t: _Table) -> FloatArray:
+    """The order of a text query: the places that are what was asked for (a strong text
+    match) before those that only mention it, each group by score.
+
+    Only the order changes; every place keeps its score and reasons. Without it, "masjid"
+    late at night put an open seafood place on Jalan Masjid above the mosques, whose
+    opening hours had ended: being open and near outweighed the name."""
+    strong = t.text_match >= STRONG_TEXT_MATCH
+    if not strong.any() or strong.all():
+        return final
+    span = float(final.max() - final.min()) + 1.0
+    return final + np.where(strong, span, 0.0)
 
 
 def _place_signals(contrib: FloatArray, t: _Table, w: RankingWeights) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Literal
@@ -64,11 +64,18 @@ from recommender import (
     rank,
     render_reason,
 )
+from recommender.ranking import STRONG_TEXT_MATCH
 from recommender.scoring import bayesian_rating
 
 NEAREST_K = 300
 RELATED_K = 100
 TEXT_K = 50
+ASKED_TEXT_MATCH = 0.8
+"""The text match of a place search found for the query: at least the ranker's
+``STRONG_TEXT_MATCH``, so what was asked for is listed first."""
+MENTION_TEXT_MATCH = 0.5
+"""At most this for a place that only mentions the query's words (below
+``STRONG_TEXT_MATCH``): it keeps a "cocok dengan …" reason but follows what was asked for."""
 HISTORY_EVENTS = 2_000
 
 
@@ -229,12 +236,14 @@ def recommend(
     )
     model = current_model(session)
     pool = _pool(near, history_rows, model, query.anchor_id)
+    found = _Found()
     if query.q:
-        pool.extend(_text_hits(session, query, lat=lat, lon=lon, asked_slug=asked_slug, at=at))
+        found = _text_hits(session, query, lat=lat, lon=lon, asked_slug=asked_slug, at=at)
+        pool.extend(found.ids)
     rows = ranking_rows(session, pool, with_text=bool(query.q))
     candidates = _candidates(
         session, catalog, rows, model, lat=lat, lon=lon, at=at, now=now, query=query,
-        asked_slug=asked_slug,
+        asked_slug=asked_slug, found=found,
     )  # fmt: skip
     history = None
     if history_rows:
@@ -309,8 +318,10 @@ def _text_hits(
     lon: float,
     asked_slug: str | None,
     at: datetime,
-) -> list[int]:
-    """The places a text query finds (search's best matches near the point)."""
+) -> _Found:
+    """The places a text query finds (search's best matches near the point), those of them
+    that match it fully (before ``partial_from``), and the categories it named — read with
+    search's rules (word senses, phrases: "kopi" is coffee, not a photocopy shop)."""
     page = search_businesses(
         session,
         SearchParams(
@@ -323,7 +334,47 @@ def _text_hits(
         now=at,
         lang=query.lang,
     )
-    return [item.id for item in page.items]
+    ids = [item.id for item in page.items]
+    reading = page.interpretation
+    named = frozenset(c.slug for c in reading.categories) if reading else frozenset()
+    if page.relaxed:  # nothing matched every word: no place is clearly what was asked
+        return _Found(ids, frozenset(), named)
+    cut = reading.partial_from if reading else None
+    return _Found(ids, frozenset(ids if cut is None else ids[:cut]), named)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What search made of a recommendation's query text (empty without one)."""
+
+    ids: list[int] = field(default_factory=list)
+    full: frozenset[int] = frozenset()
+    """The places matching the query fully."""
+    categories: frozenset[str] = frozenset()
+    """The slugs of the categories the query named."""
+
+
+def _asked_text_match(
+    raw: float, business_id: int, slugs: Sequence[str], word_hit: bool, found: _Found
+) -> float:
+    """A place's text match for the ranker: at least ``ASKED_TEXT_MATCH`` when it is what
+    the reader asked for, otherwise at most ``MENTION_TEXT_MATCH`` (it may still show,
+    after what was asked for).
+
+    Search's reading of the query decides: a place of a category the query named is asked
+    for; so is one search matched fully, by its name, or by the kind of place the words
+    mean when they named no category ("sarapan": warung, bakso, bubur). One that only
+    carries a word in its street or description ("masjid" in the address of a seafood
+    place), or "kopi" inside "fotokopi", is a mention. When search found nothing, a
+    category whose words the query used is what was asked for.
+    """
+    if not found.full:
+        return max(raw, ASKED_TEXT_MATCH) if word_hit else raw
+    if not found.categories.isdisjoint(slugs) or (
+        business_id in found.full and (raw >= STRONG_TEXT_MATCH or not found.categories)
+    ):
+        return max(raw, ASKED_TEXT_MATCH)
+    return min(raw, MENTION_TEXT_MATCH)
 
 
 def _candidates(
@@ -338,6 +389,7 @@ def _candidates(
     now: datetime,
     query: RecommendationQuery,
     asked_slug: str | None,
+    found: _Found | None = None,
 ) -> list[Candidate]:
     """The loaded places as the ranker's candidates (places of unknown categories dropped).
 
@@ -375,9 +427,13 @@ def _candidates(
                 is_open = open_now[id(p.hours)] = is_open_at(p.hours, local)
         tm = 0.0
         if q:
-            tm = text_match(q, name=p.name, address=p.address, description=p.description)
-            if words & fact.words:
-                tm = max(tm, 0.8)
+            tm = _asked_text_match(
+                text_match(q, name=p.name, address=p.address, description=p.description),
+                p.id,
+                slugs,
+                bool(words & fact.words),
+                found or _Found(),
+            )
         count = p.rating_count
         out.append(
             Candidate(

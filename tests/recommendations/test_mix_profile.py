@@ -52,12 +52,42 @@ def test_top_ten_at_the_bsd_point_is_what_readers_go_out_for(
     assert sum(f in OUTINGS for f in families) >= 7, families
 
 
-def test_asking_brings_errands_back(demo: None, client: TestClient, session: Session) -> None:
-    r = client.get("/api/v1/recommendations", params={**POINT, "limit": 10, "q": "masjid"})
+@pytest.mark.parametrize("hour", ["12:30", "22:45"])
+def test_asking_brings_errands_back(
+    demo: None, client: TestClient, session: Session, hour: str
+) -> None:
+    """Also late at night, when the mosques' listed hours have ended and places that only
+    carry the word in their address are still open: what was asked for comes first."""
+    r = client.get(
+        "/api/v1/recommendations",
+        params={**POINT, "limit": 10, "q": "masjid", "at": f"2026-12-02T{hour}"},
+    )
     families = [_family(session, i["business"]["category"]) for i in r.json()["items"]]
     assert families[0] == "ibadah"
+    assert families[:3] == ["ibadah"] * 3, families
     r = client.get("/api/v1/recommendations", params={**POINT, "limit": 10, "category": "apotek"})
     assert {i["business"]["category"] for i in r.json()["items"]} == {"apotek"}
+
+
+@pytest.mark.parametrize("hour", ["09:00", "22:45"])
+def test_what_was_asked_for_comes_before_what_only_mentions_it(
+    demo: None, client: TestClient, session: Session, hour: str
+) -> None:
+    """Search's reading of the words decides what was asked for: "kopi" is coffee, and a
+    photocopy shop ("fotokopi") or a street named after a word only follows, whatever the
+    hour and whichever is open."""
+    r = client.get(
+        "/api/v1/recommendations",
+        params={**POINT, "limit": 20, "q": "kopi", "at": f"2026-12-02T{hour}"},
+    )
+    items = r.json()["items"]
+    families = [_family(session, i["business"]["category"]) for i in items]
+    assert families[:5] == ["kafe-kopi"] * 5, families
+    coffee = [n for n, f in enumerate(families) if f == "kafe-kopi"]
+    photocopy = [
+        n for n, i in enumerate(items) if i["business"]["category"] == "fotokopi-percetakan"
+    ]
+    assert all(p > coffee[-1] for p in photocopy), (families, photocopy)
 
 
 def test_breakfast_coffee_dinner_by_time_of_day(
