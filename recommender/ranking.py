@@ -285,7 +285,7 @@ def rank(
         [c.category for c in pool],
         window=weights.diversity_window,
         max_per_category=weights.diversity_max_per_category,
-        enabled=context.category is None and not personal,
+        enabled=context.category is None and not context.text and not personal,
         limit=limit,
         families=[c.family for c in pool] if general and mix is not None else None,
         max_per_family=weights.diversity_max_per_family,

@@ -65,6 +65,22 @@ def test_asking_brings_errands_back(
     families = [_family(session, i["business"]["category"]) for i in r.json()["items"]]
     assert families[0] == "ibadah"
     assert families[:3] == ["ibadah"] * 3, families
+
+
+@pytest.mark.parametrize("hour", ["12:30", "23:00"])
+def test_a_dish_asked_for_fills_the_top_before_anything_else(
+    demo: None, client: TestClient, session: Session, hour: str
+) -> None:
+    """Typed words turn the three-per-category rule off, as a category does: every open or
+    closed nasi goreng place near the point comes before places that do not serve it."""
+    r = client.get(
+        "/api/v1/recommendations",
+        params={**POINT, "limit": 10, "q": "nasi goreng", "at": f"2026-12-02T{hour}"},
+    )
+    categories = [i["business"]["category"] for i in r.json()["items"]]
+    served = [n for n, c in enumerate(categories) if c == "nasi-goreng"]
+    assert len(served) > 3, categories
+    assert served == list(range(len(served))), categories
     r = client.get("/api/v1/recommendations", params={**POINT, "limit": 10, "category": "apotek"})
     assert {i["business"]["category"] for i in r.json()["items"]} == {"apotek"}
 
