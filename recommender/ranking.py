@@ -86,11 +86,10 @@ the distance)."""
 REASON_CODES: Final = tuple(name for name in SIGNALS if name not in NO_REASON)
 """The codes a ``Reason`` may carry: the signals that can explain a score, in their order."""
 EVIDENCE_SIGNALS: Final = frozenset({"popular", "rating"})
-STRONG_TEXT_MATCH: Final = 0.6
-"""A text match at least this good is the thing asked for: the query's words in the name,
-or a word of the place's category (the caller's scores: ~0.8 for a name or a category
-word, ~0.4 for the street of the address, ~0.3 for the description)."""
 """Reasons that praise a place, so need enough evidence (``_evidenced``)."""
+STRONG_TEXT_MATCH: Final = 0.6
+"""A text match at least this good is the thing asked for (the service gives 0.8 or more
+to what search read the query as, at most 0.5 to places that only mention its words)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -414,6 +414,7 @@ def _candidates(
     open_now: dict[int, bool] = {}
     q = query.q
     words = _query_words(q) if q else frozenset()
+    asked = found or _Found()
     out: list[Candidate] = []
     for p, a, v in zip(places, activity, visitors, strict=True):
         fact = facts.get(p.category_id)
@@ -432,7 +433,7 @@ def _candidates(
                 p.id,
                 slugs,
                 bool(words & fact.words),
-                found or _Found(),
+                asked,
             )
         count = p.rating_count
         out.append(
